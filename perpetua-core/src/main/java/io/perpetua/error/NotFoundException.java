@@ -1,0 +1,13 @@
+package io.perpetua.error;
+
+/** The addressed resource does not exist, or no longer exists. */
+public final class NotFoundException extends PerpetuaException {
+
+    /**
+     * @param code    stable error code, such as {@code sandbox_not_found}
+     * @param message human-readable explanation naming the resource
+     */
+    public NotFoundException(String code, String message) {
+        super(code, message, null);
+    }
+}

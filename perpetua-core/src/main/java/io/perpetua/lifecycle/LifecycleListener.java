@@ -1,0 +1,28 @@
+package io.perpetua.lifecycle;
+
+import io.perpetua.sandbox.SandboxId;
+import io.perpetua.sandbox.SandboxState;
+import java.time.Duration;
+
+/**
+ * Observes the lifecycle engine: transitions, resumes and checkpoints. Implementations must
+ * be fast and must not throw; they are called with the sandbox's lock held.
+ */
+public interface LifecycleListener {
+
+    /** Does nothing; the default. */
+    LifecycleListener NONE = new LifecycleListener() {
+    };
+
+    /** {@code sandbox} moved from state {@code from} to state {@code to}. */
+    default void onTransition(SandboxId sandbox, SandboxState from, SandboxState to) {
+    }
+
+    /** A request woke {@code sandbox} from {@code tier} (standby or hibernated) in {@code elapsed}. */
+    default void onResume(SandboxId sandbox, SandboxState tier, Duration elapsed) {
+    }
+
+    /** A checkpoint of {@code sandbox} of {@code bytes} bytes was written and sealed in {@code elapsed}. */
+    default void onCheckpoint(SandboxId sandbox, Duration elapsed, long bytes) {
+    }
+}

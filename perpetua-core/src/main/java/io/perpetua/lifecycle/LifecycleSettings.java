@@ -1,0 +1,33 @@
+package io.perpetua.lifecycle;
+
+import io.perpetua.sandbox.SandboxSpec;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Server-wide settings of the lifecycle engine.
+ *
+ * @param defaults           values for whatever a create request leaves out; must be complete
+ * @param minAvailableMemory when the host has less memory available than this, standby
+ *                           sandboxes are hibernated, longest asleep first; 0 disables the check
+ */
+public record LifecycleSettings(SandboxSpec defaults, long minAvailableMemory) {
+
+    /** Checks that the defaults name every optional value. */
+    public LifecycleSettings {
+        Objects.requireNonNull(defaults, "defaults");
+        if (defaults.template() == null || defaults.idleTimeout() == null || defaults.hibernateAfter() == null
+                || defaults.memoryMb() == null || defaults.cpus() == null) {
+            throw new IllegalArgumentException("defaults must set template, idleTimeout, hibernateAfter, memoryMb and cpus but were " + defaults);
+        }
+        if (minAvailableMemory < 0) {
+            throw new IllegalArgumentException("minAvailableMemory must not be negative but was " + minAvailableMemory);
+        }
+    }
+
+    /** The product's defaults: 15 s idle window, 10 min in standby before hibernation, 1 GiB, 1 CPU. */
+    public static LifecycleSettings standard() {
+        return new LifecycleSettings(new SandboxSpec("default", Duration.ofSeconds(15), Duration.ofMinutes(10),
+                null, null, 1024, 1.0), 0);
+    }
+}

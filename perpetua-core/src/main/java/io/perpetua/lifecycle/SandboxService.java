@@ -1,0 +1,417 @@
+package io.perpetua.lifecycle;
+
+import io.perpetua.error.ConflictException;
+import io.perpetua.error.RuntimeFailureException;
+import io.perpetua.runtime.SandboxRuntime;
+import io.perpetua.sandbox.ContainerRef;
+import io.perpetua.sandbox.ExecRequest;
+import io.perpetua.sandbox.ExecResult;
+import io.perpetua.sandbox.Sandbox;
+import io.perpetua.sandbox.SandboxId;
+import io.perpetua.sandbox.SandboxSpec;
+import io.perpetua.sandbox.SandboxState;
+import io.perpetua.snapshot.SnapshotStore;
+import io.perpetua.store.SandboxStore;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The lifecycle engine: creates sandboxes, lets requests use them, and puts them to sleep.
+ *
+ * <p>Every request that needs a sandbox goes through {@link #exec} or {@link #resume}, which
+ * wake it transparently (thaw from standby, restore from hibernation; concurrent requests
+ * share one wake-up) and keep it awake until they finish. Reading metadata ({@link #get},
+ * {@link #list}) is not activity and never wakes a sandbox.
+ *
+ * <p>Time does not pass by itself here: the owner calls {@link #tick} periodically (and tests
+ * call it with a hand-moved {@link Clock}). Each tick puts sandboxes idle longer than their
+ * window into standby, and hands those in standby longer than {@code hibernateAfter} (or all,
+ * longest asleep first, when the host runs short of memory) to the background executor for
+ * hibernation.
+ */
+public final class SandboxService implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(SandboxService.class);
+
+    private final SandboxRuntime runtime;
+    private final SandboxStore store;
+    private final SnapshotStore snapshots;
+    private final LifecycleSettings settings;
+    private final Clock clock;
+    private final Executor background;
+    private final HostMemory hostMemory;
+    private final Transitions transitions;
+    private final ConcurrentMap<SandboxId, ManagedSandbox> sandboxes = new ConcurrentHashMap<>();
+    private final AtomicInteger pressureHibernations = new AtomicInteger();
+    private volatile boolean closed;
+
+    private SandboxService(Builder builder) {
+        this.runtime = Objects.requireNonNull(builder.runtime, "runtime");
+        this.store = Objects.requireNonNull(builder.store, "store");
+        this.snapshots = Objects.requireNonNull(builder.snapshots, "snapshots");
+        this.settings = builder.settings;
+        this.clock = builder.clock;
+        this.background = builder.background;
+        this.hostMemory = builder.hostMemory;
+        this.transitions = new Transitions(runtime, store, snapshots, clock, builder.listener);
+        Recovery recovery = new Recovery(runtime, store, snapshots, clock);
+        for (Sandbox sandbox : recovery.recover()) {
+            sandboxes.put(sandbox.id(), new ManagedSandbox(sandbox));
+        }
+    }
+
+    /** A builder; runtime, store and snapshots are required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Creates a sandbox and starts it; returns once it runs.
+     *
+     * @throws io.perpetua.error.InvalidInputException if the spec cannot be honoured
+     * @throws RuntimeFailureException if the runtime could not start it; nothing of it is left
+     */
+    public Sandbox create(SandboxSpec requested) {
+        checkOpen();
+        SandboxSpec spec = requested.withDefaults(settings.defaults());
+        runtime.validate(spec);
+        ManagedSandbox m = new ManagedSandbox(Sandbox.creating(SandboxId.random(), spec, clock.instant()));
+        store.insert(m.record());
+        return m.locked(() -> {
+            sandboxes.put(m.id(), m);
+            try {
+                runtime.start(m.record().container(), spec);
+            } catch (RuntimeException e) {
+                discardFailedCreation(m);
+                throw e;
+            }
+            transitions.move(m, SandboxState.RUNNING, true);
+            m.touch(clock.instant());
+            log.info("sandbox {} created", m.id());
+            return m.record();
+        });
+    }
+
+    private void discardFailedCreation(ManagedSandbox m) {
+        sandboxes.remove(m.id());
+        try {
+            runtime.destroy(m.id());
+        } catch (RuntimeException e) {
+            log.warn("could not clean up sandbox {} after its creation failed", m.id(), e);
+        }
+        m.set(m.record().withState(SandboxState.DELETED, clock.instant()));
+        store.update(m.record());
+    }
+
+    /** Every sandbox that is not deleted, oldest first. Wakes nothing. */
+    public List<Sandbox> list() {
+        return sandboxes.values().stream().map(ManagedSandbox::record)
+                .filter(s -> s.state() != SandboxState.DELETED)
+                .sorted(Comparator.comparing(Sandbox::createdAt).thenComparing(s -> s.id().value()))
+                .toList();
+    }
+
+    /**
+     * The sandbox as it is now. Wakes nothing and is not activity.
+     *
+     * @throws io.perpetua.error.NotFoundException if there is no such sandbox or it was deleted
+     */
+    public Sandbox get(SandboxId id) {
+        return managed(id).record();
+    }
+
+    /** Like {@link #get}, for an id that may be malformed. */
+    public Optional<Sandbox> find(String id) {
+        if (!SandboxId.isValid(id)) {
+            return Optional.empty();
+        }
+        ManagedSandbox m = sandboxes.get(SandboxId.of(id));
+        return m == null || m.state() == SandboxState.DELETED ? Optional.empty() : Optional.of(m.record());
+    }
+
+    /**
+     * Runs a command in the sandbox, waking it first if it sleeps.
+     *
+     * @throws io.perpetua.error.NotFoundException if there is no such sandbox
+     * @throws RuntimeFailureException if it could not be woken or the runtime failed
+     */
+    public ExecResult exec(SandboxId id, ExecRequest request) {
+        return use(id, ref -> runtime.exec(ref, request));
+    }
+
+    /** Wakes the sandbox if it sleeps and counts as activity; returns it running. */
+    public Sandbox resume(SandboxId id) {
+        use(id, ref -> null);
+        return get(id);
+    }
+
+    /**
+     * Puts a running sandbox into standby now. A sandbox already asleep is left as it is.
+     *
+     * @throws ConflictException if requests are running in it or it failed
+     */
+    public Sandbox standby(SandboxId id) {
+        ManagedSandbox m = managed(id);
+        return m.locked(() -> {
+            switch (requireLive(m)) {
+                case RUNNING -> transitions.standby(m);
+                case STANDBY, HIBERNATED -> { }
+                default -> throw notAwake(m, "standby");
+            }
+            return m.record();
+        });
+    }
+
+    /**
+     * Checkpoints the sandbox to disk now and stops its processes. A hibernated sandbox is left as it is.
+     *
+     * @throws ConflictException if requests are running in it or it failed
+     */
+    public Sandbox hibernate(SandboxId id) {
+        ManagedSandbox m = managed(id);
+        return m.locked(() -> {
+            switch (requireLive(m)) {
+                case RUNNING, STANDBY -> transitions.hibernate(m);
+                case HIBERNATED -> { }
+                default -> throw notAwake(m, "hibernate");
+            }
+            return m.record();
+        });
+    }
+
+    /**
+     * Deletes the sandbox with every process, mount, file and snapshot of it.
+     *
+     * @throws io.perpetua.error.NotFoundException if there is no such sandbox
+     */
+    public void delete(SandboxId id) {
+        ManagedSandbox m = managed(id);
+        m.locked(() -> {
+            requireLive(m);
+            runtime.destroy(id);
+            if (m.record().snapshot() != null) {
+                snapshots.delete(m.record().snapshot());
+            }
+            transitions.move(m, SandboxState.DELETED, true);
+            sandboxes.remove(id);
+            log.info("sandbox {} deleted", id);
+        });
+    }
+
+    private <T> T use(SandboxId id, Function<ContainerRef, T> work) {
+        checkOpen();
+        ManagedSandbox m = managed(id);
+        ContainerRef ref = m.locked(() -> {
+            requireLive(m);
+            transitions.wake(m);
+            m.beginRequest(clock.instant());
+            return m.record().container();
+        });
+        try {
+            return work.apply(ref);
+        } catch (RuntimeFailureException e) {
+            if (m.state() == SandboxState.DELETED) {
+                throw Transitions.notFound(m);
+            }
+            throw e;
+        } finally {
+            m.locked(() -> m.endRequest(clock.instant()));
+        }
+    }
+
+    /**
+     * Advances the idle timers: sandboxes idle past their window go to standby; those in
+     * standby past {@code hibernateAfter}, or any when memory runs short, are hibernated in
+     * the background. Never blocks on a sandbox that is busy with a transition.
+     */
+    public void tick() {
+        if (closed) {
+            return;
+        }
+        Instant now = clock.instant();
+        for (ManagedSandbox m : sandboxes.values()) {
+            if (!m.tryLock()) {
+                continue;
+            }
+            try {
+                evaluate(m, now);
+                flush(m);
+            } catch (RuntimeException e) {
+                log.warn("lifecycle tick failed for sandbox {}", m.id(), e);
+            } finally {
+                m.unlock();
+            }
+        }
+        relieveMemoryPressure();
+    }
+
+    private void evaluate(ManagedSandbox m, Instant now) {
+        Sandbox s = m.record();
+        if (s.state() == SandboxState.RUNNING && m.inflight() == 0
+                && !now.isBefore(s.lastActivityAt().plus(s.spec().idleTimeout()))) {
+            transitions.standby(m);
+        } else if (s.state() == SandboxState.STANDBY && !now.isBefore(s.stateChangedAt().plus(s.spec().hibernateAfter()))) {
+            scheduleHibernation(m, () -> { });
+        }
+    }
+
+    private void relieveMemoryPressure() {
+        if (settings.minAvailableMemory() == 0 || pressureHibernations.get() > 0
+                || hostMemory.availableBytes() >= settings.minAvailableMemory()) {
+            return;
+        }
+        sandboxes.values().stream()
+                .filter(m -> m.state() == SandboxState.STANDBY && !m.hibernationPending())
+                .min(Comparator.comparing(m -> m.record().stateChangedAt()))
+                .ifPresent(m -> {
+                    log.info("host memory is short; hibernating sandbox {}, the longest in standby", m.id());
+                    pressureHibernations.incrementAndGet();
+                    scheduleHibernation(m, pressureHibernations::decrementAndGet);
+                });
+    }
+
+    private void scheduleHibernation(ManagedSandbox m, Runnable done) {
+        if (!m.claimHibernation()) {
+            done.run();
+            return;
+        }
+        background.execute(() -> {
+            try {
+                m.locked(() -> {
+                    if (m.state() == SandboxState.STANDBY && !closed) {
+                        transitions.hibernate(m);
+                    }
+                });
+            } catch (RuntimeException e) {
+                log.warn("background hibernation of sandbox {} failed", m.id(), e);
+            } finally {
+                m.releaseHibernation();
+                done.run();
+            }
+        });
+    }
+
+    private void flush(ManagedSandbox m) {
+        if (m.takeDirty() && m.state() != SandboxState.DELETED) {
+            store.update(m.record());
+        }
+    }
+
+    private ManagedSandbox managed(SandboxId id) {
+        ManagedSandbox m = sandboxes.get(id);
+        if (m == null) {
+            throw Transitions.notFound(id.value());
+        }
+        return m;
+    }
+
+    private static SandboxState requireLive(ManagedSandbox m) {
+        if (m.state() == SandboxState.DELETED) {
+            throw Transitions.notFound(m);
+        }
+        return m.state();
+    }
+
+    private static ConflictException notAwake(ManagedSandbox m, String operation) {
+        return new ConflictException("sandbox_failed", "cannot " + operation + " sandbox " + m.id()
+                + ": it is " + m.state().wireName()
+                + (m.record().failureReason() == null ? "" : " (" + m.record().failureReason() + ")"));
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new ConflictException("shutting_down", "the daemon is shutting down");
+        }
+    }
+
+    /**
+     * Stops taking requests, waits for transitions in progress and writes every pending change.
+     * Sandboxes are left as they are (running, frozen or hibernated) for the next start to adopt.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        for (ManagedSandbox m : sandboxes.values()) {
+            m.locked(() -> flush(m));
+        }
+    }
+
+    /** Assembles a {@link SandboxService}. */
+    public static final class Builder {
+        private SandboxRuntime runtime;
+        private SandboxStore store;
+        private SnapshotStore snapshots;
+        private LifecycleSettings settings = LifecycleSettings.standard();
+        private Clock clock = Clock.systemUTC();
+        private Executor background = Runnable::run;
+        private HostMemory hostMemory = HostMemory.fromProcMeminfo();
+        private LifecycleListener listener = LifecycleListener.NONE;
+
+        private Builder() {
+        }
+
+        /** The runtime that runs the sandboxes. Required. */
+        public Builder runtime(SandboxRuntime value) {
+            this.runtime = Objects.requireNonNull(value, "runtime");
+            return this;
+        }
+
+        /** Where metadata is kept. Required. */
+        public Builder store(SandboxStore value) {
+            this.store = Objects.requireNonNull(value, "store");
+            return this;
+        }
+
+        /** Where checkpoints are kept. Required. */
+        public Builder snapshots(SnapshotStore value) {
+            this.snapshots = Objects.requireNonNull(value, "snapshots");
+            return this;
+        }
+
+        /** Defaults and thresholds; {@link LifecycleSettings#standard()} unless set. */
+        public Builder settings(LifecycleSettings value) {
+            this.settings = Objects.requireNonNull(value, "settings");
+            return this;
+        }
+
+        /** The clock idle windows are measured by; the system clock unless set. */
+        public Builder clock(Clock value) {
+            this.clock = Objects.requireNonNull(value, "clock");
+            return this;
+        }
+
+        /** Where background hibernations run; the calling thread (of {@link #tick}) unless set. */
+        public Builder background(Executor value) {
+            this.background = Objects.requireNonNull(value, "background");
+            return this;
+        }
+
+        /** How free memory is read; {@code /proc/meminfo} unless set. */
+        public Builder hostMemory(HostMemory value) {
+            this.hostMemory = Objects.requireNonNull(value, "hostMemory");
+            return this;
+        }
+
+        /** Who hears about transitions; nobody unless set. */
+        public Builder listener(LifecycleListener value) {
+            this.listener = Objects.requireNonNull(value, "listener");
+            return this;
+        }
+
+        /** Recovers the sandboxes the store knows of and returns the engine. */
+        public SandboxService build() {
+            return new SandboxService(this);
+        }
+    }
+}

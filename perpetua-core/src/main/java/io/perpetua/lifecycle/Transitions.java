@@ -1,0 +1,200 @@
+package io.perpetua.lifecycle;
+
+import io.perpetua.error.ConflictException;
+import io.perpetua.error.NotFoundException;
+import io.perpetua.error.RuntimeFailureException;
+import io.perpetua.runtime.ContainerStatus;
+import io.perpetua.runtime.SandboxRuntime;
+import io.perpetua.sandbox.ContainerRef;
+import io.perpetua.sandbox.Sandbox;
+import io.perpetua.sandbox.SandboxState;
+import io.perpetua.snapshot.Snapshot;
+import io.perpetua.snapshot.SnapshotDraft;
+import io.perpetua.snapshot.SnapshotStore;
+import io.perpetua.store.SandboxStore;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The moves between states, each done with the sandbox's lock held by the caller. A move
+ * either completes and is recorded, or fails leaving the sandbox where it was (or in
+ * {@code FAILED} when its processes are gone) with its last good snapshot intact.
+ */
+final class Transitions {
+
+    private static final Logger log = LoggerFactory.getLogger(Transitions.class);
+
+    private final SandboxRuntime runtime;
+    private final SandboxStore store;
+    private final SnapshotStore snapshots;
+    private final Clock clock;
+    private final LifecycleListener listener;
+
+    Transitions(SandboxRuntime runtime, SandboxStore store, SnapshotStore snapshots, Clock clock, LifecycleListener listener) {
+        this.runtime = runtime;
+        this.store = store;
+        this.snapshots = snapshots;
+        this.clock = clock;
+        this.listener = listener;
+    }
+
+    /** Makes the sandbox's processes runnable, from whatever state it sleeps in. */
+    void wake(ManagedSandbox m) {
+        Sandbox s = m.record();
+        switch (s.state()) {
+            case RUNNING -> { }
+            case STANDBY -> thaw(m);
+            case HIBERNATED -> restore(m);
+            case FAILED -> {
+                if (s.snapshot() == null) {
+                    throw new ConflictException("sandbox_failed",
+                            "sandbox " + s.id() + " failed (" + s.failureReason() + ") and has no snapshot to resume from");
+                }
+                restore(m);
+            }
+            case DELETED -> throw notFound(m);
+            case CREATING -> throw new IllegalStateException("sandbox " + s.id() + " is still being created");
+        }
+    }
+
+    /** Freezes a running, unused sandbox. */
+    void standby(ManagedSandbox m) {
+        requireIdle(m, "standby");
+        runtime.freeze(m.record().container());
+        move(m, SandboxState.STANDBY, false);
+    }
+
+    /**
+     * Checkpoints a running or standby sandbox to a new snapshot and replaces the previous one.
+     * If the checkpoint cannot be written the sandbox keeps running (or sleeping) as before;
+     * if its processes are lost on the way it fails, keeping the previous snapshot.
+     */
+    void hibernate(ManagedSandbox m) {
+        requireIdle(m, "hibernate");
+        Sandbox s = m.record();
+        ContainerRef ref = s.container();
+        boolean wasStandby = s.state() == SandboxState.STANDBY;
+        long started = System.nanoTime();
+        if (wasStandby) {
+            runtime.thaw(ref);
+        }
+        Snapshot snapshot = writeCheckpoint(m, ref, wasStandby);
+        Snapshot previous = s.snapshot();
+        m.set(m.record().withSnapshot(snapshot).withState(SandboxState.HIBERNATED, clock.instant()));
+        store.update(m.record());
+        if (previous != null) {
+            snapshots.delete(previous);
+        }
+        listener.onCheckpoint(s.id(), Duration.ofNanos(System.nanoTime() - started), snapshot.sizeBytes());
+        listener.onTransition(s.id(), s.state(), SandboxState.HIBERNATED);
+    }
+
+    private Snapshot writeCheckpoint(ManagedSandbox m, ContainerRef ref, boolean wasStandby) {
+        SnapshotDraft draft = snapshots.begin(ref.sandbox());
+        try {
+            runtime.checkpoint(ref, draft.directory());
+        } catch (RuntimeException e) {
+            snapshots.abort(draft);
+            recoverFromFailedCheckpoint(m, ref, wasStandby, e);
+            throw e;
+        }
+        try {
+            return snapshots.commit(draft);
+        } catch (RuntimeException e) {
+            fail(m, "checkpoint could not be saved: " + e.getMessage());
+            throw e;
+        }
+    }
+
+    private void recoverFromFailedCheckpoint(ManagedSandbox m, ContainerRef ref, boolean wasStandby, RuntimeException cause) {
+        ContainerStatus status = runtime.status(ref);
+        if (status == ContainerStatus.RUNNING) {
+            log.warn("checkpoint of {} failed; it keeps running: {}", ref.sandbox(), cause.getMessage());
+            if (wasStandby) {
+                runtime.freeze(ref);
+            }
+            return;
+        }
+        fail(m, "checkpoint failed and the container is " + status.name().toLowerCase() + ": " + cause.getMessage());
+    }
+
+    /** Records that the sandbox failed; its processes are gone, its last snapshot is kept. */
+    void fail(ManagedSandbox m, String reason) {
+        Sandbox s = m.record();
+        log.warn("sandbox {} failed: {}", s.id(), reason);
+        try {
+            runtime.remove(s.container());
+        } catch (RuntimeException e) {
+            log.warn("could not remove container {} of failed sandbox {}", s.container().containerId(), s.id(), e);
+        }
+        m.set(s.failed(reason, clock.instant()));
+        store.update(m.record());
+        listener.onTransition(s.id(), s.state(), SandboxState.FAILED);
+    }
+
+    private void thaw(ManagedSandbox m) {
+        long started = System.nanoTime();
+        runtime.thaw(m.record().container());
+        move(m, SandboxState.RUNNING, false);
+        listener.onResume(m.id(), SandboxState.STANDBY, Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    private void restore(ManagedSandbox m) {
+        Sandbox s = m.record();
+        long started = System.nanoTime();
+        Path image;
+        try {
+            image = snapshots.open(s.snapshot());
+        } catch (RuntimeFailureException e) {
+            fail(m, "snapshot " + s.snapshot().id() + " is unusable: " + e.getMessage());
+            throw e;
+        }
+        ContainerRef next = s.container().next();
+        try {
+            runtime.restore(next, s.spec(), image);
+        } catch (RuntimeException e) {
+            runtime.remove(next);
+            m.set(m.record().withGeneration(next.generation()));
+            fail(m, "restore from snapshot " + s.snapshot().id() + " failed: " + e.getMessage());
+            throw e;
+        }
+        m.set(s.withGeneration(next.generation()));
+        move(m, SandboxState.RUNNING, true);
+        listener.onResume(s.id(), s.state() == SandboxState.FAILED ? SandboxState.HIBERNATED : s.state(),
+                Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    /**
+     * Moves to {@code to}. Durable moves are written before returning; the others (between
+     * running and standby, which recovery re-derives from the freezer) on the next flush, to
+     * keep store writes off the resume path.
+     */
+    void move(ManagedSandbox m, SandboxState to, boolean durable) {
+        Sandbox s = m.record();
+        m.set(s.withState(to, clock.instant()));
+        if (durable) {
+            store.update(m.record());
+        } else {
+            m.markDirty();
+        }
+        listener.onTransition(s.id(), s.state(), to);
+    }
+
+    private static void requireIdle(ManagedSandbox m, String operation) {
+        if (m.inflight() > 0) {
+            throw new ConflictException("sandbox_busy", "cannot " + operation + " sandbox " + m.id()
+                    + " while " + m.inflight() + " request(s) are running in it");
+        }
+    }
+
+    static NotFoundException notFound(ManagedSandbox m) {
+        return notFound(m.id().value());
+    }
+
+    static NotFoundException notFound(String id) {
+        return new NotFoundException("sandbox_not_found", "no sandbox with id '" + id + "'");
+    }
+}

@@ -1,0 +1,73 @@
+package io.perpetua.runtime;
+
+import io.perpetua.error.InvalidInputException;
+import io.perpetua.error.RuntimeFailureException;
+import io.perpetua.sandbox.ContainerRef;
+import io.perpetua.sandbox.ExecRequest;
+import io.perpetua.sandbox.ExecResult;
+import io.perpetua.sandbox.SandboxId;
+import io.perpetua.sandbox.SandboxSpec;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Runs sandboxes. One implementation per isolation technology (gVisor today). The lifecycle
+ * engine calls each method with the sandbox's lock held, so an implementation never sees two
+ * concurrent lifecycle operations on the same sandbox; {@link #exec} may run concurrently with
+ * other execs of the same container.
+ *
+ * <p>Every method throws {@link RuntimeFailureException} with context when the runtime fails.
+ */
+public interface SandboxRuntime extends AutoCloseable {
+
+    /**
+     * Checks that {@code spec} can be run here (known template, limits within the host's).
+     *
+     * @throws InvalidInputException naming the field that cannot be honoured
+     */
+    void validate(SandboxSpec spec);
+
+    /** Prepares the sandbox's root filesystem (if new) and starts container {@code ref} in it. */
+    void start(ContainerRef ref, SandboxSpec spec);
+
+    /** Runs a command to completion in a running container. */
+    ExecResult exec(ContainerRef ref, ExecRequest request);
+
+    /** Stops every process of the container from being scheduled; returns once all are frozen. */
+    void freeze(ContainerRef ref);
+
+    /** Lets a frozen container run again. */
+    void thaw(ContainerRef ref);
+
+    /**
+     * Writes a checkpoint of the whole container (memory, processes, kernel state) into
+     * {@code imageDirectory}. The container stops; its remains are removed in the background.
+     */
+    void checkpoint(ContainerRef ref, Path imageDirectory);
+
+    /** Starts container {@code ref} from a checkpoint in {@code imageDirectory}, on the sandbox's root filesystem. */
+    void restore(ContainerRef ref, SandboxSpec spec, Path imageDirectory);
+
+    /** What the runtime knows of container {@code ref} right now. */
+    ContainerStatus status(ContainerRef ref);
+
+    /** Every container this runtime has, whether running, frozen or stopped. */
+    List<ContainerRef> containers();
+
+    /** Every sandbox of which this runtime holds anything: containers, mounts or files. */
+    Set<SandboxId> sandboxes();
+
+    /** Stops and removes one container, leaving the sandbox's files. Removing a missing container does nothing. */
+    void remove(ContainerRef ref);
+
+    /** Removes everything of the sandbox: its containers, mounts, cgroups and files. Idempotent. */
+    void destroy(SandboxId sandbox);
+
+    /** CPU and memory the container has used, from the host's accounting. */
+    ResourceUsage usage(ContainerRef ref);
+
+    /** Waits (bounded) for background work such as container removal. Leaves containers running. */
+    @Override
+    void close();
+}

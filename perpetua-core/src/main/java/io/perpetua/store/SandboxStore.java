@@ -1,0 +1,29 @@
+package io.perpetua.store;
+
+import io.perpetua.sandbox.Sandbox;
+import io.perpetua.sandbox.SandboxId;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Durable metadata of every sandbox, including deleted ones (kept for audit and metering).
+ * Each write is atomic and durable when the method returns.
+ */
+public interface SandboxStore extends AutoCloseable {
+
+    /** Records a new sandbox. */
+    void insert(Sandbox sandbox);
+
+    /** Replaces the record of an existing sandbox, including its snapshot reference. */
+    void update(Sandbox sandbox);
+
+    /** The sandbox with {@code id}, in whatever state, deleted ones included. */
+    Optional<Sandbox> find(SandboxId id);
+
+    /** Every sandbox that is not deleted, oldest first. */
+    List<Sandbox> listLive();
+
+    /** Releases connections. Idempotent. */
+    @Override
+    void close();
+}

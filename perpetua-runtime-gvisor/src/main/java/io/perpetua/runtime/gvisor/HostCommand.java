@@ -1,0 +1,150 @@
+package io.perpetua.runtime.gvisor;
+
+import io.perpetua.error.RuntimeFailureException;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a short-lived host program (runsc, mount, gcc) to completion with a time limit.
+ * Standard output and error are collected in full; use {@link #runDetaching} for programs
+ * that hand their stdio on to processes outliving them.
+ */
+final class HostCommand {
+
+    /** How a host program ended. */
+    record Result(List<String> command, int exitCode, String stdout, String stderr) {
+
+        boolean succeeded() {
+            return exitCode == 0;
+        }
+
+        /** Throws a {@link RuntimeFailureException} naming the command and its error output unless it succeeded. */
+        Result orThrow(String what) {
+            if (!succeeded()) {
+                throw new RuntimeFailureException(what + " failed (exit " + exitCode + "): " + describe());
+            }
+            return this;
+        }
+
+        String describe() {
+            String text = !stderr.isBlank() ? stderr : stdout;
+            return text.strip();
+        }
+    }
+
+    private static final ProcessBuilder.Redirect NO_INPUT = ProcessBuilder.Redirect.from(new File("/dev/null"));
+
+    private HostCommand() {
+    }
+
+    /** Runs {@code command} and waits at most {@code timeout}; kills it if it takes longer. */
+    static Result run(List<String> command, Duration timeout) {
+        Process process = start(new ProcessBuilder(command).redirectInput(NO_INPUT), command);
+        Thread.Builder readers = Thread.ofVirtual().name("host-command-output");
+        StreamText stderr = new StreamText(process.getErrorStream());
+        Thread errorReader = readers.start(stderr);
+        String stdout = readAll(process.getInputStream());
+        int exitCode = waitFor(process, timeout, command);
+        join(errorReader);
+        return new Result(command, exitCode, stdout, stderr.text());
+    }
+
+    /**
+     * Runs a program that passes its stdio on to processes that outlive it ({@code runsc run
+     * --detach}, {@code runsc restore --detach}). Those must never get a pipe the daemon waits
+     * on, so stdout and stderr go to {@code log} (appended) and stdin is {@code /dev/null}.
+     */
+    static Result runDetaching(List<String> command, Duration timeout, Path log) {
+        long before = size(log);
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectInput(NO_INPUT)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        int exitCode = waitFor(start(builder, command), timeout, command);
+        return new Result(command, exitCode, "", exitCode == 0 ? "" : tail(log, before));
+    }
+
+    private static Process start(ProcessBuilder builder, List<String> command) {
+        try {
+            return builder.start();
+        } catch (IOException e) {
+            throw new RuntimeFailureException("cannot start " + command.getFirst() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static int waitFor(Process process, Duration timeout, List<String> command) {
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(5, TimeUnit.SECONDS);
+                throw new RuntimeFailureException(String.join(" ", command) + " did not finish within " + timeout.toSeconds() + " s");
+            }
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new RuntimeFailureException("interrupted while waiting for " + command.getFirst(), e);
+        }
+    }
+
+    private static String readAll(InputStream in) {
+        try (in) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void join(Thread thread) {
+        try {
+            thread.join(Duration.ofSeconds(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.exists(file) ? Files.size(file) : 0;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** What was appended to {@code log} after {@code offset}, at most the last 4 KiB. */
+    private static String tail(Path log, long offset) {
+        try {
+            byte[] all = Files.readAllBytes(log);
+            int from = (int) Math.max(offset, all.length - 4096L);
+            return new String(all, from, all.length - from, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(cannot read " + log + ": " + e.getMessage() + ")";
+        }
+    }
+
+    private static final class StreamText implements Runnable {
+        private final InputStream in;
+        private volatile String text = "";
+
+        StreamText(InputStream in) {
+            this.in = in;
+        }
+
+        @Override
+        public void run() {
+            text = readAll(in);
+        }
+
+        String text() {
+            return text;
+        }
+    }
+}

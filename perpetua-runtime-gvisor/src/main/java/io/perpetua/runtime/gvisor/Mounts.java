@@ -1,0 +1,83 @@
+package io.perpetua.runtime.gvisor;
+
+import io.perpetua.error.RuntimeFailureException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/** Host mounts, through mount(8) and umount(8); the mount table is read from /proc/self/mountinfo. */
+final class Mounts {
+
+    private static final Duration LIMIT = Duration.ofSeconds(30);
+
+    private Mounts() {
+    }
+
+    /** Mounts an overlay of {@code lowers} (top first) and {@code upper} at {@code target}. */
+    static void overlay(List<Path> lowers, Path upper, Path work, Path target) {
+        String options = "lowerdir=" + String.join(":", lowers.stream().map(Path::toString).toList())
+                + ",upperdir=" + upper + ",workdir=" + work;
+        HostCommand.run(List.of("mount", "-t", "overlay", "overlay", "-o", options, target.toString()), LIMIT)
+                .orThrow("mounting the overlay at " + target);
+    }
+
+    static boolean isMounted(Path target) {
+        return mountPoints().contains(target.toString());
+    }
+
+    /** Unmounts everything at or below {@code root}, deepest first; lazily if a mount is busy. */
+    static void unmountAll(Path root) {
+        List<String> below = mountPoints().stream()
+                .filter(point -> point.equals(root.toString()) || point.startsWith(root + "/"))
+                .sorted(Comparator.comparingInt(String::length).reversed())
+                .toList();
+        for (String point : below) {
+            HostCommand.Result result = HostCommand.run(List.of("umount", point), LIMIT);
+            if (!result.succeeded()) {
+                HostCommand.run(List.of("umount", "--lazy", point), LIMIT).orThrow("unmounting " + point);
+            }
+        }
+    }
+
+    /** Whether anything is mounted at or below {@code root}. */
+    static boolean anyUnder(Path root) {
+        return mountPoints().stream().anyMatch(point -> point.equals(root.toString()) || point.startsWith(root + "/"));
+    }
+
+    private static List<String> mountPoints() {
+        try {
+            List<String> points = new ArrayList<>();
+            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+                String[] fields = line.split(" ");
+                if (fields.length > 4) {
+                    points.add(unescape(fields[4]));
+                }
+            }
+            return points;
+        } catch (IOException e) {
+            throw new RuntimeFailureException("cannot read /proc/self/mountinfo: " + e.getMessage(), e);
+        }
+    }
+
+    /** mountinfo escapes space, tab, newline and backslash as three octal digits. */
+    private static String unescape(String field) {
+        if (field.indexOf('\\') < 0) {
+            return field;
+        }
+        StringBuilder out = new StringBuilder(field.length());
+        for (int i = 0; i < field.length(); i++) {
+            char c = field.charAt(i);
+            if (c == '\\' && i + 3 < field.length()) {
+                out.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
+                i += 3;
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,111 @@
+package io.perpetua.runtime.gvisor;
+
+import io.perpetua.error.RuntimeFailureException;
+import io.perpetua.sandbox.SandboxSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes the OCI runtime spec (config.json) of a container. Written by hand rather than with a
+ * JSON library: the document is small and fixed in shape, and this module stays free of one.
+ */
+final class OciBundle {
+
+    /** The environment every process starts with; the sandbox's own variables are laid over it. */
+    static final Map<String, String> BASE_ENV = baseEnv();
+    private static final long CPU_PERIOD_MICROS = 100_000;
+
+    private OciBundle() {
+    }
+
+    /** Writes {@code config.json} into {@code directory} atomically. */
+    static void write(SandboxDirectory directory, SandboxSpec spec, String cgroupsPath) {
+        String json = render(directory, spec, cgroupsPath);
+        Path target = directory.bundle().resolve("config.json");
+        Path temporary = directory.bundle().resolve("config.json.tmp");
+        try {
+            Files.writeString(temporary, json);
+            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new RuntimeFailureException("cannot write the bundle spec " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    static String render(SandboxDirectory directory, SandboxSpec spec, String cgroupsPath) {
+        Map<String, String> env = new LinkedHashMap<>(BASE_ENV);
+        env.putAll(spec.env());
+        List<String> envEntries = new ArrayList<>();
+        env.forEach((name, value) -> envEntries.add(quote(name + "=" + value)));
+        long memory = spec.memoryMb() * 1024L * 1024L;
+        long quota = Math.round(spec.cpus() * CPU_PERIOD_MICROS);
+        return """
+                {
+                  "ociVersion": "1.0.2",
+                  "process": {
+                    "terminal": false,
+                    "user": {"uid": 0, "gid": 0},
+                    "args": [%s],
+                    "env": [%s],
+                    "cwd": "/root"
+                  },
+                  "root": {"path": %s, "readonly": false},
+                  "hostname": "sandbox",
+                  "mounts": [
+                    {"destination": "/proc", "type": "proc", "source": "proc"},
+                    {"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "strictatime", "mode=755", "size=65536k"]},
+                    {"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["nosuid", "noexec", "nodev", "ro"]},
+                    {"destination": "/tmp", "type": "bind", "source": %s, "options": ["rbind", "rw"]}
+                  ],
+                  "linux": {
+                    "cgroupsPath": %s,
+                    "resources": {
+                      "memory": {"limit": %d},
+                      "cpu": {"quota": %d, "period": %d}
+                    },
+                    "namespaces": [{"type": "pid"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}, {"type": "network"}]
+                  }
+                }
+                """.formatted(quote(DefaultTemplate.INIT), String.join(", ", envEntries),
+                quote(directory.rootfs().toString()), quote(directory.rootfs().resolve("tmp").toString()),
+                quote(cgroupsPath), memory, quote, CPU_PERIOD_MICROS);
+    }
+
+    /** A JSON string literal. */
+    static String quote(String value) {
+        StringBuilder out = new StringBuilder(value.length() + 2).append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.append('"').toString();
+    }
+
+    private static Map<String, String> baseEnv() {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        env.put("HOME", "/root");
+        env.put("LANG", "C.UTF-8");
+        env.put("TERM", "xterm-256color");
+        return Collections.unmodifiableMap(env);
+    }
+}

@@ -1,0 +1,52 @@
+package io.perpetua.runtime.gvisor;
+
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * How the gVisor runtime runs.
+ *
+ * @param runsc        the runsc program, a path or a name looked up on PATH
+ * @param directory    where the runtime keeps its state: runsc's state root, templates and one
+ *                     directory per sandbox (its bundle, writable layers and mount point)
+ * @param platform     runsc's platform: {@code ptrace} on hosts without virtualisation,
+ *                     {@code kvm} where /dev/kvm works, {@code systrap} on newer runsc
+ * @param cgroupParent the cgroup (v1 hierarchy path, relative to each controller's root) under
+ *                     which each container gets its own cgroup
+ */
+public record RunscConfig(String runsc, Path directory, String platform, String cgroupParent) {
+
+    private static final Pattern PLATFORM = Pattern.compile("[a-z0-9]+");
+    private static final Pattern CGROUP = Pattern.compile("[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*");
+
+    /** Checks that every value is present and well formed. */
+    public RunscConfig {
+        Objects.requireNonNull(runsc, "runsc");
+        Objects.requireNonNull(directory, "directory");
+        directory = directory.toAbsolutePath().normalize();
+        if (platform == null || !PLATFORM.matcher(platform).matches()) {
+            throw new IllegalArgumentException("platform must be a runsc platform name such as ptrace or kvm but was '" + platform + "'");
+        }
+        if (cgroupParent == null || !CGROUP.matcher(cgroupParent).matches()) {
+            throw new IllegalArgumentException("cgroupParent must be a relative cgroup path such as 'perpetua' but was '" + cgroupParent + "'");
+        }
+    }
+
+    /** The defaults: runsc from PATH, the ptrace platform, cgroups under {@code perpetua}. */
+    public static RunscConfig defaults(Path directory) {
+        return new RunscConfig("runsc", directory, "ptrace", "perpetua");
+    }
+
+    Path stateRoot() {
+        return directory.resolve("runsc");
+    }
+
+    Path sandboxesDirectory() {
+        return directory.resolve("sandboxes");
+    }
+
+    Path templatesDirectory() {
+        return directory.resolve("templates");
+    }
+}
