@@ -74,7 +74,7 @@ final class OciBundle {
                 }
                 """.formatted(quote(DefaultTemplate.INIT), String.join(", ", envEntries),
                 quote(directory.rootfs().toString()), quote(directory.rootfs().resolve("tmp").toString()),
-                quote(cgroupsPath), memory, quote, CPU_PERIOD_MICROS);
+                quote(cgroupsPath), memory, quota, CPU_PERIOD_MICROS);
     }
 
     /** A JSON string literal. */

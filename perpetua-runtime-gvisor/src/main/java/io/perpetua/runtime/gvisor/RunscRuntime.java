@@ -130,11 +130,11 @@ public final class RunscRuntime implements SandboxRuntime {
 
     @Override
     public ContainerStatus status(ContainerRef ref) {
-        ContainerStatus status = runsc.status(ref);
-        if (status == ContainerStatus.RUNNING && cgroups.isFrozen(ref)) {
+        // runsc state asks the sandbox itself, which a frozen sandbox never answers.
+        if (cgroups.isFrozen(ref)) {
             return ContainerStatus.FROZEN;
         }
-        return status;
+        return runsc.status(ref);
     }
 
     @Override
