@@ -1,5 +1,6 @@
 package io.perpetua.runtime.gvisor;
 
+import io.perpetua.error.InvalidInputException;
 import io.perpetua.error.RuntimeFailureException;
 import io.perpetua.sandbox.ContainerRef;
 import io.perpetua.sandbox.ExecRequest;
@@ -8,30 +9,29 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs one command in a container through {@code runsc exec} and collects its result.
- *
- * <p>The time limit is enforced inside the sandbox by coreutils' {@code timeout}, which kills
- * the command's whole process group (killing the runsc client would leave the command
- * running). The daemon keeps a backstop of its own a little later. Output is collected from
- * pipes, separately for stdout and stderr (runsc clobbers one file given for both).
+ * Runs one command in a container: {@code runsc exec} starts the template's {@code run}
+ * helper, which gives the command pipes made inside the sandbox (a background process holding
+ * the runsc client's host pipes would make the sandbox impossible to restore from a
+ * checkpoint), enforces the timeout on the command's whole process group, and copies the
+ * output to its own stdio. Output is collected from two pipes, stdout and stderr kept apart.
  */
 final class CommandExecution {
 
     /** Most bytes of stdout, and of stderr, kept per command. */
     static final int OUTPUT_LIMIT = 8 * 1024 * 1024;
-    /** After the command exits, how long its output pipes may stay open before the result is returned without their rest. */
+    /** After the command exits, how long its output may take to arrive before the result is returned without it. */
     private static final Duration PIPE_GRACE = Duration.ofMillis(200);
+    /** The helper sends SIGKILL this long after SIGTERM; the daemon gives up on the runsc client later still. */
     private static final Duration KILL_GRACE = Duration.ofSeconds(2);
     private static final Duration BACKSTOP = Duration.ofSeconds(10);
-    /** runsc's exit status when it could not start the command at all. */
+    /** runsc's exit status when it could not start the helper at all. */
     private static final int RUNSC_EXEC_FAILED = 128;
-    private static final int TIMEOUT_EXIT = 124;
+    private static final Set<Integer> KILLED_BY_TIMEOUT = Set.of(128 + 15, 128 + 9);
 
     private final RunscCli runsc;
 
@@ -51,13 +51,11 @@ final class CommandExecution {
         join(outReader);
         join(errReader);
         Duration duration = Duration.ofNanos(System.nanoTime() - started);
-        String errorText = stderr.text();
-        if (exitCode == RUNSC_EXEC_FAILED && errorText.contains("executing processes for container")) {
-            return new ExecResult(127, stdout.text(), errorText, duration, false, false);
+        if (exitCode == RUNSC_EXEC_FAILED && stderr.text().contains("executing processes for container")) {
+            throw notStarted(ref, request, stderr.text());
         }
-        boolean timedOut = exitCode == TIMEOUT_EXIT && duration.compareTo(request.timeout()) >= 0;
-        return new ExecResult(exitCode, stdout.text(), errorText, duration, timedOut,
-                stdout.truncated() || stderr.truncated());
+        boolean timedOut = KILLED_BY_TIMEOUT.contains(exitCode) && duration.compareTo(request.timeout()) >= 0;
+        return new ExecResult(exitCode, stdout.text(), stderr.text(), duration, timedOut, stdout.truncated() || stderr.truncated());
     }
 
     private Process start(ContainerRef ref, ExecRequest request) {
@@ -67,7 +65,9 @@ final class CommandExecution {
         }
         request.env().forEach((name, value) -> command.add("--env=" + name + "=" + value));
         command.add(ref.containerId());
-        command.addAll(timeLimited(request));
+        command.add(DefaultTemplate.RUN);
+        command.add(Long.toString(request.timeout().toMillis()));
+        command.addAll(request.cmd());
         try {
             return new ProcessBuilder(command).start();
         } catch (IOException e) {
@@ -75,11 +75,12 @@ final class CommandExecution {
         }
     }
 
-    private static List<String> timeLimited(ExecRequest request) {
-        List<String> argv = new ArrayList<>(List.of("timeout", "-k", KILL_GRACE.toSeconds() + "s",
-                String.format(Locale.ROOT, "%.3fs", request.timeout().toMillis() / 1000.0)));
-        argv.addAll(request.cmd());
-        return argv;
+    /** runsc could not even start the helper: a bad working directory is the caller's, anything else the runtime's. */
+    private static RuntimeException notStarted(ContainerRef ref, ExecRequest request, String message) {
+        if (message.contains("working directory")) {
+            return new InvalidInputException("cwd", "cwd '" + request.cwd() + "' does not exist in the sandbox");
+        }
+        return new RuntimeFailureException("cannot run a command in " + ref.containerId() + ": " + message.strip());
     }
 
     private static void feed(Process process, String stdin) {
@@ -99,8 +100,8 @@ final class CommandExecution {
         try {
             if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
-                throw new RuntimeFailureException("command in " + ref.containerId() + " outlived its timeout of "
-                        + timeout.toSeconds() + " s and the runsc client was killed");
+                throw new RuntimeFailureException("command in " + ref.containerId() + " did not end "
+                        + limit.toSeconds() + " s after it started, though its timeout was " + timeout.toSeconds() + " s");
             }
             return process.exitValue();
         } catch (InterruptedException e) {

@@ -31,18 +31,23 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code usr-mask}: laid over the host's {@code /usr}; it hides {@code /usr/local},
  *       where a host keeps its own tools.</li>
  * </ul>
- * It also carries two small programs compiled from this module's C sources at build time: the
- * statx shim preloaded into every process (RUNSC-FACTS: GNU {@code ls -l} fails without it)
- * and the init that reaps orphans. A template is built once, into a temporary directory that
- * is renamed into place when complete.
+ * Its {@code helpers} directory is mounted read-only at {@code /opt/perpetua} in every
+ * sandbox, so code in the sandbox cannot replace them. It holds programs compiled from this
+ * module's C sources when the template is built: the statx shim preloaded into every process
+ * (RUNSC-FACTS: GNU {@code ls -l} fails without it), the init that reaps orphans, and the
+ * {@code run} helper every API command goes through. A template is built once, into a
+ * temporary directory that is renamed into place when complete.
  */
 final class DefaultTemplate {
 
     static final String NAME = "default";
     /** Bump when the template's content changes, so existing data directories rebuild it. */
-    private static final int VERSION = 1;
-    static final String INIT = "/opt/perpetua/bin/init";
-    private static final String STATX_SHIM = "/opt/perpetua/lib/libstatxfix.so";
+    private static final int VERSION = 2;
+    /** Where the helpers are mounted in the sandbox. */
+    static final String HELPERS = "/opt/perpetua";
+    static final String INIT = HELPERS + "/bin/init";
+    static final String RUN = HELPERS + "/bin/run";
+    private static final String STATX_SHIM = HELPERS + "/lib/libstatxfix.so";
     private static final Path HOST_ETC = Path.of("/etc");
     private static final Set<String> ETC_EXCLUDED = Set.of("ssh", "machine-id", "hostname", "hosts", "ld.so.preload");
     private static final Duration COMPILE_LIMIT = Duration.ofMinutes(2);
@@ -68,6 +73,11 @@ final class DefaultTemplate {
         return List.of(directory.resolve("rootfs"));
     }
 
+    /** The host directory mounted read-only at {@link #HELPERS}. */
+    Path helpers() {
+        return directory.resolve("helpers");
+    }
+
     /** The lower layers of a sandbox's /usr, top first. */
     List<Path> usrLayers() {
         return List.of(directory.resolve("usr-mask"), Path.of("/usr"));
@@ -80,6 +90,7 @@ final class DefaultTemplate {
             Files.createDirectories(work);
             buildRoot(work.resolve("rootfs"));
             buildUsrMask(work.resolve("usr-mask"));
+            buildHelpers(work.resolve("helpers"));
             Files.move(work, target, StandardCopyOption.ATOMIC_MOVE);
             log.info("built template {} in {} ms", target, (System.nanoTime() - started) / 1_000_000);
         } catch (IOException e) {
@@ -91,7 +102,7 @@ final class DefaultTemplate {
 
     private static void buildRoot(Path root) throws IOException {
         for (String dir : List.of("usr", "home", "var/lib", "var/cache", "var/log", "run", "mnt", "srv", "media",
-                "opt/perpetua/bin", "opt/perpetua/lib", "proc", "sys", "dev")) {
+                "opt/perpetua", "proc", "sys", "dev")) {
             Files.createDirectories(root.resolve(dir));
         }
         Files.createDirectories(root.resolve("root"));
@@ -107,8 +118,18 @@ final class DefaultTemplate {
         Files.writeString(root.resolve("etc/hostname"), "sandbox\n");
         Files.writeString(root.resolve("etc/hosts"), "127.0.0.1\tlocalhost\n127.0.1.1\tsandbox\n::1\tlocalhost ip6-localhost ip6-loopback\n");
         Files.writeString(root.resolve("etc/ld.so.preload"), STATX_SHIM + "\n");
-        compile("statx_fix.c", root.resolve(STATX_SHIM.substring(1)), "-shared", "-fPIC");
-        compile("init.c", root.resolve(INIT.substring(1)), "-static");
+    }
+
+    private static void buildHelpers(Path helpers) throws IOException {
+        Files.createDirectories(helpers.resolve("bin"));
+        Files.createDirectories(helpers.resolve("lib"));
+        compile("statx_fix.c", inHelpers(helpers, STATX_SHIM), "-shared", "-fPIC");
+        compile("init.c", inHelpers(helpers, INIT), "-static");
+        compile("run.c", inHelpers(helpers, RUN), "-static");
+    }
+
+    private static Path inHelpers(Path helpers, String sandboxPath) {
+        return helpers.resolve(sandboxPath.substring(HELPERS.length() + 1));
     }
 
     /** The usr mask holds one overlay whiteout (a 0:0 character device) that hides /usr/local. */

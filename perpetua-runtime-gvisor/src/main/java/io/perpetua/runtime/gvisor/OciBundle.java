@@ -26,8 +26,8 @@ final class OciBundle {
     }
 
     /** Writes {@code config.json} into {@code directory} atomically. */
-    static void write(SandboxDirectory directory, SandboxSpec spec, String cgroupsPath) {
-        String json = render(directory, spec, cgroupsPath);
+    static void write(SandboxDirectory directory, DefaultTemplate template, SandboxSpec spec, String cgroupsPath) {
+        String json = render(directory, template, spec, cgroupsPath);
         Path target = directory.bundle().resolve("config.json");
         Path temporary = directory.bundle().resolve("config.json.tmp");
         try {
@@ -38,7 +38,7 @@ final class OciBundle {
         }
     }
 
-    static String render(SandboxDirectory directory, SandboxSpec spec, String cgroupsPath) {
+    static String render(SandboxDirectory directory, DefaultTemplate template, SandboxSpec spec, String cgroupsPath) {
         Map<String, String> env = new LinkedHashMap<>(BASE_ENV);
         env.putAll(spec.env());
         List<String> envEntries = new ArrayList<>();
@@ -61,7 +61,8 @@ final class OciBundle {
                     {"destination": "/proc", "type": "proc", "source": "proc"},
                     {"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "strictatime", "mode=755", "size=65536k"]},
                     {"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["nosuid", "noexec", "nodev", "ro"]},
-                    {"destination": "/tmp", "type": "bind", "source": %s, "options": ["rbind", "rw"]}
+                    {"destination": "/tmp", "type": "bind", "source": %s, "options": ["rbind", "rw"]},
+                    {"destination": %s, "type": "bind", "source": %s, "options": ["rbind", "ro"]}
                   ],
                   "linux": {
                     "cgroupsPath": %s,
@@ -74,6 +75,7 @@ final class OciBundle {
                 }
                 """.formatted(quote(DefaultTemplate.INIT), String.join(", ", envEntries),
                 quote(directory.rootfs().toString()), quote(directory.rootfs().resolve("tmp").toString()),
+                quote(DefaultTemplate.HELPERS), quote(template.helpers().toString()),
                 quote(cgroupsPath), memory, quota, CPU_PERIOD_MICROS);
     }
 

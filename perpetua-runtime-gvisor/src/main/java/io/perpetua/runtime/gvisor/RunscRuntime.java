@@ -85,7 +85,7 @@ public final class RunscRuntime implements SandboxRuntime {
     public void start(ContainerRef ref, SandboxSpec spec) {
         SandboxDirectory directory = directory(ref.sandbox());
         directory.mount(template);
-        OciBundle.write(directory, spec, cgroups.path(ref));
+        OciBundle.write(directory, template, spec, cgroups.path(ref));
         try {
             runsc.run(ref, directory.bundle(), directory.log());
         } catch (RuntimeException e) {
@@ -119,7 +119,7 @@ public final class RunscRuntime implements SandboxRuntime {
     public void restore(ContainerRef ref, SandboxSpec spec, Path imageDirectory) {
         SandboxDirectory directory = directory(ref.sandbox());
         directory.mount(template);
-        OciBundle.write(directory, spec, cgroups.path(ref));
+        OciBundle.write(directory, template, spec, cgroups.path(ref));
         try {
             runsc.restore(ref, directory.bundle(), imageDirectory, directory.log());
         } catch (RuntimeException e) {

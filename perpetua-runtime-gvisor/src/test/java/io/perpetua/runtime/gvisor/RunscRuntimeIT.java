@@ -1,7 +1,9 @@
 package io.perpetua.runtime.gvisor;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.perpetua.error.InvalidInputException;
 import io.perpetua.runtime.ContainerStatus;
 import io.perpetua.sandbox.ContainerRef;
 import io.perpetua.sandbox.ExecRequest;
@@ -67,11 +69,34 @@ class RunscRuntimeIT {
     }
 
     @Test
-    void killsACommandThatOutlivesItsTimeout() {
+    void killsACommandThatOutlivesItsTimeoutWithEverythingItStarted() {
         ContainerRef ref = started();
-        ExecResult result = runtime.exec(ref, new ExecRequest(List.of("sleep", "30"), null, null, null, Duration.ofSeconds(1)));
+        ExecResult result = runtime.exec(ref, new ExecRequest(List.of("sh", "-c", "sleep 300 & sleep 300"), null, null, null, Duration.ofSeconds(1)));
         assertThat(result.timedOut()).isTrue();
         assertThat(result.duration()).isLessThan(Duration.ofSeconds(10));
+        assertThat(runtime.exec(ref, ExecRequest.of("sh", "-c", "ps -eo comm | grep -c '^sleep' || true")).stdout()).isEqualTo("0\n");
+        runtime.destroy(ref.sandbox());
+    }
+
+    @Test
+    void backgroundProcessHoldingTheCommandsOutputBlocksNeitherTheCommandNorACheckpoint() throws Exception {
+        ContainerRef ref = started();
+        ExecResult started = runtime.exec(ref, ExecRequest.of("sh", "-c", "sleep 300 & echo started"));
+        assertThat(started.stdout()).isEqualTo("started\n");
+        assertThat(started.duration()).isLessThan(Duration.ofSeconds(5));
+        Path image = Files.createDirectories(directory.resolve("image-" + ref.sandbox()));
+        runtime.checkpoint(ref, image);
+        ContainerRef next = ref.next();
+        runtime.restore(next, SPEC, image);
+        assertThat(runtime.exec(next, ExecRequest.of("sh", "-c", "ps -eo comm | grep -c '^sleep'")).stdout()).isEqualTo("1\n");
+        runtime.destroy(ref.sandbox());
+    }
+
+    @Test
+    void rejectsAWorkingDirectoryThatDoesNotExist() {
+        ContainerRef ref = started();
+        assertThatThrownBy(() -> runtime.exec(ref, new ExecRequest(List.of("true"), "/no/such/dir", null, null, null)))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("/no/such/dir");
         runtime.destroy(ref.sandbox());
     }
 

@@ -1,0 +1,108 @@
+package io.perpetua.server;
+
+import io.javalin.Javalin;
+import io.perpetua.lifecycle.HostMemory;
+import io.perpetua.lifecycle.LifecycleSettings;
+import io.perpetua.lifecycle.SandboxService;
+import io.perpetua.runtime.gvisor.RunscConfig;
+import io.perpetua.runtime.gvisor.RunscRuntime;
+import io.perpetua.sandbox.SandboxSpec;
+import io.perpetua.server.api.ApiRoutes;
+import io.perpetua.server.metrics.Metrics;
+import io.perpetua.snapshot.local.LocalSnapshotStore;
+import io.perpetua.store.sqlite.SqliteSandboxStore;
+import java.time.Clock;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The daemon: wires runtime, store, snapshots and the lifecycle engine behind the HTTP API,
+ * and drives the engine's idle timers. {@link #close()} stops it gracefully: the API stops
+ * taking requests, transitions in progress finish, pending state is written, and sandboxes are
+ * left running, frozen or hibernated for the next start to adopt.
+ */
+public final class PerpetuaServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(PerpetuaServer.class);
+
+    private final RunscRuntime runtime;
+    private final SqliteSandboxStore store;
+    private final SandboxService sandboxes;
+    private final ScheduledExecutorService ticker;
+    private final ExecutorService hibernator;
+    private final Javalin http;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private PerpetuaServer(ServerConfig config) {
+        Clock clock = Clock.systemUTC();
+        this.runtime = new RunscRuntime(new RunscConfig(config.runsc(), config.dataDirectory(), config.platform(), config.cgroupParent()));
+        this.store = SqliteSandboxStore.open(config.dataDirectory().resolve("perpetua.db"));
+        this.hibernator = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("perpetua-hibernator").factory());
+        Metrics metrics = new Metrics();
+        this.sandboxes = SandboxService.builder()
+                .runtime(runtime)
+                .store(store)
+                .snapshots(new LocalSnapshotStore(config.dataDirectory().resolve("snapshots"), clock))
+                .settings(new LifecycleSettings(new SandboxSpec("default", config.idleTimeout(), config.hibernateAfter(),
+                        null, null, 1024, 1.0), config.minAvailableMemory()))
+                .clock(clock)
+                .background(hibernator)
+                .hostMemory(HostMemory.fromProcMeminfo())
+                .listener(metrics)
+                .build();
+        metrics.countStates(sandboxes::list);
+        ApiRoutes routes = new ApiRoutes(sandboxes, metrics);
+        this.http = Javalin.create(javalin -> {
+            javalin.concurrency.useVirtualThreads = true;
+            javalin.startup.showJavalinBanner = false;
+            javalin.http.maxRequestSize = 32L * 1024 * 1024;
+            javalin.jetty.host = config.host();
+            javalin.jetty.port = config.port();
+            routes.register(javalin);
+        });
+        this.ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("perpetua-lifecycle").daemon().factory());
+        long tick = config.tickInterval().toMillis();
+        ticker.scheduleWithFixedDelay(sandboxes::tick, tick, tick, TimeUnit.MILLISECONDS);
+    }
+
+    /** Starts the daemon and returns once it listens. */
+    public static PerpetuaServer start(ServerConfig config) {
+        PerpetuaServer server = new PerpetuaServer(config);
+        server.http.start();
+        log.info("perpetua listening on http://{}:{} (data in {}, platform {})", config.host(), server.port(),
+                config.dataDirectory(), config.platform());
+        return server;
+    }
+
+    /** The port the API listens on (useful when configured as 0). */
+    public int port() {
+        return http.port();
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        log.info("perpetua shutting down");
+        http.stop();
+        ticker.shutdownNow();
+        hibernator.shutdown();
+        try {
+            if (!hibernator.awaitTermination(5, TimeUnit.MINUTES)) {
+                log.warn("a hibernation was still running at shutdown; its sandbox is recovered at the next start");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        sandboxes.close();
+        runtime.close();
+        store.close();
+        log.info("perpetua stopped");
+    }
+}

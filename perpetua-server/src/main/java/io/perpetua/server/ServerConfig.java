@@ -1,0 +1,157 @@
+package io.perpetua.server;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The daemon's settings. Each can be given as a flag ({@code --port 7777} or
+ * {@code --port=7777}) or an environment variable ({@code PERPETUA_PORT}); a flag wins.
+ *
+ * @param host               address to listen on; loopback unless given
+ * @param port               port to listen on
+ * @param dataDirectory      where the store, snapshots and sandbox files live
+ * @param idleTimeout        default time without activity before a sandbox goes to standby
+ * @param hibernateAfter     default time in standby before a sandbox is checkpointed to disk
+ * @param platform           runsc platform: ptrace, kvm or systrap
+ * @param runsc              the runsc program
+ * @param cgroupParent       cgroup under which each container gets its own
+ * @param minAvailableMemory hibernate standby sandboxes when the host has less memory available (bytes; 0: never)
+ * @param tickInterval       how often idle timers are evaluated
+ */
+public record ServerConfig(String host, int port, Path dataDirectory, Duration idleTimeout, Duration hibernateAfter,
+                           String platform, String runsc, String cgroupParent, long minAvailableMemory,
+                           Duration tickInterval) {
+
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)?");
+    private static final Pattern SIZE = Pattern.compile("(\\d+)([kmgt]i?b?|b)?");
+
+    /** Checks every value and names the flag of the first bad one. */
+    public ServerConfig {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(dataDirectory, "dataDirectory");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("--port must be between 0 and 65535 but was " + port);
+        }
+        positive(idleTimeout, "--idle-timeout");
+        positive(hibernateAfter, "--hibernate-after");
+        positive(tickInterval, "--tick-interval");
+        if (minAvailableMemory < 0) {
+            throw new IllegalArgumentException("--min-available-memory must not be negative but was " + minAvailableMemory);
+        }
+    }
+
+    /** The settings from {@code args}, then {@code env}, then the defaults. */
+    public static ServerConfig parse(List<String> args, Map<String, String> env) {
+        Map<String, String> flags = flags(args);
+        Setting setting = new Setting(flags, env);
+        ServerConfig config = new ServerConfig(
+                setting.get("host", "127.0.0.1"),
+                parseInt(setting.get("port", "7777"), "--port"),
+                Path.of(setting.get("data-dir", Path.of(System.getProperty("user.home"), ".perpetua").toString())).toAbsolutePath(),
+                parseDuration(setting.get("idle-timeout", "15s"), "--idle-timeout"),
+                parseDuration(setting.get("hibernate-after", "10m"), "--hibernate-after"),
+                setting.get("platform", "ptrace"),
+                setting.get("runsc", "runsc"),
+                setting.get("cgroup-parent", "perpetua"),
+                parseSize(setting.get("min-available-memory", "0"), "--min-available-memory"),
+                parseDuration(setting.get("tick-interval", "250ms"), "--tick-interval"));
+        List<String> unknown = new ArrayList<>(flags.keySet());
+        unknown.removeAll(Setting.KNOWN);
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("unknown option --" + unknown.getFirst() + "; known: --" + String.join(", --", Setting.KNOWN));
+        }
+        return config;
+    }
+
+    /** Parses {@code 15s}, {@code 500ms}, {@code 10m}, {@code 2h}, {@code 1d}, or plain seconds. */
+    public static Duration parseDuration(String text, String name) {
+        Matcher matcher = DURATION.matcher(text.strip().toLowerCase(Locale.ROOT));
+        if (!matcher.matches()) {
+            throw new IllegalArgumentException(name + " must be a duration such as 15s, 500ms, 10m or 2h but was '" + text + "'");
+        }
+        long amount = Long.parseLong(matcher.group(1));
+        String unit = matcher.group(2) == null ? "s" : matcher.group(2);
+        return switch (unit) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            case "h" -> Duration.ofHours(amount);
+            case "d" -> Duration.ofDays(amount);
+            default -> Duration.ofSeconds(amount);
+        };
+    }
+
+    /** Parses a byte count such as {@code 2g}, {@code 512MiB} or {@code 1048576}. */
+    static long parseSize(String text, String name) {
+        Matcher matcher = SIZE.matcher(text.strip().toLowerCase(Locale.ROOT));
+        if (!matcher.matches()) {
+            throw new IllegalArgumentException(name + " must be a size such as 512m or 2g but was '" + text + "'");
+        }
+        long amount = Long.parseLong(matcher.group(1));
+        String unit = matcher.group(2) == null ? "b" : matcher.group(2).substring(0, 1);
+        int shift = switch (unit) {
+            case "k" -> 10;
+            case "m" -> 20;
+            case "g" -> 30;
+            case "t" -> 40;
+            default -> 0;
+        };
+        return amount << shift;
+    }
+
+    private static int parseInt(String text, String name) {
+        try {
+            return Integer.parseInt(text.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a number but was '" + text + "'");
+        }
+    }
+
+    private static void positive(Duration value, String name) {
+        if (value == null || value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive but was " + value);
+        }
+    }
+
+    private static Map<String, String> flags(List<String> args) {
+        Map<String, String> flags = new LinkedHashMap<>();
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if (!arg.startsWith("--") || arg.length() == 2) {
+                throw new IllegalArgumentException("expected an option such as --port 7777 but got '" + arg + "'");
+            }
+            int equals = arg.indexOf('=');
+            if (equals > 0) {
+                flags.put(arg.substring(2, equals), arg.substring(equals + 1));
+            } else if (i + 1 < args.size()) {
+                flags.put(arg.substring(2), args.get(++i));
+            } else {
+                throw new IllegalArgumentException("option " + arg + " needs a value");
+            }
+        }
+        return flags;
+    }
+
+    /** One lookup order for every setting: flag, then PERPETUA_* variable, then default. */
+    private record Setting(Map<String, String> flags, Map<String, String> env) {
+
+        static final List<String> KNOWN = List.of("host", "port", "data-dir", "idle-timeout", "hibernate-after", "platform",
+                "runsc", "cgroup-parent", "min-available-memory", "tick-interval");
+
+        String get(String name, String fallback) {
+            String flag = flags.get(name);
+            if (flag != null) {
+                return flag;
+            }
+            String variable = env.get("PERPETUA_" + name.toUpperCase(Locale.ROOT).replace('-', '_'));
+            return variable != null && !variable.isBlank() ? variable : fallback;
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package io.perpetua.server.api;
+
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.HttpStatus;
+import io.perpetua.error.NotFoundException;
+import io.perpetua.error.PerpetuaException;
+import io.perpetua.lifecycle.SandboxService;
+import io.perpetua.sandbox.ExecResult;
+import io.perpetua.sandbox.Sandbox;
+import io.perpetua.sandbox.SandboxId;
+import io.perpetua.server.metrics.Metrics;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The REST API, version 1. Handlers are thin: parse and validate the input, call the
+ * lifecycle engine, render the result. Every request that needs a sandbox's processes goes
+ * through the engine's activity path, which wakes the sandbox if it sleeps.
+ */
+public final class ApiRoutes {
+
+    private final SandboxService sandboxes;
+    private final Metrics metrics;
+    private final JsonCodec json = new JsonCodec();
+    private final ErrorResponses errors;
+
+    /**
+     * @param sandboxes the lifecycle engine the API drives
+     * @param metrics   where API metrics go, and what {@code /metrics} shows
+     */
+    public ApiRoutes(SandboxService sandboxes, Metrics metrics) {
+        this.sandboxes = sandboxes;
+        this.metrics = metrics;
+        this.errors = new ErrorResponses(json, metrics);
+    }
+
+    /** Adds every route and error handler to {@code config}. */
+    public void register(JavalinConfig config) {
+        config.http.defaultContentType = "application/json";
+        config.http.prefer405over404 = true;
+        config.routes.get("/healthz", this::health);
+        config.routes.get("/metrics", this::metrics);
+        config.routes.post("/v1/sandboxes", this::create);
+        config.routes.get("/v1/sandboxes", this::list);
+        config.routes.get("/v1/sandboxes/{id}", ctx -> sandbox(ctx, sandboxes.get(id(ctx))));
+        config.routes.delete("/v1/sandboxes/{id}", this::delete);
+        config.routes.post("/v1/sandboxes/{id}/exec", this::exec);
+        config.routes.post("/v1/sandboxes/{id}/standby", ctx -> sandbox(ctx, sandboxes.standby(id(ctx))));
+        config.routes.post("/v1/sandboxes/{id}/hibernate", ctx -> sandbox(ctx, sandboxes.hibernate(id(ctx))));
+        config.routes.post("/v1/sandboxes/{id}/resume", ctx -> sandbox(ctx, sandboxes.resume(id(ctx))));
+        config.routes.exception(PerpetuaException.class, errors::handle);
+        config.routes.exception(HttpResponseException.class, errors::http);
+        config.routes.exception(Exception.class, errors::unexpected);
+        config.routes.error(404, ctx -> fillIfEmpty(ctx, "not_found", "no route for " + ctx.method() + " " + ctx.path()));
+        config.routes.error(405, ctx -> fillIfEmpty(ctx, "method_not_allowed", ctx.method() + " is not allowed on " + ctx.path()));
+        config.routes.error(413, ctx -> fillIfEmpty(ctx, "body_too_large", "the request body is too large"));
+    }
+
+    private void health(Context ctx) {
+        ctx.result(json.write(Map.of("status", "ok", "sandboxes", sandboxes.list().size())));
+    }
+
+    private void metrics(Context ctx) {
+        ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape());
+    }
+
+    private void create(Context ctx) {
+        CreateSandboxBody body = json.read(ctx.bodyAsBytes(), CreateSandboxBody.class, CreateSandboxBody.EMPTY);
+        Sandbox created = sandboxes.create(body.toSpec());
+        ctx.status(HttpStatus.CREATED).header("Location", "/v1/sandboxes/" + created.id());
+        sandbox(ctx, created);
+    }
+
+    private void list(Context ctx) {
+        ctx.result(json.write(Map.of("sandboxes", sandboxes.list().stream().map(SandboxView::of).toList())));
+    }
+
+    private void delete(Context ctx) {
+        sandboxes.delete(id(ctx));
+        ctx.status(HttpStatus.NO_CONTENT);
+    }
+
+    private void exec(Context ctx) {
+        SandboxId id = id(ctx);
+        ExecBody body = json.read(ctx.bodyAsBytes(), ExecBody.class, null);
+        long started = System.nanoTime();
+        ExecResult result = sandboxes.exec(id, body.toRequest());
+        metrics.execCompleted(Duration.ofNanos(System.nanoTime() - started));
+        ctx.result(json.write(ExecView.of(result)));
+    }
+
+    private void sandbox(Context ctx, Sandbox sandbox) {
+        ctx.result(json.write(SandboxView.of(sandbox)));
+    }
+
+    /** The sandbox id in the path; a malformed id names no sandbox, so it is a 404 like any unknown id. */
+    private static SandboxId id(Context ctx) {
+        String id = ctx.pathParam("id");
+        if (!SandboxId.isValid(id)) {
+            throw new NotFoundException("sandbox_not_found", "no sandbox with id '" + id + "'");
+        }
+        return SandboxId.of(id);
+    }
+
+    private void fillIfEmpty(Context ctx, String code, String message) {
+        if (ctx.result() == null || ctx.result().isEmpty()) {
+            errors.send(ctx, ctx.statusCode(), code, message, null);
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package io.perpetua.server.api;
+
+import io.perpetua.sandbox.Sandbox;
+import java.util.List;
+import java.util.Map;
+
+/** A sandbox as the API shows it. Environment values are not echoed back: they may hold secrets. */
+record SandboxView(String id, String state, String template, String createdAt, String stateChangedAt,
+                   String lastActivityAt, long idleTimeoutSeconds, long hibernateAfterSeconds, int memoryMb, double cpus,
+                   List<String> envNames, Map<String, String> labels, SnapshotView snapshot, String failureReason) {
+
+    /** The last good snapshot of a sandbox. */
+    record SnapshotView(String id, String createdAt, long sizeBytes) {
+    }
+
+    static SandboxView of(Sandbox s) {
+        SnapshotView snapshot = s.snapshot() == null ? null
+                : new SnapshotView(s.snapshot().id(), s.snapshot().createdAt().toString(), s.snapshot().sizeBytes());
+        return new SandboxView(s.id().value(), s.state().wireName(), s.spec().template(), s.createdAt().toString(),
+                s.stateChangedAt().toString(), s.lastActivityAt().toString(), s.spec().idleTimeout().toSeconds(),
+                s.spec().hibernateAfter().toSeconds(), s.spec().memoryMb(), s.spec().cpus(),
+                s.spec().env().keySet().stream().sorted().toList(), s.spec().labels(), snapshot, s.failureReason());
+    }
+}

@@ -1,0 +1,85 @@
+package io.perpetua.store.sqlite;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.perpetua.error.RuntimeFailureException;
+import io.perpetua.sandbox.Sandbox;
+import io.perpetua.sandbox.SandboxId;
+import io.perpetua.store.SandboxStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.flywaydb.core.Flyway;
+
+/**
+ * The default store: one SQLite file in the data directory, migrated by Flyway on open.
+ * Write-ahead logging with full synchronisation: a write is on disk when the call returns,
+ * so the snapshot a sandbox points at survives a crash of the daemon or the host.
+ */
+public final class SqliteSandboxStore implements SandboxStore {
+
+    private final HikariDataSource dataSource;
+    private final SandboxTables tables;
+
+    private SqliteSandboxStore(HikariDataSource dataSource) {
+        this.dataSource = dataSource;
+        this.tables = new SandboxTables(dataSource);
+    }
+
+    /**
+     * Opens (creating if needed) the database at {@code file} and brings its schema up to date.
+     *
+     * @throws RuntimeFailureException if the file cannot be opened or migrated
+     */
+    public static SqliteSandboxStore open(Path file) {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+        } catch (IOException e) {
+            throw new RuntimeFailureException("store_failure", "cannot create the directory of " + file + ": " + e.getMessage(), e);
+        }
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl("jdbc:sqlite:" + file.toAbsolutePath());
+        config.setPoolName("perpetua-store");
+        // SQLite takes one writer at a time; a single connection also keeps reads consistent with writes.
+        config.setMaximumPoolSize(1);
+        config.addDataSourceProperty("journal_mode", "WAL");
+        config.addDataSourceProperty("synchronous", "FULL");
+        config.addDataSourceProperty("foreign_keys", "true");
+        config.addDataSourceProperty("busy_timeout", "10000");
+        HikariDataSource dataSource = new HikariDataSource(config);
+        try {
+            Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        } catch (RuntimeException e) {
+            dataSource.close();
+            throw new RuntimeFailureException("store_failure", "cannot migrate the store at " + file + ": " + e.getMessage(), e);
+        }
+        return new SqliteSandboxStore(dataSource);
+    }
+
+    @Override
+    public void insert(Sandbox sandbox) {
+        tables.insert(sandbox);
+    }
+
+    @Override
+    public void update(Sandbox sandbox) {
+        tables.update(sandbox);
+    }
+
+    @Override
+    public Optional<Sandbox> find(SandboxId id) {
+        return tables.find(id);
+    }
+
+    @Override
+    public List<Sandbox> listLive() {
+        return tables.listLive();
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+}
