@@ -74,6 +74,13 @@ final class Cgroups {
         }
     }
 
+    /** Removes the parent cgroup from every hierarchy, once no container is left under it. */
+    void removeParent() {
+        for (String name : CONTROLLERS) {
+            removeTree(ROOT.resolve(name).resolve(parent));
+        }
+    }
+
     private Path freezerState(ContainerRef ref) {
         return controller("freezer", ref).resolve("freezer.state");
     }

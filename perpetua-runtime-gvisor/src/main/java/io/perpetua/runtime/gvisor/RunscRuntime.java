@@ -188,6 +188,23 @@ public final class RunscRuntime implements SandboxRuntime {
         return directory(sandbox).rootfs();
     }
 
+    /**
+     * Removes everything this runtime made on the host: every container, mount, cgroup, sandbox
+     * directory and template. For uninstalling, and for tests that must leave nothing behind.
+     */
+    public void purge() {
+        for (ContainerRef ref : containers()) {
+            removeQuietly(ref);
+        }
+        sandboxes().forEach(this::destroy);
+        close();
+        cgroups.removeParent();
+        Mounts.unmountAll(config.directory());
+        FileTrees.delete(config.stateRoot());
+        FileTrees.delete(config.sandboxesDirectory());
+        FileTrees.delete(config.templatesDirectory());
+    }
+
     /** Removes checkpointed containers that are still waiting for removal, then stops the reaper. */
     @Override
     public void close() {

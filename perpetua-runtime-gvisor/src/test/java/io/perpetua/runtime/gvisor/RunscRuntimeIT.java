@@ -37,7 +37,7 @@ class RunscRuntimeIT {
 
     @AfterAll
     static void removeEverything() {
-        RuntimeCleanup.removeEverything(runtime, directory, cgroupParent);
+        RuntimeCleanup.removeEverything(runtime, directory);
     }
 
     @Test

@@ -1,0 +1,121 @@
+package io.perpetua.server;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** A small client of the daemon's API for tests: raw status and parsed JSON. */
+final class Api {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final URI base;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    Api(URI base) {
+        this.base = base;
+    }
+
+    /** An answer: its status and its body, parsed if it is JSON. */
+    record Response(int status, String body) {
+
+        JsonNode json() {
+            return JSON.readTree(body);
+        }
+
+        String errorCode() {
+            return json().path("error").path("code").asString();
+        }
+
+        String errorField() {
+            return json().path("error").path("field").asString();
+        }
+    }
+
+    Response get(String path) {
+        return send(HttpRequest.newBuilder(base.resolve(path)).GET());
+    }
+
+    Response post(String path, String body) {
+        return send(HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    Response post(String path, Object body) {
+        return post(path, JSON.writeValueAsString(body));
+    }
+
+    Response delete(String path) {
+        return send(HttpRequest.newBuilder(base.resolve(path)).DELETE());
+    }
+
+    Response send(String method, String path, String body) {
+        return send(HttpRequest.newBuilder(base.resolve(path)).method(method, HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    /** Creates a sandbox with {@code spec} and returns its id. */
+    String create(Map<String, Object> spec) {
+        Response created = post("/v1/sandboxes", spec);
+        if (created.status() != 201) {
+            throw new AssertionError("create failed: " + created);
+        }
+        return created.json().path("id").asString();
+    }
+
+    /** Runs {@code cmd} in the sandbox and returns the parsed result; fails unless the API answered 200. */
+    JsonNode exec(String id, String... cmd) {
+        Response response = post("/v1/sandboxes/" + id + "/exec", Map.of("cmd", List.of(cmd)));
+        if (response.status() != 200) {
+            throw new AssertionError("exec failed: " + response);
+        }
+        return response.json();
+    }
+
+    /** Runs a shell script in the sandbox and returns its stdout; fails unless it exited 0. */
+    String sh(String id, String script) {
+        JsonNode result = exec(id, "sh", "-c", script);
+        if (result.path("exitCode").asInt() != 0) {
+            throw new AssertionError("script failed: " + result);
+        }
+        return result.path("stdout").asString();
+    }
+
+    String state(String id) {
+        return get("/v1/sandboxes/" + id).json().path("state").asString();
+    }
+
+    boolean isUp() {
+        try {
+            return http.send(HttpRequest.newBuilder(base.resolve("/healthz")).GET().build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (ConnectException e) {
+            return false;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private Response send(HttpRequest.Builder request) {
+        try {
+            HttpResponse<String> response = http.send(request.timeout(Duration.ofMinutes(2)).build(), HttpResponse.BodyHandlers.ofString());
+            return new Response(response.statusCode(), response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package io.perpetua.server;
+
+import static org.awaitility.Awaitility.await;
+
+import io.perpetua.runtime.gvisor.RunscConfig;
+import io.perpetua.runtime.gvisor.RunscRuntime;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real perpetua daemon in its own JVM, on a free port, with its own data directory and
+ * cgroup parent, so a test can kill it with -9 and start it again on the same data.
+ * {@link #close()} stops it and removes every container, mount, cgroup and file it made.
+ */
+final class Daemon implements AutoCloseable {
+
+    private final Path dataDirectory;
+    private final String cgroupParent;
+    private final List<String> options;
+    private final int port;
+    private final Api api;
+    private Process process;
+    private int starts;
+
+    private Daemon(Path dataDirectory, String cgroupParent, int port, List<String> options) {
+        this.dataDirectory = dataDirectory;
+        this.cgroupParent = cgroupParent;
+        this.port = port;
+        this.options = options;
+        this.api = new Api(URI.create("http://127.0.0.1:" + port));
+    }
+
+    /** Starts a daemon with {@code options} (such as {@code --idle-timeout 2s}) added to its own. */
+    static Daemon start(String... options) {
+        try {
+            Path data = Files.createTempDirectory("perpetua-it-");
+            String cgroupParent = "perpetua-it-" + Long.toHexString(System.nanoTime());
+            Daemon daemon = new Daemon(data, cgroupParent, freePort(), List.of(options));
+            daemon.launch();
+            return daemon;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    Api api() {
+        return api;
+    }
+
+    Path dataDirectory() {
+        return dataDirectory;
+    }
+
+    String cgroupParent() {
+        return cgroupParent;
+    }
+
+    /** Kills the daemon the hard way: no shutdown hook runs. */
+    void kill9() {
+        process.destroyForcibly();
+        waitForExit();
+    }
+
+    /** Asks the daemon to stop (SIGTERM), as an operator would, and waits for it. */
+    void terminate() {
+        process.destroy();
+        waitForExit();
+    }
+
+    /** Starts the daemon again on the same data directory and port. */
+    void restart() {
+        if (process.isAlive()) {
+            terminate();
+        }
+        launch();
+    }
+
+    @Override
+    public void close() {
+        if (process != null && process.isAlive()) {
+            terminate();
+        }
+        new RunscRuntime(new RunscConfig("runsc", dataDirectory, "ptrace", cgroupParent)).purge();
+        deleteTree(dataDirectory);
+    }
+
+    private void launch() {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "--port", Integer.toString(port),
+                "--data-dir", dataDirectory.toString(),
+                "--cgroup-parent", cgroupParent));
+        command.addAll(options);
+        Path log = Path.of("target", "daemon-" + dataDirectory.getFileName() + "-" + (++starts) + ".log");
+        try {
+            Files.createDirectories(log.getParent());
+            process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the daemon", e);
+        }
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the daemon exited with " + process.exitValue() + "; see " + log.toAbsolutePath());
+            }
+            return api.isUp();
+        });
+    }
+
+    private void waitForExit() {
+        try {
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (var paths = Files.walk(root)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + root, e);
+        }
+    }
+}
