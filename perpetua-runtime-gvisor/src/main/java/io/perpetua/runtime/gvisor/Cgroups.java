@@ -10,8 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The cgroup (v1) of each container: the freezer that puts a sandbox into standby and wakes it
@@ -24,7 +27,9 @@ final class Cgroups {
     private static final Path ROOT = Path.of("/sys/fs/cgroup");
     private static final List<String> CONTROLLERS = List.of("freezer", "cpuacct", "cpu", "memory", "pids",
             "cpuset", "devices", "blkio", "net_cls", "net_prio", "perf_event", "hugetlb", "systemd");
-    private static final Duration FREEZE_LIMIT = Duration.ofSeconds(5);
+    private static final Duration FREEZE_ATTEMPT = Duration.ofSeconds(1);
+    private static final int FREEZE_ATTEMPTS = 3;
+    private static final Logger log = LoggerFactory.getLogger(Cgroups.class);
 
     private final String parent;
 
@@ -37,18 +42,66 @@ final class Cgroups {
         return "/" + parent + "/" + ref.containerId();
     }
 
-    /** Freezes every process of the container and waits until the kernel reports them all frozen. */
+    /**
+     * Freezes every process of the container and waits until the kernel reports them all
+     * frozen. A task in an uninterruptible wait holds the whole cgroup in FREEZING; rarely
+     * that lasts, so an attempt that takes too long is undone and tried again.
+     */
     void freeze(ContainerRef ref) {
         Path state = freezerState(ref);
-        write(state, "FROZEN");
-        long deadline = System.nanoTime() + FREEZE_LIMIT.toNanos();
+        for (int attempt = 1; attempt <= FREEZE_ATTEMPTS; attempt++) {
+            write(state, "FROZEN");
+            if (awaitFrozen(state)) {
+                return;
+            }
+            write(state, "THAWED");
+            log.warn("container {} did not freeze within {} ms (attempt {} of {}); tasks not frozen: {}",
+                    ref.containerId(), FREEZE_ATTEMPT.toMillis(), attempt, FREEZE_ATTEMPTS, unfrozenTasks(ref));
+            LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+        }
+        throw new RuntimeFailureException("container " + ref.containerId() + " did not freeze in " + FREEZE_ATTEMPTS
+                + " attempts of " + FREEZE_ATTEMPT.toMillis() + " ms; it keeps running");
+    }
+
+    private static boolean awaitFrozen(Path state) {
+        long deadline = System.nanoTime() + FREEZE_ATTEMPT.toNanos();
         while (!read(state).equals("FROZEN")) {
             if (System.nanoTime() > deadline) {
-                write(state, "THAWED");
-                throw new RuntimeFailureException("container " + ref.containerId() + " did not freeze within "
-                        + FREEZE_LIMIT.toSeconds() + " s; it was thawed again");
+                return false;
             }
             LockSupport.parkNanos(100_000);
+        }
+        return true;
+    }
+
+    /** For the log: tasks of the container that are not frozen (frozen ones show as D), with name and state. */
+    private String unfrozenTasks(ContainerRef ref) {
+        List<String> tasks = new ArrayList<>();
+        try {
+            for (String pid : Files.readAllLines(controller("freezer", ref).resolve("tasks"))) {
+                String status = readQuietly(Path.of("/proc", pid, "status"));
+                String name = field(status, "Name:");
+                String taskState = field(status, "State:");
+                if (!taskState.startsWith("D") && tasks.size() < 20) {
+                    tasks.add(pid + " " + name + " " + taskState);
+                }
+            }
+        } catch (IOException e) {
+            return "(cannot list: " + e.getMessage() + ")";
+        }
+        return String.join(", ", tasks);
+    }
+
+    private static String field(String status, String key) {
+        return status.lines().filter(line -> line.startsWith(key)).map(line -> line.substring(key.length()).strip())
+                .findFirst().orElse("?");
+    }
+
+    private static String readQuietly(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return "";
         }
     }
 

@@ -1,0 +1,65 @@
+package io.perpetua.cli;
+
+import java.io.InputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.ScopeType;
+
+/**
+ * The {@code perpetua} command: {@code perpetua server} runs the daemon in the foreground, and
+ * {@code perpetua sandbox ...} talks to a running daemon over its REST API.
+ *
+ * <p>Exit codes: 0 on success, 1 when the daemon reports an error or cannot be reached, 2 on a usage
+ * error; {@code perpetua sandbox exec} exits with the code of the command it ran.
+ */
+@Command(name = "perpetua", version = "perpetua " + PerpetuaCli.VERSION, mixinStandardHelpOptions = true,
+        scope = ScopeType.INHERIT,
+        description = "Perpetual gVisor sandboxes behind a REST API.")
+public final class PerpetuaCli {
+
+    static final String VERSION = "0.1.0";
+
+    private PerpetuaCli() {
+    }
+
+    /**
+     * Runs the command given by {@code args} and exits the JVM with its exit code.
+     *
+     * @param args for example {@code sandbox create --memory 512}; {@code --help} lists the commands
+     */
+    public static void main(String[] args) {
+        System.exit(run(args, System.in, System.out, System.err, System.getenv()));
+    }
+
+    /** Runs one command against the given streams and environment and returns its exit code. */
+    static int run(String[] args, InputStream in, PrintStream out, PrintStream err, Map<String, String> env) {
+        Terminal terminal = new Terminal(in, out, err, env);
+        CommandLine cli = new CommandLine(new PerpetuaCli())
+                .addSubcommand(new HelpCommand())
+                .addSubcommand(new ServerCommand(terminal))
+                .addSubcommand(SandboxCommand.commandLine(terminal));
+        // Settings reach the subcommands only when applied after they are added.
+        cli.setOut(writer(out));
+        cli.setErr(writer(err));
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
+        // "@file" arguments would otherwise be expanded, even inside the command given to exec.
+        cli.setExpandAtFiles(false);
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (!(e instanceof CliException)) {
+                throw e;
+            }
+            terminal.fail(e.getMessage());
+            return 1;
+        });
+        return cli.execute(args);
+    }
+
+    private static PrintWriter writer(PrintStream stream) {
+        return new PrintWriter(new OutputStreamWriter(stream, stream.charset()), true);
+    }
+}

@@ -1,0 +1,131 @@
+package io.perpetua.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Bad input gets a clear 4xx JSON error naming the field, changes nothing, and the daemon lives on. */
+class BadInputIT {
+
+    private static Daemon daemon;
+    private static Api api;
+    private static String sandbox;
+
+    @BeforeAll
+    static void startDaemon() {
+        daemon = Daemon.start("--idle-timeout", "1h");
+        api = daemon.api();
+        sandbox = api.create(Map.of());
+    }
+
+    @AfterAll
+    static void removeEverything() {
+        daemon.close();
+    }
+
+    @ParameterizedTest(name = "create {0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+        "{\"idleTimeoutSeconds\": -1}                | idleTimeoutSeconds",
+        "{\"idleTimeoutSeconds\": 0}                 | idleTimeoutSeconds",
+        "{\"idleTimeoutSeconds\": \"15\"}            | idleTimeoutSeconds",
+        "{\"idleTimeoutSeconds\": 1.5}               | idleTimeoutSeconds",
+        "{\"hibernateAfterSeconds\": -5}             | hibernateAfterSeconds",
+        "{\"hibernateAfterSeconds\": 99999999999999} | hibernateAfterSeconds",
+        "{\"memoryMb\": 1}                           | memoryMb",
+        "{\"memoryMb\": \"lots\"}                    | memoryMb",
+        "{\"memoryMb\": 100000000}                   | memoryMb",
+        "{\"cpus\": 0}                               | cpus",
+        "{\"cpus\": 1000}                            | cpus",
+        "{\"template\": \"../etc\"}                  | template",
+        "{\"template\": \"ubuntu\"}                  | template",
+        "{\"env\": {\"1BAD\": \"x\"}}                | env",
+        "{\"env\": {\"OK\": 5}}                      | env.OK",
+        "{\"env\": [\"A=B\"]}                        | env",
+        "{\"labels\": {\"k\": null}}                 | labels.k",
+        "{\"colour\": \"blue\"}                      | colour",
+        "[]                                          | body",
+        "{\"idleTimeoutSeconds\": 5                  | body",
+        "not json                                    | body",
+    })
+    void createRejectsBadInputNamingTheField(String body, String field) {
+        Api.Response response = api.post("/v1/sandboxes", body);
+        assertThat(response.status()).as(response.body()).isEqualTo(400);
+        assertThat(response.errorCode()).isEqualTo("invalid_input");
+        assertThat(response.errorField()).isEqualTo(field);
+        assertThat(response.json().path("error").path("message").asString()).isNotBlank();
+    }
+
+    @ParameterizedTest(name = "exec {0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+        "{}                                              | cmd",
+        "{\"cmd\": []}                                   | cmd",
+        "{\"cmd\": \"ls -l\"}                            | cmd",
+        "{\"cmd\": [\"\"]}                               | cmd[0]",
+        "{\"cmd\": [\"ls\", null]}                       | cmd[1]",
+        "{\"cmd\": [\"ls\", 3]}                          | cmd[1]",
+        "{\"cmd\": [\"ls\"], \"timeoutSeconds\": -1}     | timeoutSeconds",
+        "{\"cmd\": [\"ls\"], \"timeoutSeconds\": 0}      | timeoutSeconds",
+        "{\"cmd\": [\"ls\"], \"timeoutSeconds\": 1e9}    | timeoutSeconds",
+        "{\"cmd\": [\"ls\"], \"cwd\": \"relative\"}      | cwd",
+        "{\"cmd\": [\"ls\"], \"cwd\": \"/no/such/dir\"}  | cwd",
+        "{\"cmd\": [\"ls\"], \"env\": {\"A-B\": \"x\"}}  | env",
+        "{\"cmd\": [\"ls\"], \"stdin\": 12}              | stdin",
+        "{\"cmd\": [\"ls\"], \"extra\": true}            | extra",
+        "''                                              | body",
+    })
+    void execRejectsBadInputNamingTheField(String body, String field) {
+        Api.Response response = api.post("/v1/sandboxes/" + sandbox + "/exec", body.equals("''") ? "" : body);
+        assertThat(response.status()).as(response.body()).isEqualTo(400);
+        assertThat(response.errorField()).isEqualTo(field);
+    }
+
+    @ParameterizedTest(name = "{0} {1} -> 404")
+    @CsvSource({
+        "GET, /v1/sandboxes/sbaaaaaaaaaaaaaa",
+        "GET, /v1/sandboxes/not-an-id",
+        "DELETE, /v1/sandboxes/sbaaaaaaaaaaaaaa",
+        "POST, /v1/sandboxes/sbaaaaaaaaaaaaaa/exec",
+        "POST, /v1/sandboxes/sbaaaaaaaaaaaaaa/standby",
+        "POST, /v1/sandboxes/sbaaaaaaaaaaaaaa/hibernate",
+        "POST, /v1/sandboxes/sbaaaaaaaaaaaaaa/resume",
+        "GET, /v1/nothing-here",
+    })
+    void unknownThingsAreNotFound(String method, String path) {
+        Api.Response response = api.send(method, path, method.equals("POST") ? "{\"cmd\":[\"true\"]}" : "");
+        assertThat(response.status()).as(response.body()).isEqualTo(404);
+        assertThat(response.errorCode()).isIn("sandbox_not_found", "not_found");
+    }
+
+    @Test
+    void wrongMethodIsAJsonError() {
+        Api.Response response = api.send("PUT", "/v1/sandboxes", "{}");
+        assertThat(response.status()).isEqualTo(405);
+        assertThat(response.errorCode()).isEqualTo("method_not_allowed");
+    }
+
+    @Test
+    void execOnADeletedSandboxIsNotFound() {
+        String id = api.create(Map.of());
+        api.delete("/v1/sandboxes/" + id);
+        Api.Response response = api.post("/v1/sandboxes/" + id + "/exec", Map.of("cmd", List.of("true")));
+        assertThat(response.status()).isEqualTo(404);
+        assertThat(response.errorCode()).isEqualTo("sandbox_not_found");
+    }
+
+    @Test
+    void theDaemonAndTheSandboxSurviveAllOfIt() {
+        for (int i = 0; i < 20; i++) {
+            api.post("/v1/sandboxes", "{\"cmd\": [" + "[".repeat(i) );
+            api.post("/v1/sandboxes/" + sandbox + "/exec", "{\"cmd\": " + "{".repeat(i));
+        }
+        assertThat(api.get("/healthz").status()).isEqualTo(200);
+        assertThat(api.state(sandbox)).isEqualTo("running");
+        assertThat(api.sh(sandbox, "echo alive")).isEqualTo("alive\n");
+    }
+}
