@@ -19,6 +19,7 @@ final class ManagedSandbox {
     private final ReentrantLock lock = new ReentrantLock();
     private final AtomicBoolean hibernationScheduled = new AtomicBoolean();
     private volatile Sandbox record;
+    private volatile Instant retryAfter = Instant.EPOCH;
     private int inflight;
     private boolean dirty;
 
@@ -99,6 +100,16 @@ final class ManagedSandbox {
         boolean was = dirty;
         dirty = false;
         return was;
+    }
+
+    /** Whether automatic transitions may be tried at {@code now}; false for a while after one failed. */
+    boolean mayRetry(Instant now) {
+        return !now.isBefore(retryAfter);
+    }
+
+    /** An automatic transition failed: leave the sandbox alone until {@code until}. */
+    void backOff(Instant until) {
+        retryAfter = until;
     }
 
     /** Claims the right to schedule one background hibernation; false if one is already pending. */

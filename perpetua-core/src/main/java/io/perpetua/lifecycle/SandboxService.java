@@ -13,6 +13,7 @@ import io.perpetua.sandbox.SandboxState;
 import io.perpetua.snapshot.SnapshotStore;
 import io.perpetua.store.SandboxStore;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
@@ -43,6 +44,8 @@ import org.slf4j.LoggerFactory;
 public final class SandboxService implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SandboxService.class);
+    /** After an automatic transition fails, the sandbox is left as it is this long before the next try. */
+    static final Duration RETRY_BACKOFF = Duration.ofSeconds(30);
 
     private final SandboxRuntime runtime;
     private final SandboxStore store;
@@ -232,8 +235,9 @@ public final class SandboxService implements AutoCloseable {
 
     /**
      * Advances the idle timers: sandboxes idle past their window go to standby; those in
-     * standby past {@code hibernateAfter}, or any when memory runs short, are hibernated in
-     * the background. Never blocks on a sandbox that is busy with a transition.
+     * standby past {@code hibernateAfter}, or any when memory runs short, are handed to the
+     * background executor for hibernation. Skips a sandbox that is busy with a transition, and
+     * one whose last automatic transition failed less than {@link #RETRY_BACKOFF} ago.
      */
     public void tick() {
         if (closed) {
@@ -245,10 +249,13 @@ public final class SandboxService implements AutoCloseable {
                 continue;
             }
             try {
-                evaluate(m, now);
+                if (m.mayRetry(now)) {
+                    evaluate(m, now);
+                }
                 flush(m);
             } catch (RuntimeException e) {
-                log.warn("lifecycle tick failed for sandbox {}", m.id(), e);
+                m.backOff(now.plus(RETRY_BACKOFF));
+                log.warn("lifecycle tick failed for sandbox {}; next try in {} s", m.id(), RETRY_BACKOFF.toSeconds(), e);
             } finally {
                 m.unlock();
             }
@@ -272,7 +279,7 @@ public final class SandboxService implements AutoCloseable {
             return;
         }
         sandboxes.values().stream()
-                .filter(m -> m.state() == SandboxState.STANDBY && !m.hibernationPending())
+                .filter(m -> m.state() == SandboxState.STANDBY && !m.hibernationPending() && m.mayRetry(clock.instant()))
                 .min(Comparator.comparing(m -> m.record().stateChangedAt()))
                 .ifPresent(m -> {
                     log.info("host memory is short; hibernating sandbox {}, the longest in standby", m.id());
@@ -294,7 +301,8 @@ public final class SandboxService implements AutoCloseable {
                     }
                 });
             } catch (RuntimeException e) {
-                log.warn("background hibernation of sandbox {} failed", m.id(), e);
+                m.backOff(clock.instant().plus(RETRY_BACKOFF));
+                log.warn("background hibernation of sandbox {} failed; next try in {} s", m.id(), RETRY_BACKOFF.toSeconds(), e);
             } finally {
                 m.releaseHibernation();
                 done.run();

@@ -1,6 +1,7 @@
 package io.perpetua.sandbox;
 
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * One incarnation of a sandbox in the runtime. A sandbox keeps its id for life, but every
@@ -11,6 +12,8 @@ import java.util.Objects;
  * @param generation the incarnation number, starting at 1
  */
 public record ContainerRef(SandboxId sandbox, int generation) {
+
+    private static final Pattern GENERATION = Pattern.compile("[0-9a-f]{8}");
 
     /** Checks that the sandbox is present and the generation positive. */
     public ContainerRef {
@@ -36,14 +39,12 @@ public record ContainerRef(SandboxId sandbox, int generation) {
             return null;
         }
         String id = containerId.substring(0, SandboxId.LENGTH);
-        if (!SandboxId.isValid(id)) {
+        String generation = containerId.substring(SandboxId.LENGTH + 1);
+        // Only the exact form containerId() writes: parseUnsignedInt alone would also take "+" and upper case.
+        if (!SandboxId.isValid(id) || !GENERATION.matcher(generation).matches()) {
             return null;
         }
-        try {
-            int generation = Integer.parseUnsignedInt(containerId.substring(SandboxId.LENGTH + 1), 16);
-            return generation < 1 ? null : new ContainerRef(SandboxId.of(id), generation);
-        } catch (NumberFormatException e) {
-            return null;
-        }
+        int number = Integer.parseUnsignedInt(generation, 16);
+        return number < 1 ? null : new ContainerRef(SandboxId.of(id), number);
     }
 }

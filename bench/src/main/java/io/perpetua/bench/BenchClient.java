@@ -1,0 +1,76 @@
+package io.perpetua.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The daemon's API as the benchmark drives it: every call must succeed, or the run stops. */
+final class BenchClient {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final URI base;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    BenchClient(URI base) {
+        this.base = base;
+    }
+
+    String create(Map<String, Object> spec) {
+        return call("POST", "/v1/sandboxes", spec).path("id").asString();
+    }
+
+    JsonNode get(String id) {
+        return call("GET", "/v1/sandboxes/" + id, null);
+    }
+
+    JsonNode exec(String id, String... cmd) {
+        JsonNode result = call("POST", "/v1/sandboxes/" + id + "/exec", Map.of("cmd", List.of(cmd), "timeoutSeconds", 600));
+        if (result.path("exitCode").asInt() != 0) {
+            throw new IllegalStateException("command " + List.of(cmd) + " failed in " + id + ": " + result);
+        }
+        return result;
+    }
+
+    JsonNode lifecycle(String id, String operation) {
+        return call("POST", "/v1/sandboxes/" + id + "/" + operation, null);
+    }
+
+    void delete(String id) {
+        call("DELETE", "/v1/sandboxes/" + id, null);
+    }
+
+    String metrics() {
+        return send(HttpRequest.newBuilder(base.resolve("/metrics")).GET()).body();
+    }
+
+    private JsonNode call(String method, String path, Object body) {
+        HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body));
+        HttpResponse<String> response = send(HttpRequest.newBuilder(base.resolve(path))
+                .header("Content-Type", "application/json").method(method, publisher));
+        if (response.statusCode() >= 300) {
+            throw new IllegalStateException(method + " " + path + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return response.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(response.body());
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request) {
+        try {
+            return http.send(request.timeout(Duration.ofMinutes(10)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,197 @@
+package io.perpetua.bench;
+
+import io.perpetua.runtime.gvisor.RunscConfig;
+import io.perpetua.runtime.gvisor.RunscRuntime;
+import io.perpetua.server.PerpetuaServer;
+import io.perpetua.server.ServerConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Measures the lifecycle on this machine against a real daemon and real gVisor sandboxes, and
+ * prints medians and p99 next to the goals. Every comparison is against a baseline measured in
+ * the same run, because these machines are noisy. Run with {@code ./perpetua bench [rounds]}.
+ */
+public final class LifecycleBenchmark {
+
+    private final BenchClient api;
+    private final Path data;
+    private final int rounds;
+    private final Report report = new Report();
+
+    private LifecycleBenchmark(BenchClient api, Path data, int rounds) {
+        this.api = api;
+        this.data = data;
+        this.rounds = rounds;
+    }
+
+    /** @param args optionally the number of rounds per measurement (default 20) */
+    public static void main(String[] args) throws IOException {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
+        Path data = Files.createTempDirectory("perpetua-bench-");
+        String cgroupParent = "perpetua-bench-" + Long.toHexString(System.nanoTime());
+        ServerConfig config = ServerConfig.parse(List.of("--port", "0", "--data-dir", data.toString(), "--idle-timeout", "1h",
+                "--hibernate-after", "1h", "--cgroup-parent", cgroupParent), Map.of());
+        try (PerpetuaServer server = PerpetuaServer.start(config)) {
+            BenchClient api = new BenchClient(URI.create("http://127.0.0.1:" + server.port()));
+            new LifecycleBenchmark(api, data, rounds).run();
+        } finally {
+            new RunscRuntime(new RunscConfig("runsc", data, "ptrace", cgroupParent)).purge();
+            deleteTree(data);
+        }
+    }
+
+    private void run() {
+        System.out.printf("perpetua lifecycle benchmark: %d rounds, %d cores%n%n", rounds, Runtime.getRuntime().availableProcessors());
+        String id = api.create(Map.of());
+        Samples running = execVersusRawRunsc(id);
+        standbyResume(id, running.median());
+        api.delete(id);
+        hibernatedResume(50, rounds / 2);
+        hibernatedResume(500, Math.max(3, rounds / 6));
+        createToFirstExec();
+        resumeVersusRebuild();
+        report.print(System.out);
+    }
+
+    /** API exec of {@code true} on a running sandbox, interleaved with raw {@code runsc exec} of the same. */
+    private Samples execVersusRawRunsc(String id) {
+        Samples viaApi = new Samples("exec `true` via API, running sandbox");
+        Samples raw = new Samples("raw `runsc exec true`, same sandbox");
+        RawRunsc runsc = new RawRunsc(data, id);
+        for (int i = 0; i < 3; i++) {
+            api.exec(id, "true");
+            runsc.execTrue();
+        }
+        for (int i = 0; i < rounds; i++) {
+            long start = System.nanoTime();
+            api.exec(id, "true");
+            viaApi.since(start);
+            start = System.nanoTime();
+            runsc.execTrue();
+            raw.since(start);
+        }
+        report.add(viaApi);
+        report.add(raw);
+        report.ratio("API exec / raw runsc exec (p50)", viaApi.median() / raw.median(), "<= 1.2");
+        return viaApi;
+    }
+
+    private void standbyResume(String id, double runningExecMedian) {
+        Samples firstExec = new Samples("first exec after standby");
+        Samples standbyTransition = new Samples("standby (freeze) via API");
+        for (int i = 0; i < rounds; i++) {
+            long start = System.nanoTime();
+            api.lifecycle(id, "standby");
+            standbyTransition.since(start);
+            start = System.nanoTime();
+            api.exec(id, "true");
+            firstExec.since(start);
+        }
+        report.add(standbyTransition);
+        report.add(firstExec);
+        Samples overhead = firstExec.minus("standby resume overhead (first exec - running exec p50)", runningExecMedian);
+        report.add(overhead);
+        report.goal("standby resume overhead p99", overhead.percentile(99), "< 5 ms");
+    }
+
+    /** A sandbox holding {@code megabytes} of incompressible memory, hibernated and woken {@code times} times. */
+    private void hibernatedResume(int megabytes, int times) {
+        String id = api.create(Map.of("memoryMb", megabytes + 512));
+        api.exec(id, "sh", "-c", "python3 -c \"import os, time; b = bytearray(os.urandom(" + megabytes + " << 20)); "
+                + "open('/tmp/ready', 'w').write('1'); time.sleep(10 ** 9)\" >/dev/null 2>&1 &");
+        api.exec(id, "sh", "-c", "for i in $(seq 600); do [ -f /tmp/ready ] && exit 0; sleep 0.1; done; exit 1");
+        Samples checkpoint = new Samples("hibernate (checkpoint) " + megabytes + " MB");
+        Samples wake = new Samples("first exec after hibernation, " + megabytes + " MB");
+        Samples running = new Samples("exec on the running " + megabytes + " MB sandbox");
+        double secondsPerGb = 0;
+        for (int i = 0; i < times; i++) {
+            long start = System.nanoTime();
+            api.exec(id, "true");
+            running.since(start);
+            start = System.nanoTime();
+            long bytes = api.lifecycle(id, "hibernate").path("snapshot").path("sizeBytes").asLong();
+            checkpoint.since(start);
+            secondsPerGb += (System.nanoTime() - start) / 1e9 / (bytes / 1e9) / times;
+            start = System.nanoTime();
+            api.exec(id, "true");
+            wake.since(start);
+        }
+        api.delete(id);
+        report.add(checkpoint);
+        report.add(wake);
+        Samples restore = wake.minus("resume from hibernated " + megabytes + " MB (first exec - running exec p50)", running.median());
+        report.add(restore);
+        report.value("checkpoint seconds per GB of snapshot, " + megabytes + " MB", secondsPerGb, "s/GB");
+        if (megabytes == 50) {
+            report.goal("hibernated 50 MB resume p50", restore.median(), "< 300 ms");
+        }
+    }
+
+    private void createToFirstExec() {
+        Samples created = new Samples("create -> first exec answered");
+        for (int i = 0; i < rounds; i++) {
+            long start = System.nanoTime();
+            String id = api.create(Map.of());
+            api.exec(id, "true");
+            created.since(start);
+            api.delete(id);
+        }
+        report.add(created);
+        report.goal("create -> first exec p50", created.median(), "< 250 ms");
+    }
+
+    /**
+     * The point of the product: waking a sandbox against rebuilding its state from scratch
+     * (new sandbox, the same 200 files written, the same process started and loaded).
+     */
+    private void resumeVersusRebuild() {
+        String setup = "mkdir -p /root/work && python3 -c \"import os; [open(f'/root/work/f{i}', 'wb').write(os.urandom(50000)) for i in range(200)]\" "
+                + "&& (python3 -c \"import os, json, time; b = bytearray(os.urandom(50 << 20)); open('/tmp/ready', 'w').write('1'); time.sleep(10 ** 9)\" >/dev/null 2>&1 &) "
+                + "&& for i in $(seq 600); do [ -f /tmp/ready ] && exit 0; sleep 0.05; done; exit 1";
+        Samples rebuild = new Samples("rebuild: create + 200 files + 50 MB process ready");
+        Samples fromStandby = new Samples("resume the same state from standby (first exec)");
+        Samples fromHibernation = new Samples("resume the same state from hibernation (first exec)");
+        int times = Math.max(3, rounds / 4);
+        for (int i = 0; i < times; i++) {
+            long start = System.nanoTime();
+            String id = api.create(Map.of());
+            api.exec(id, "sh", "-c", setup);
+            rebuild.since(start);
+            api.lifecycle(id, "standby");
+            start = System.nanoTime();
+            api.exec(id, "true");
+            fromStandby.since(start);
+            api.lifecycle(id, "hibernate");
+            start = System.nanoTime();
+            api.exec(id, "true");
+            fromHibernation.since(start);
+            api.delete(id);
+        }
+        report.add(rebuild);
+        report.add(fromStandby);
+        report.add(fromHibernation);
+        report.ratio("rebuild / resume from standby (p50)", rebuild.median() / fromStandby.median(), "higher is better");
+        report.ratio("rebuild / resume from hibernation (p50)", rebuild.median() / fromHibernation.median(), "higher is better");
+    }
+
+    private static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + root, e);
+        }
+    }
+}

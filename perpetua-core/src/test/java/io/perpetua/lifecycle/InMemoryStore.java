@@ -1,0 +1,64 @@
+package io.perpetua.lifecycle;
+
+import io.perpetua.error.RuntimeFailureException;
+import io.perpetua.sandbox.Sandbox;
+import io.perpetua.sandbox.SandboxId;
+import io.perpetua.sandbox.SandboxState;
+import io.perpetua.store.SandboxStore;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** A store in a map, failing like a real one: a duplicate insert or an update of an unknown id throws. */
+final class InMemoryStore implements SandboxStore {
+
+    private final Map<SandboxId, Sandbox> rows = new LinkedHashMap<>();
+    private int updates;
+
+    @Override
+    public synchronized void insert(Sandbox sandbox) {
+        if (rows.putIfAbsent(sandbox.id(), sandbox) != null) {
+            throw new RuntimeFailureException("store_failure", "sandbox " + sandbox.id() + " already exists", null);
+        }
+    }
+
+    @Override
+    public synchronized void update(Sandbox sandbox) {
+        if (rows.replace(sandbox.id(), sandbox) == null) {
+            throw new RuntimeFailureException("store_failure", "no sandbox row with id " + sandbox.id(), null);
+        }
+        updates++;
+    }
+
+    @Override
+    public synchronized Optional<Sandbox> find(SandboxId id) {
+        return Optional.ofNullable(rows.get(id));
+    }
+
+    @Override
+    public synchronized List<Sandbox> listLive() {
+        return rows.values().stream()
+                .filter(s -> s.state() != SandboxState.DELETED)
+                .sorted(Comparator.comparing(Sandbox::createdAt).thenComparing(s -> s.id().value()))
+                .toList();
+    }
+
+    /** The stored record of {@code id}, which must exist. */
+    synchronized Sandbox row(SandboxId id) {
+        Sandbox s = rows.get(id);
+        if (s == null) {
+            throw new AssertionError("the store has no sandbox " + id);
+        }
+        return s;
+    }
+
+    synchronized int updates() {
+        return updates;
+    }
+
+    @Override
+    public void close() {
+    }
+}

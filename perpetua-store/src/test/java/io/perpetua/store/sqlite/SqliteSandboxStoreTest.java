@@ -1,0 +1,257 @@
+package io.perpetua.store.sqlite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.perpetua.error.RuntimeFailureException;
+import io.perpetua.sandbox.Sandbox;
+import io.perpetua.sandbox.SandboxId;
+import io.perpetua.sandbox.SandboxSpec;
+import io.perpetua.sandbox.SandboxState;
+import io.perpetua.snapshot.Snapshot;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SqliteSandboxStoreTest {
+
+    private static final Instant T0 = Instant.parse("2026-01-05T10:00:00.123456Z");
+    private static final SandboxSpec SPEC = new SandboxSpec("python", Duration.ofSeconds(45), Duration.ofMinutes(10),
+            Map.of("PATH", "/usr/bin:/bin", "GREETING", "héllo wörld"), Map.of("team", "search", "app/name", "crawler"), 512, 1.5);
+
+    @TempDir
+    Path directory;
+
+    private Path file;
+    private SqliteSandboxStore store;
+
+    @BeforeEach
+    void open() {
+        file = directory.resolve("perpetua.db");
+        store = SqliteSandboxStore.open(file);
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    private static Sandbox running(Instant createdAt) {
+        return new Sandbox(SandboxId.random(), SPEC, SandboxState.RUNNING, createdAt, createdAt.plusNanos(1_500_000),
+                createdAt.plusSeconds(2).plusNanos(7_000), 1, null, null);
+    }
+
+    private static Snapshot snapshotOf(Sandbox sandbox, String id, Instant createdAt) {
+        return new Snapshot(id, sandbox.id(), createdAt, 123_456_789_012L, "crc32c:0badf00d");
+    }
+
+    @Test
+    void insertedSandboxIsFoundEqual() {
+        Sandbox sandbox = running(T0);
+
+        store.insert(sandbox);
+
+        assertThat(store.find(sandbox.id())).contains(sandbox);
+    }
+
+    @Test
+    void sandboxWithoutEnvOrLabelsIsFoundEqual() {
+        SandboxSpec bare = new SandboxSpec("default", Duration.ofSeconds(15), Duration.ofMinutes(10), null, null, 1024, 1.0);
+        Sandbox sandbox = Sandbox.creating(SandboxId.random(), bare, T0);
+
+        store.insert(sandbox);
+
+        assertThat(store.find(sandbox.id())).contains(sandbox);
+    }
+
+    @Test
+    void unknownIdIsNotFound() {
+        assertThat(store.find(SandboxId.random())).isEmpty();
+    }
+
+    @Test
+    void updateChangesStateGenerationAndSnapshot() {
+        Sandbox sandbox = running(T0);
+        store.insert(sandbox);
+        Sandbox hibernated = sandbox.withSnapshot(snapshotOf(sandbox, "sn0000000000001a", T0.plusSeconds(60)))
+                .withGeneration(3)
+                .withState(SandboxState.HIBERNATED, T0.plusSeconds(61));
+
+        store.update(hibernated);
+
+        assertThat(store.find(sandbox.id())).contains(hibernated);
+    }
+
+    @Test
+    void updateRecordsTheFailureReason() {
+        Sandbox sandbox = running(T0);
+        store.insert(sandbox);
+        Sandbox failed = sandbox.failed("restore from snapshot sn1 failed: exit status 128", T0.plusSeconds(5));
+
+        store.update(failed);
+
+        assertThat(store.find(sandbox.id()).orElseThrow().failureReason())
+                .isEqualTo("restore from snapshot sn1 failed: exit status 128");
+        assertThat(store.find(sandbox.id())).contains(failed);
+    }
+
+    @Test
+    void replacedSnapshotsStayAsHistoryRows() throws SQLException {
+        Sandbox sandbox = running(T0);
+        store.insert(sandbox);
+        Sandbox first = sandbox.withSnapshot(snapshotOf(sandbox, "sn0000000000001a", T0.plusSeconds(60)));
+        Sandbox second = first.withSnapshot(snapshotOf(sandbox, "sn0000000000002b", T0.plusSeconds(120)));
+
+        store.update(first);
+        store.update(second);
+        store.update(second.withLastActivity(T0.plusSeconds(130)));
+
+        assertThat(store.find(sandbox.id()).orElseThrow().snapshot()).isEqualTo(second.snapshot());
+        assertThat(countRows("SELECT COUNT(*) FROM snapshots WHERE sandbox_id = '" + sandbox.id() + "'")).isEqualTo(2);
+    }
+
+    @Test
+    void updateOfAnUnknownSandboxFails() {
+        Sandbox stranger = running(T0);
+
+        assertThatThrownBy(() -> store.update(stranger))
+                .isInstanceOfSatisfying(RuntimeFailureException.class, e -> assertThat(e.code()).isEqualTo("store_failure"));
+        assertThat(store.find(stranger.id())).isEmpty();
+    }
+
+    @Test
+    void updateOfAnUnknownSandboxWithASnapshotFailsAndLeavesNoSnapshotRow() throws SQLException {
+        Sandbox stranger = running(T0);
+
+        assertThatThrownBy(() -> store.update(stranger.withSnapshot(snapshotOf(stranger, "sn0000000000001a", T0))))
+                .isInstanceOf(RuntimeFailureException.class);
+
+        store.close();
+        assertThat(countRows("SELECT COUNT(*) FROM snapshots")).isZero();
+    }
+
+    @Test
+    void insertingTheSameIdTwiceFails() {
+        Sandbox sandbox = running(T0);
+        store.insert(sandbox);
+
+        assertThatThrownBy(() -> store.insert(sandbox)).isInstanceOf(RuntimeFailureException.class);
+        assertThat(store.find(sandbox.id())).contains(sandbox);
+    }
+
+    @Test
+    void listLiveLeavesOutDeletedSandboxesAndIsOldestFirst() {
+        Sandbox oldest = running(T0);
+        Sandbox middle = running(T0.plusSeconds(1));
+        Sandbox newest = running(T0.plusSeconds(2));
+        Sandbox deleted = running(T0.minusSeconds(1));
+        store.insert(newest);
+        store.insert(deleted);
+        store.insert(oldest);
+        store.insert(middle);
+        store.update(deleted.withState(SandboxState.DELETED, T0.plusSeconds(3)));
+
+        assertThat(store.listLive()).containsExactly(oldest, middle, newest);
+    }
+
+    @Test
+    void listLiveGivesEachSandboxItsOwnEnvLabelsAndSnapshot() {
+        Sandbox plain = Sandbox.creating(SandboxId.random(),
+                new SandboxSpec("default", Duration.ofSeconds(15), Duration.ofMinutes(10), Map.of("ONLY", "mine"), null, 1024, 1.0), T0);
+        Sandbox rich = running(T0.plusSeconds(1));
+        Sandbox hibernated = rich.withSnapshot(snapshotOf(rich, "sn0000000000003c", T0.plusSeconds(9)))
+                .withState(SandboxState.HIBERNATED, T0.plusSeconds(9));
+        store.insert(plain);
+        store.insert(rich);
+        store.update(hibernated);
+
+        assertThat(store.listLive()).containsExactly(plain, hibernated);
+    }
+
+    @Test
+    void sandboxesCreatedAtTheSameMomentAreListedByIdOrder() {
+        Sandbox a = running(T0);
+        Sandbox b = running(T0);
+        store.insert(a);
+        store.insert(b);
+
+        List<String> byId = Stream.of(a, b).map(s -> s.id().value()).sorted().toList();
+        assertThat(store.listLive()).extracting(s -> s.id().value()).containsExactlyElementsOf(byId);
+    }
+
+    @Test
+    void dataSurvivesCloseAndReopen() {
+        Sandbox sandbox = running(T0);
+        store.insert(sandbox);
+        Sandbox hibernated = sandbox.withSnapshot(snapshotOf(sandbox, "sn0000000000001a", T0.plusSeconds(60)))
+                .withState(SandboxState.HIBERNATED, T0.plusSeconds(60));
+        store.update(hibernated);
+        store.close();
+
+        store = SqliteSandboxStore.open(file);
+
+        assertThat(store.find(sandbox.id())).contains(hibernated);
+        assertThat(store.listLive()).containsExactly(hibernated);
+    }
+
+    @Test
+    void migrationsRunOnceHoweverOftenTheFileIsOpened() throws SQLException {
+        store.close();
+        store = SqliteSandboxStore.open(file);
+        store.close();
+        store = SqliteSandboxStore.open(file);
+        store.close();
+
+        assertThat(countRows("SELECT COUNT(*) FROM flyway_schema_history WHERE success = 1 AND version IS NOT NULL")).isEqualTo(1);
+    }
+
+    @Test
+    void theFileUsesWriteAheadLogging() throws SQLException {
+        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file);
+             Statement statement = connection.createStatement();
+             ResultSet result = statement.executeQuery("PRAGMA journal_mode")) {
+            result.next();
+            assertThat(result.getString(1)).isEqualToIgnoringCase("wal");
+        }
+    }
+
+    @Test
+    void openCreatesMissingDirectories() {
+        Path nested = directory.resolve("data").resolve("state").resolve("perpetua.db");
+
+        SqliteSandboxStore other = SqliteSandboxStore.open(nested);
+        other.close();
+
+        assertThat(Files.isRegularFile(nested)).isTrue();
+    }
+
+    @Test
+    void closeIsIdempotent() {
+        store.close();
+
+        assertThatCode(store::close).doesNotThrowAnyException();
+    }
+
+    private long countRows(String sql) throws SQLException {
+        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file);
+             Statement statement = connection.createStatement();
+             ResultSet result = statement.executeQuery(sql)) {
+            result.next();
+            return result.getLong(1);
+        }
+    }
+}
