@@ -104,9 +104,8 @@ public final class LifecycleBenchmark {
 
     /** A sandbox holding {@code megabytes} of incompressible memory, hibernated and woken {@code times} times. */
     private void hibernatedResume(int megabytes, int times) {
-        String id = api.create(Map.of("memoryMb", megabytes + 512));
-        api.exec(id, "sh", "-c", "python3 -c \"import os, time; b = bytearray(os.urandom(" + megabytes + " << 20)); "
-                + "open('/tmp/ready', 'w').write('1'); time.sleep(10 ** 9)\" >/dev/null 2>&1 &");
+        String id = api.create(Map.of("memoryMb", 2 * megabytes + 512));
+        api.exec(id, "sh", "-c", touchedMemory(megabytes));
         api.exec(id, "sh", "-c", "for i in $(seq 600); do [ -f /tmp/ready ] && exit 0; sleep 0.1; done; exit 1");
         Samples checkpoint = new Samples("hibernate (checkpoint) " + megabytes + " MB");
         Samples wake = new Samples("first exec after hibernation, " + megabytes + " MB");
@@ -154,8 +153,7 @@ public final class LifecycleBenchmark {
      */
     private void resumeVersusRebuild() {
         String setup = "mkdir -p /root/work && python3 -c \"import os; [open(f'/root/work/f{i}', 'wb').write(os.urandom(50000)) for i in range(200)]\" "
-                + "&& (python3 -c \"import os, json, time; b = bytearray(os.urandom(50 << 20)); open('/tmp/ready', 'w').write('1'); time.sleep(10 ** 9)\" >/dev/null 2>&1 &) "
-                + "&& for i in $(seq 600); do [ -f /tmp/ready ] && exit 0; sleep 0.05; done; exit 1";
+                + "&& " + touchedMemory(50) + " for i in $(seq 600); do [ -f /tmp/ready ] && exit 0; sleep 0.05; done; exit 1";
         Samples rebuild = new Samples("rebuild: create + 200 files + 50 MB process ready");
         Samples fromStandby = new Samples("resume the same state from standby (first exec)");
         Samples fromHibernation = new Samples("resume the same state from hibernation (first exec)");
@@ -180,6 +178,13 @@ public final class LifecycleBenchmark {
         report.add(fromHibernation);
         report.ratio("rebuild / resume from standby (p50)", rebuild.median() / fromStandby.median(), "higher is better");
         report.ratio("rebuild / resume from hibernation (p50)", rebuild.median() / fromHibernation.median(), "higher is better");
+    }
+
+    /** A shell command starting a background process that fills {@code megabytes} with random bytes, then writes /tmp/ready. */
+    private static String touchedMemory(int megabytes) {
+        return "python3 -c 'import os, time\nb = bytearray(" + megabytes + " << 20)\nfor i in range(" + megabytes + "):\n"
+                + "    b[i << 20:(i + 1) << 20] = os.urandom(1 << 20)\nopen(\"/tmp/ready\", \"w\").write(\"1\")\ntime.sleep(10 ** 9)'"
+                + " >/dev/null 2>&1 &";
     }
 
     private static void deleteTree(Path root) {

@@ -29,6 +29,8 @@ final class Cgroups {
             "cpuset", "devices", "blkio", "net_cls", "net_prio", "perf_event", "hugetlb", "systemd");
     private static final Duration FREEZE_ATTEMPT = Duration.ofSeconds(1);
     private static final int FREEZE_ATTEMPTS = 3;
+    private static final Duration KILL_LIMIT = Duration.ofSeconds(5);
+    private static final long CPU_PERIOD_MICROS = 100_000;
     private static final Logger log = LoggerFactory.getLogger(Cgroups.class);
 
     private final String parent;
@@ -105,6 +107,17 @@ final class Cgroups {
         }
     }
 
+    /**
+     * Limits the container to {@code cpus} cores (CFS quota). Applied after start and restore:
+     * restoring a checkpoint is CPU-bound work of the platform, several times slower under a
+     * one-core quota.
+     */
+    void limitCpu(ContainerRef ref, double cpus) {
+        Path cpu = controller("cpu", ref);
+        write(cpu.resolve("cpu.cfs_period_us"), Long.toString(CPU_PERIOD_MICROS));
+        write(cpu.resolve("cpu.cfs_quota_us"), Long.toString(Math.round(cpus * CPU_PERIOD_MICROS)));
+    }
+
     void thaw(ContainerRef ref) {
         write(freezerState(ref), "THAWED");
     }
@@ -118,6 +131,36 @@ final class Cgroups {
         long cpu = Long.parseLong(read(controller("cpuacct", ref).resolve("cpuacct.usage")));
         long memory = Long.parseLong(read(controller("memory", ref).resolve("memory.usage_in_bytes")));
         return new ResourceUsage(cpu, memory);
+    }
+
+    /**
+     * Kills every process of the container (sandbox, gofer, their children) with SIGKILL and
+     * waits, bounded, until they are gone. These are processes the daemon started, found by the
+     * cgroup they were started in.
+     */
+    void killAll(ContainerRef ref) {
+        Path procs = controller("freezer", ref).resolve("cgroup.procs");
+        long deadline = System.nanoTime() + KILL_LIMIT.toNanos();
+        List<Long> alive = processes(procs);
+        while (!alive.isEmpty() && System.nanoTime() < deadline) {
+            alive.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+            LockSupport.parkNanos(Duration.ofMillis(2).toNanos());
+            alive = processes(procs);
+        }
+        if (!alive.isEmpty()) {
+            log.warn("processes {} of container {} survived SIGKILL for {} ms", alive, ref.containerId(), KILL_LIMIT.toMillis());
+        }
+    }
+
+    private static List<Long> processes(Path procs) {
+        if (!Files.exists(procs)) {
+            return List.of();
+        }
+        try {
+            return Files.readAllLines(procs).stream().filter(line -> !line.isBlank()).map(Long::parseLong).toList();
+        } catch (IOException e) {
+            return List.of();
+        }
     }
 
     /** Removes the container's cgroup from every hierarchy; one that still has processes is left. */

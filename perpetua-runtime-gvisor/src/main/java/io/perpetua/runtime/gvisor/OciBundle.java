@@ -13,14 +13,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes the OCI runtime spec (config.json) of a container. Written by hand rather than with a
+ * Writes the OCI runtime spec (config.json) of a container. It sets the memory limit; the CPU
+ * limit is applied to the cgroup only once the container runs (see {@link Cgroups#limitCpu}),
+ * so that starting and restoring, which are the platform's work, are not throttled by it. Written by hand rather than with a
  * JSON library: the document is small and fixed in shape, and this module stays free of one.
  */
 final class OciBundle {
 
     /** The environment every process starts with; the sandbox's own variables are laid over it. */
     static final Map<String, String> BASE_ENV = baseEnv();
-    private static final long CPU_PERIOD_MICROS = 100_000;
 
     private OciBundle() {
     }
@@ -44,7 +45,6 @@ final class OciBundle {
         List<String> envEntries = new ArrayList<>();
         env.forEach((name, value) -> envEntries.add(quote(name + "=" + value)));
         long memory = spec.memoryMb() * 1024L * 1024L;
-        long quota = Math.round(spec.cpus() * CPU_PERIOD_MICROS);
         return """
                 {
                   "ociVersion": "1.0.2",
@@ -67,8 +67,7 @@ final class OciBundle {
                   "linux": {
                     "cgroupsPath": %s,
                     "resources": {
-                      "memory": {"limit": %d},
-                      "cpu": {"quota": %d, "period": %d}
+                      "memory": {"limit": %d}
                     },
                     "namespaces": [{"type": "pid"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}, {"type": "network"}]
                   }
@@ -76,7 +75,7 @@ final class OciBundle {
                 """.formatted(quote(DefaultTemplate.INIT), String.join(", ", envEntries),
                 quote(directory.rootfs().toString()), quote(directory.rootfs().resolve("tmp").toString()),
                 quote(DefaultTemplate.HELPERS), quote(template.helpers().toString()),
-                quote(cgroupsPath), memory, quota, CPU_PERIOD_MICROS);
+                quote(cgroupsPath), memory);
     }
 
     /** A JSON string literal. */

@@ -88,6 +88,7 @@ public final class RunscRuntime implements SandboxRuntime {
         OciBundle.write(directory, template, spec, cgroups.path(ref));
         try {
             runsc.run(ref, directory.bundle(), directory.log());
+            cgroups.limitCpu(ref, spec.cpus());
         } catch (RuntimeException e) {
             removeQuietly(ref);
             throw e;
@@ -122,6 +123,7 @@ public final class RunscRuntime implements SandboxRuntime {
         OciBundle.write(directory, template, spec, cgroups.path(ref));
         try {
             runsc.restore(ref, directory.bundle(), imageDirectory, directory.log());
+            cgroups.limitCpu(ref, spec.cpus());
         } catch (RuntimeException e) {
             removeQuietly(ref);
             throw e;
@@ -163,6 +165,8 @@ public final class RunscRuntime implements SandboxRuntime {
         if (cgroups.isFrozen(ref)) {
             cgroups.thaw(ref);
         }
+        // runsc delete --force waits more than a second for a running sandbox to stop; killed first, it takes milliseconds.
+        cgroups.killAll(ref);
         runsc.delete(ref);
         cgroups.remove(ref);
     }

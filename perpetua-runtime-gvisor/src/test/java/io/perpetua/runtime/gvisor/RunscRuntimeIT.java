@@ -41,6 +41,19 @@ class RunscRuntimeIT {
     }
 
     @Test
+    void limitsTheContainerToItsCpusAndMemory() throws Exception {
+        SandboxSpec halfCore = new SandboxSpec("default", Duration.ofSeconds(15), Duration.ofMinutes(10), Map.of(), Map.of(), 256, 0.5);
+        ContainerRef ref = new ContainerRef(SandboxId.random(), 1);
+        runtime.start(ref, halfCore);
+        Path cpu = Path.of("/sys/fs/cgroup/cpu", cgroupParent, ref.containerId());
+        assertThat(Files.readString(cpu.resolve("cpu.cfs_quota_us")).strip()).isEqualTo("50000");
+        assertThat(Files.readString(cpu.resolve("cpu.cfs_period_us")).strip()).isEqualTo("100000");
+        Path memory = Path.of("/sys/fs/cgroup/memory", cgroupParent, ref.containerId());
+        assertThat(Long.parseLong(Files.readString(memory.resolve("memory.limit_in_bytes")).strip())).isEqualTo(256L << 20);
+        runtime.destroy(ref.sandbox());
+    }
+
+    @Test
     void runsCommandsWithTheSandboxEnvironmentAndSeparateOutputs() {
         ContainerRef ref = started();
         ExecResult result = runtime.exec(ref, new ExecRequest(List.of("sh", "-c", "echo $GREETING $EXTRA; echo oops >&2; exit 3"),
