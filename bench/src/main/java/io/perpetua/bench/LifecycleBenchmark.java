@@ -51,8 +51,8 @@ public final class LifecycleBenchmark {
     private void run() {
         System.out.printf("perpetua lifecycle benchmark: %d rounds, %d cores%n%n", rounds, Runtime.getRuntime().availableProcessors());
         String id = api.create(Map.of());
-        Samples running = execVersusRawRunsc(id);
-        standbyResume(id, running.median());
+        execVersusRawRunsc(id);
+        standbyResume(id);
         api.delete(id);
         hibernatedResume(50, rounds / 2);
         hibernatedResume(500, Math.max(3, rounds / 6));
@@ -62,7 +62,7 @@ public final class LifecycleBenchmark {
     }
 
     /** API exec of {@code true} on a running sandbox, interleaved with raw {@code runsc exec} of the same. */
-    private Samples execVersusRawRunsc(String id) {
+    private void execVersusRawRunsc(String id) {
         Samples viaApi = new Samples("exec `true` via API, running sandbox");
         Samples raw = new Samples("raw `runsc exec true`, same sandbox");
         RawRunsc runsc = new RawRunsc(data, id);
@@ -81,14 +81,21 @@ public final class LifecycleBenchmark {
         report.add(viaApi);
         report.add(raw);
         report.ratio("API exec / raw runsc exec (p50)", viaApi.median() / raw.median(), "<= 1.2");
-        return viaApi;
     }
 
-    private void standbyResume(String id, double runningExecMedian) {
+    /**
+     * The first exec after standby against an exec on the same running sandbox, paired round by
+     * round, and the wake-up itself as the engine measured it (thaw plus bookkeeping).
+     */
+    private void standbyResume(String id) {
+        Samples running = new Samples("exec `true`, running sandbox (paired with the next)");
         Samples firstExec = new Samples("first exec after standby");
         Samples standbyTransition = new Samples("standby (freeze) via API");
         for (int i = 0; i < rounds; i++) {
             long start = System.nanoTime();
+            api.exec(id, "true");
+            running.since(start);
+            start = System.nanoTime();
             api.lifecycle(id, "standby");
             standbyTransition.since(start);
             start = System.nanoTime();
@@ -96,10 +103,12 @@ public final class LifecycleBenchmark {
             firstExec.since(start);
         }
         report.add(standbyTransition);
+        report.add(running);
         report.add(firstExec);
-        Samples overhead = firstExec.minus("standby resume overhead (first exec - running exec p50)", runningExecMedian);
-        report.add(overhead);
-        report.goal("standby resume overhead p99", overhead.percentile(99), "< 5 ms");
+        report.goal("standby resume overhead p50 (first exec p50 - running exec p50)", firstExec.median() - running.median(), "");
+        Metric wake = new Metric(api.metrics(), "perpetua_resume_seconds", "tier=\"standby\"");
+        report.goal("standby wake-up in the engine p50", wake.quantileMillis(0.5), "");
+        report.goal("standby wake-up in the engine p99", wake.quantileMillis(0.99), "< 5 ms");
     }
 
     /** A sandbox holding {@code megabytes} of incompressible memory, hibernated and woken {@code times} times. */

@@ -34,6 +34,8 @@ import picocli.CommandLine.Unmatched;
                 "                          hibernate standby sandboxes when the host has less",
                 "                          memory available, e.g. 2g (default: 0, never)",
                 "  --tick-interval TIME    how often idle timers are checked (default: 250ms)",
+                "  --warm-pool N           sandboxes of the default shape kept started and",
+                "                          frozen, so creating one is a thaw (default: 2)",
                 "",
                 "TIME is 500ms, 15s, 10m, 2h, 1d or plain seconds."
         })

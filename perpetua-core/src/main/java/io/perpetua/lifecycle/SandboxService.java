@@ -89,12 +89,20 @@ public final class SandboxService implements AutoCloseable {
         checkOpen();
         SandboxSpec spec = requested.withDefaults(settings.defaults());
         runtime.validate(spec);
-        ManagedSandbox m = new ManagedSandbox(Sandbox.creating(SandboxId.random(), spec, clock.instant()));
-        store.insert(m.record());
+        Optional<SandboxId> warm = runtime.takeWarm(spec);
+        ManagedSandbox m = new ManagedSandbox(Sandbox.creating(warm.orElseGet(SandboxId::random), spec, clock.instant()));
+        try {
+            store.insert(m.record());
+        } catch (RuntimeException e) {
+            warm.ifPresent(runtime::destroy);
+            throw e;
+        }
         return m.locked(() -> {
             sandboxes.put(m.id(), m);
             try {
-                runtime.start(m.record().container(), spec);
+                if (warm.isEmpty()) {
+                    runtime.start(m.record().container(), spec);
+                }
             } catch (RuntimeException e) {
                 discardFailedCreation(m);
                 throw e;
@@ -150,7 +158,8 @@ public final class SandboxService implements AutoCloseable {
      * @throws RuntimeFailureException if it could not be woken or the runtime failed
      */
     public ExecResult exec(SandboxId id, ExecRequest request) {
-        return use(id, ref -> runtime.exec(ref, request));
+        ExecRequest withSandboxEnv = request.withBaseEnv(get(id).spec().env());
+        return use(id, ref -> runtime.exec(ref, withSandboxEnv));
     }
 
     /** Wakes the sandbox if it sleeps and counts as activity; returns it running. */

@@ -9,6 +9,7 @@ import io.perpetua.sandbox.SandboxId;
 import io.perpetua.sandbox.SandboxSpec;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -27,6 +28,15 @@ public interface SandboxRuntime extends AutoCloseable {
      * @throws InvalidInputException naming the field that cannot be honoured
      */
     void validate(SandboxSpec spec);
+
+    /**
+     * A sandbox the runtime started ahead of demand in {@code spec}'s shape, now running with
+     * {@code spec}'s CPU limit, whose container (generation 1) the caller owns from here on;
+     * empty if none is ready. Its processes get {@code spec}'s environment from each exec.
+     */
+    default Optional<SandboxId> takeWarm(SandboxSpec spec) {
+        return Optional.empty();
+    }
 
     /** Prepares the sandbox's root filesystem (if new) and starts container {@code ref} in it. */
     void start(ContainerRef ref, SandboxSpec spec);

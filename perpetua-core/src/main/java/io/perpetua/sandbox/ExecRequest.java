@@ -2,6 +2,7 @@ package io.perpetua.sandbox;
 
 import io.perpetua.error.InvalidInputException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -43,6 +44,16 @@ public record ExecRequest(List<String> cmd, String cwd, Map<String, String> env,
         InvalidInputException.check(stdin == null || stdin.length() <= MAX_STDIN, "stdin",
                 "stdin must be at most " + MAX_STDIN + " characters");
         timeout = timeout == null ? DEFAULT_TIMEOUT : Validation.positive(timeout, MAX_TIMEOUT, "timeoutSeconds");
+    }
+
+    /** This request with {@code base} under its own environment: its variables win where both set one. */
+    public ExecRequest withBaseEnv(Map<String, String> base) {
+        if (base.isEmpty()) {
+            return this;
+        }
+        Map<String, String> merged = new HashMap<>(base);
+        merged.putAll(env);
+        return new ExecRequest(cmd, cwd, merged, stdin, timeout);
     }
 
     /** A command with default working directory, no extra environment, no input and the default timeout. */

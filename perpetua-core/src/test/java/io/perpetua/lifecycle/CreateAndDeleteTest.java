@@ -17,6 +17,7 @@ import io.perpetua.sandbox.SandboxSpec;
 import io.perpetua.sandbox.SandboxState;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -52,6 +53,28 @@ class CreateAndDeleteTest {
     private static void assertNotFound(ThrowingCallable call) {
         assertThatThrownBy(call).isInstanceOfSatisfying(NotFoundException.class,
                 e -> assertThat(e.code()).isEqualTo("sandbox_not_found"));
+    }
+
+    @Test
+    void createTakesASandboxTheRuntimeStartedAheadOfDemand() {
+        SandboxId warm = SandboxId.random();
+        engine.runtime.offerWarm(warm);
+
+        Sandbox created = service.create(SandboxSpec.defaults());
+
+        assertThat(created.id()).isEqualTo(warm);
+        assertThat(created.state()).isEqualTo(SandboxState.RUNNING);
+        assertThat(engine.runtime.count("start")).isZero();
+        assertThat(engine.store.find(warm)).hasValueSatisfying(s -> assertThat(s.state()).isEqualTo(SandboxState.RUNNING));
+    }
+
+    @Test
+    void execGivesTheCommandTheSandboxEnvironmentUnderItsOwn() {
+        SandboxId id = service.create(new SandboxSpec(null, null, null, Map.of("A", "sandbox", "B", "sandbox"), null, null, null)).id();
+
+        service.exec(id, new ExecRequest(List.of("true"), null, Map.of("B", "request"), null, null));
+
+        assertThat(engine.runtime.lastExec().env()).containsExactlyInAnyOrderEntriesOf(Map.of("A", "sandbox", "B", "request"));
     }
 
     @Test

@@ -15,11 +15,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -56,6 +59,8 @@ final class FakeRuntime implements SandboxRuntime {
     private RuntimeException nextStartFailure;
     private ContainerStatus nextCheckpointFailure;
     private boolean failNextRestore;
+    private final Deque<SandboxId> warm = new ArrayDeque<>();
+    private volatile ExecRequest lastExec;
     private Gate nextExecGate;
     private Gate nextRestoreGate;
 
@@ -92,6 +97,17 @@ final class FakeRuntime implements SandboxRuntime {
     synchronized void put(ContainerRef ref, ContainerStatus status, long memory) {
         containers.put(ref, new Container(status, memory));
         files.add(ref.sandbox());
+    }
+
+    /** Starts a sandbox ahead of demand, for the next {@link #takeWarm} to hand out. */
+    synchronized void offerWarm(SandboxId sandbox) {
+        put(new ContainerRef(sandbox, 1), ContainerStatus.RUNNING, 0);
+        warm.addLast(sandbox);
+    }
+
+    /** The last command given to {@link #exec}, as the runtime received it. */
+    ExecRequest lastExec() {
+        return lastExec;
     }
 
     /** Leaves files of {@code sandbox} on the host, as a crashed creation or deletion would. */
@@ -137,6 +153,12 @@ final class FakeRuntime implements SandboxRuntime {
     }
 
     @Override
+    public synchronized Optional<SandboxId> takeWarm(SandboxSpec spec) {
+        calls.add(new Call("takeWarm", spec.template()));
+        return Optional.ofNullable(warm.pollFirst());
+    }
+
+    @Override
     public synchronized void start(ContainerRef ref, SandboxSpec spec) {
         calls.add(new Call("start", ref.containerId()));
         files.add(ref.sandbox());
@@ -156,6 +178,7 @@ final class FakeRuntime implements SandboxRuntime {
         Gate gate;
         synchronized (this) {
             calls.add(new Call("exec", ref.containerId()));
+            lastExec = request;
             require(ref, ContainerStatus.RUNNING, "exec in");
             gate = nextExecGate;
             nextExecGate = null;

@@ -44,18 +44,21 @@ public final class PerpetuaServer implements AutoCloseable {
         this.store = SqliteSandboxStore.open(config.dataDirectory().resolve("perpetua.db"));
         this.hibernator = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("perpetua-hibernator").factory());
         Metrics metrics = new Metrics();
+        LifecycleSettings settings = new LifecycleSettings(new SandboxSpec("default", config.idleTimeout(), config.hibernateAfter(),
+                null, null, 1024, 1.0), config.minAvailableMemory());
         this.sandboxes = SandboxService.builder()
                 .runtime(runtime)
                 .store(store)
                 .snapshots(new LocalSnapshotStore(config.dataDirectory().resolve("snapshots"), clock))
-                .settings(new LifecycleSettings(new SandboxSpec("default", config.idleTimeout(), config.hibernateAfter(),
-                        null, null, 1024, 1.0), config.minAvailableMemory()))
+                .settings(settings)
                 .clock(clock)
                 .background(hibernator)
                 .hostMemory(HostMemory.fromProcMeminfo())
                 .listener(metrics)
                 .build();
         metrics.countStates(sandboxes::list);
+        // Only now: recovery, in the engine's construction, removes every sandbox the store does not know.
+        runtime.keepWarm(config.warmPool(), settings.defaults());
         ApiRoutes routes = new ApiRoutes(sandboxes, metrics);
         this.http = Javalin.create(javalin -> {
             javalin.concurrency.useVirtualThreads = true;

@@ -25,10 +25,11 @@ import java.util.regex.Pattern;
  * @param cgroupParent       cgroup under which each container gets its own
  * @param minAvailableMemory hibernate standby sandboxes when the host has less memory available (bytes; 0: never)
  * @param tickInterval       how often idle timers are evaluated
+ * @param warmPool           sandboxes of the default shape kept started and frozen, for fast creates
  */
 public record ServerConfig(String host, int port, Path dataDirectory, Duration idleTimeout, Duration hibernateAfter,
                            String platform, String runsc, String cgroupParent, long minAvailableMemory,
-                           Duration tickInterval) {
+                           Duration tickInterval, int warmPool) {
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)?");
     private static final Pattern SIZE = Pattern.compile("(\\d+)([kmgt]i?b?|b)?");
@@ -43,6 +44,9 @@ public record ServerConfig(String host, int port, Path dataDirectory, Duration i
         positive(idleTimeout, "--idle-timeout");
         positive(hibernateAfter, "--hibernate-after");
         positive(tickInterval, "--tick-interval");
+        if (warmPool < 0 || warmPool > 64) {
+            throw new IllegalArgumentException("--warm-pool must be between 0 and 64 but was " + warmPool);
+        }
         if (minAvailableMemory < 0) {
             throw new IllegalArgumentException("--min-available-memory must not be negative but was " + minAvailableMemory);
         }
@@ -62,7 +66,8 @@ public record ServerConfig(String host, int port, Path dataDirectory, Duration i
                 setting.get("runsc", "runsc"),
                 setting.get("cgroup-parent", "perpetua"),
                 parseSize(setting.get("min-available-memory", "0"), "--min-available-memory"),
-                parseDuration(setting.get("tick-interval", "250ms"), "--tick-interval"));
+                parseDuration(setting.get("tick-interval", "250ms"), "--tick-interval"),
+                parseInt(setting.get("warm-pool", "2"), "--warm-pool"));
         List<String> unknown = new ArrayList<>(flags.keySet());
         unknown.removeAll(Setting.KNOWN);
         if (!unknown.isEmpty()) {
@@ -143,7 +148,7 @@ public record ServerConfig(String host, int port, Path dataDirectory, Duration i
     private record Setting(Map<String, String> flags, Map<String, String> env) {
 
         static final List<String> KNOWN = List.of("host", "port", "data-dir", "idle-timeout", "hibernate-after", "platform",
-                "runsc", "cgroup-parent", "min-available-memory", "tick-interval");
+                "runsc", "cgroup-parent", "min-available-memory", "tick-interval", "warm-pool");
 
         String get(String name, String fallback) {
             String flag = flags.get(name);

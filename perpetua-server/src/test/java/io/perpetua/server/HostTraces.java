@@ -14,13 +14,17 @@ final class HostTraces {
     private HostTraces() {
     }
 
-    /** Pids of runsc processes (sandbox, gofer, CLI) whose command line names the sandbox. */
+    /**
+     * Pids of the sandbox's own processes: the runsc sandbox (the sentry, with its ptrace stubs)
+     * and the gofer, whose command lines name the sandbox. A runsc CLI deleting runsc's record of
+     * a container whose processes are gone is bookkeeping, not a process of the sandbox.
+     */
     static List<Long> runscProcesses(String sandboxId) {
         List<Long> pids = new ArrayList<>();
         try (DirectoryStream<Path> proc = Files.newDirectoryStream(Path.of("/proc"), p -> p.getFileName().toString().matches("\\d+"))) {
             for (Path process : proc) {
                 String cmdline = read(process.resolve("cmdline")).replace('\0', ' ');
-                if (cmdline.contains("runsc") && cmdline.contains(sandboxId)) {
+                if ((cmdline.startsWith("runsc-sandbox") || cmdline.startsWith("runsc-gofer")) && cmdline.contains(sandboxId)) {
                     pids.add(Long.parseLong(process.getFileName().toString()));
                 }
             }

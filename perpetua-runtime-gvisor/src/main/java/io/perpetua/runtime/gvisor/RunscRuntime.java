@@ -18,11 +18,12 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -37,20 +38,17 @@ import org.slf4j.LoggerFactory;
 public final class RunscRuntime implements SandboxRuntime {
 
     private static final Logger log = LoggerFactory.getLogger(RunscRuntime.class);
-    /**
-     * runsc delete right after a checkpoint takes over a second; two or three seconds later it
-     * takes 25 ms (RUNSC-FACTS). Checkpointed containers are therefore removed this long after.
-     */
-    private static final Duration REMOVAL_DELAY = Duration.ofMillis(2500);
+    private static final Duration CLOSE_LIMIT = Duration.ofSeconds(30);
 
     private final RunscConfig config;
     private final RunscCli runsc;
     private final Cgroups cgroups;
     private final CommandExecution execution;
     private final DefaultTemplate template;
-    private final ScheduledExecutorService reaper;
-    private final Map<ContainerRef, ScheduledFuture<?>> pendingRemovals = new ConcurrentHashMap<>();
+    private final ExecutorService reaper;
+    private final Map<ContainerRef, Future<?>> pendingDeletes = new ConcurrentHashMap<>();
     private final long hostMemoryBytes;
+    private volatile WarmPool warmPool;
 
     /**
      * Prepares the runtime's directories and the default template (built on first use).
@@ -66,7 +64,7 @@ public final class RunscRuntime implements SandboxRuntime {
         HostCommand.run(List.of(config.runsc(), "--version"), Duration.ofSeconds(30)).orThrow("runsc --version");
         this.template = DefaultTemplate.ensure(config.templatesDirectory());
         this.hostMemoryBytes = HostMemory.totalBytes();
-        this.reaper = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("perpetua-runsc-reaper").daemon().factory());
+        this.reaper = Executors.newFixedThreadPool(2, Thread.ofPlatform().name("perpetua-runsc-reaper-", 1).daemon().factory());
     }
 
     @Override
@@ -95,6 +93,48 @@ public final class RunscRuntime implements SandboxRuntime {
         }
     }
 
+    /**
+     * Keeps {@code size} sandboxes of {@code shape} started and frozen, so that creating one of
+     * that shape costs a thaw instead of a runsc run. Call after recovery: recovery removes
+     * every sandbox the store does not know, pooled ones included.
+     */
+    public void keepWarm(int size, SandboxSpec shape) {
+        validate(shape);
+        WarmPool pool = new WarmPool(size, shape, new WarmPool.Containers() {
+            @Override
+            public void start(ContainerRef ref, SandboxSpec spec) {
+                RunscRuntime.this.start(ref, spec);
+            }
+
+            @Override
+            public void freeze(ContainerRef ref) {
+                cgroups.freeze(ref);
+            }
+
+            @Override
+            public void destroy(SandboxId sandbox) {
+                RunscRuntime.this.destroy(sandbox);
+            }
+        });
+        warmPool = pool;
+        pool.fill();
+    }
+
+    @Override
+    public Optional<SandboxId> takeWarm(SandboxSpec spec) {
+        WarmPool pool = warmPool;
+        if (pool == null) {
+            return Optional.empty();
+        }
+        Optional<SandboxId> taken = pool.take(spec);
+        taken.ifPresent(id -> {
+            ContainerRef ref = new ContainerRef(id, 1);
+            cgroups.thaw(ref);
+            cgroups.limitCpu(ref, spec.cpus());
+        });
+        return taken;
+    }
+
     @Override
     public ExecResult exec(ContainerRef ref, ExecRequest request) {
         return execution.run(ref, request);
@@ -113,7 +153,7 @@ public final class RunscRuntime implements SandboxRuntime {
     @Override
     public void checkpoint(ContainerRef ref, Path imageDirectory) {
         runsc.checkpoint(ref, imageDirectory);
-        pendingRemovals.put(ref, reaper.schedule(() -> removeInBackground(ref), REMOVAL_DELAY.toMillis(), TimeUnit.MILLISECONDS));
+        forget(ref);
     }
 
     @Override
@@ -141,7 +181,8 @@ public final class RunscRuntime implements SandboxRuntime {
 
     @Override
     public List<ContainerRef> containers() {
-        return runsc.list();
+        // Containers whose processes are gone and whose runsc record is being deleted are not there any more.
+        return runsc.list().stream().filter(ref -> !pendingDeletes.containsKey(ref)).toList();
     }
 
     @Override
@@ -156,29 +197,30 @@ public final class RunscRuntime implements SandboxRuntime {
         return ids;
     }
 
+    /**
+     * Kills the container's processes (found by its cgroup) and removes its cgroup at once;
+     * runsc's own record of it is deleted in the background, because runsc delete waits until
+     * the host's init has reaped the dead sandbox process, which on these machines takes more
+     * than a second.
+     */
     @Override
     public void remove(ContainerRef ref) {
-        ScheduledFuture<?> pending = pendingRemovals.remove(ref);
-        if (pending != null) {
-            pending.cancel(false);
-        }
         if (cgroups.isFrozen(ref)) {
             cgroups.thaw(ref);
         }
-        // runsc delete --force waits more than a second for a running sandbox to stop; killed first, it takes milliseconds.
         cgroups.killAll(ref);
-        runsc.delete(ref);
         cgroups.remove(ref);
+        forget(ref);
     }
 
     @Override
     public void destroy(SandboxId sandbox) {
-        for (ContainerRef ref : containers()) {
+        // Every container runsc knows, also those whose record is being deleted: their cgroups go now too.
+        for (ContainerRef ref : runsc.list()) {
             if (ref.sandbox().equals(sandbox)) {
                 remove(ref);
             }
         }
-        pendingRemovals.keySet().stream().filter(ref -> ref.sandbox().equals(sandbox)).toList().forEach(this::remove);
         directory(sandbox).delete();
     }
 
@@ -209,24 +251,39 @@ public final class RunscRuntime implements SandboxRuntime {
         FileTrees.delete(config.templatesDirectory());
     }
 
-    /** Removes checkpointed containers that are still waiting for removal, then stops the reaper. */
+    /**
+     * Removes the warm sandboxes nobody took and finishes the deletions of runsc's records still
+     * queued (bounded); a next start removes any left. Sandboxes in use are left as they are.
+     */
     @Override
     public void close() {
-        reaper.shutdownNow();
-        for (ContainerRef ref : List.copyOf(pendingRemovals.keySet())) {
-            removeQuietly(ref);
+        WarmPool pool = warmPool;
+        if (pool != null) {
+            pool.close();
+        }
+        reaper.shutdown();
+        try {
+            if (!reaper.awaitTermination(CLOSE_LIMIT.toSeconds(), TimeUnit.SECONDS)) {
+                log.warn("{} container record(s) still being deleted at shutdown; the next start removes them", pendingDeletes.size());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
-    private void removeInBackground(ContainerRef ref) {
-        if (pendingRemovals.remove(ref) == null) {
-            return;
-        }
+    /** Queues the deletion of runsc's record of a container whose processes are gone. */
+    private void forget(ContainerRef ref) {
+        pendingDeletes.computeIfAbsent(ref, r -> reaper.submit(() -> deleteRecord(r)));
+    }
+
+    private void deleteRecord(ContainerRef ref) {
         try {
             runsc.delete(ref);
             cgroups.remove(ref);
         } catch (RuntimeException e) {
-            log.warn("could not remove checkpointed container {}", ref.containerId(), e);
+            log.warn("could not delete runsc's record of container {}; the next start retries", ref.containerId(), e);
+        } finally {
+            pendingDeletes.remove(ref);
         }
     }
 

@@ -2,6 +2,7 @@ package io.perpetua.runtime.gvisor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.perpetua.error.InvalidInputException;
 import io.perpetua.runtime.ContainerStatus;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,6 +40,24 @@ class RunscRuntimeIT {
     @AfterAll
     static void removeEverything() {
         RuntimeCleanup.removeEverything(runtime, directory);
+    }
+
+    @Test
+    void warmPoolHandsOutARunningSandboxOfItsShapeOnly() throws Exception {
+        runtime.keepWarm(1, SPEC);
+        SandboxSpec otherMemory = new SandboxSpec("default", Duration.ofSeconds(15), Duration.ofMinutes(10), Map.of(), Map.of(), 768, 1.0);
+        SandboxSpec halfCore = new SandboxSpec("default", Duration.ofSeconds(15), Duration.ofMinutes(10), Map.of(), Map.of(), 512, 0.5);
+        AtomicReference<SandboxId> taken = new AtomicReference<>();
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            assertThat(runtime.takeWarm(otherMemory)).isEmpty();
+            runtime.takeWarm(halfCore).ifPresent(taken::set);
+            return taken.get() != null;
+        });
+        ContainerRef ref = new ContainerRef(taken.get(), 1);
+        assertThat(runtime.status(ref)).isEqualTo(ContainerStatus.RUNNING);
+        assertThat(Files.readString(Path.of("/sys/fs/cgroup/cpu", cgroupParent, ref.containerId(), "cpu.cfs_quota_us")).strip()).isEqualTo("50000");
+        assertThat(runtime.exec(ref, ExecRequest.of("echo", "warm")).stdout()).isEqualTo("warm\n");
+        runtime.destroy(ref.sandbox());
     }
 
     @Test

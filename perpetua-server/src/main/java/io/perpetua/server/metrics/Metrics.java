@@ -88,6 +88,6 @@ public final class Metrics implements LifecycleListener {
 
     private Timer resumeTimer(String tier) {
         return Timer.builder("perpetua.resume").description("Time to wake a sandbox for a request, by the tier it slept in")
-                .tag("tier", tier).serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+                .tag("tier", tier).serviceLevelObjectives(LATENCY_BUCKETS).publishPercentiles(0.5, 0.99).register(registry);
     }
 }
