@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
 /**
@@ -20,6 +21,8 @@ import java.util.stream.Stream;
  * the same run, because these machines are noisy. Run with {@code ./perpetua bench [rounds]}.
  */
 public final class LifecycleBenchmark {
+
+    private static final int WARM_POOL = 2;
 
     private final BenchClient api;
     private final Path data;
@@ -38,7 +41,7 @@ public final class LifecycleBenchmark {
         Path data = Files.createTempDirectory("perpetua-bench-");
         String cgroupParent = "perpetua-bench-" + Long.toHexString(System.nanoTime());
         ServerConfig config = ServerConfig.parse(List.of("--port", "0", "--data-dir", data.toString(), "--idle-timeout", "1h",
-                "--hibernate-after", "1h", "--cgroup-parent", cgroupParent), Map.of());
+                "--hibernate-after", "1h", "--cgroup-parent", cgroupParent, "--warm-pool", Integer.toString(WARM_POOL)), Map.of());
         try (PerpetuaServer server = PerpetuaServer.start(config)) {
             BenchClient api = new BenchClient(URI.create("http://127.0.0.1:" + server.port()));
             new LifecycleBenchmark(api, data, rounds).run();
@@ -107,8 +110,8 @@ public final class LifecycleBenchmark {
         report.add(firstExec);
         report.goal("standby resume overhead p50 (first exec p50 - running exec p50)", firstExec.median() - running.median(), "");
         Metric wake = new Metric(api.metrics(), "perpetua_resume_seconds", "tier=\"standby\"");
-        report.goal("standby wake-up in the engine p50", wake.quantileMillis(0.5), "");
-        report.goal("standby wake-up in the engine p99", wake.quantileMillis(0.99), "< 5 ms");
+        report.goal("standby wake-up in the engine, p50 at most (histogram bucket)", wake.quantileBoundMillis(0.5), "");
+        report.goal("standby wake-up in the engine, p99 at most (histogram bucket)", wake.quantileBoundMillis(0.99), "< 5 ms");
     }
 
     /** A sandbox holding {@code megabytes} of incompressible memory, hibernated and woken {@code times} times. */
@@ -143,17 +146,42 @@ public final class LifecycleBenchmark {
         }
     }
 
+    /**
+     * Create then first exec, from the warm pool and cold (a memory size the pool does not keep,
+     * so runsc run starts it). Before each, the pool is let refill (untimed), so that its
+     * background runsc run does not compete for the two cores with the measured create.
+     */
     private void createToFirstExec() {
-        Samples created = new Samples("create -> first exec answered");
+        Samples warm = new Samples("create -> first exec answered, warm pool");
+        Samples cold = new Samples("create -> first exec answered, cold (runsc run)");
         for (int i = 0; i < rounds; i++) {
+            awaitFullWarmPool();
             long start = System.nanoTime();
             String id = api.create(Map.of());
             api.exec(id, "true");
-            created.since(start);
+            warm.since(start);
+            api.delete(id);
+            awaitFullWarmPool();
+            start = System.nanoTime();
+            id = api.create(Map.of("memoryMb", 1000));
+            api.exec(id, "true");
+            cold.since(start);
             api.delete(id);
         }
-        report.add(created);
-        report.goal("create -> first exec p50", created.median(), "< 250 ms");
+        report.add(warm);
+        report.add(cold);
+        report.goal("create -> first exec p50, warm pool", warm.median(), "< 250 ms");
+        report.goal("create -> first exec p50, cold", cold.median(), "< 250 ms");
+    }
+
+    private void awaitFullWarmPool() {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (new Metric(api.metrics(), "perpetua_warm_pool_ready", "").value() < WARM_POOL) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the warm pool did not refill within 60 s");
+            }
+            LockSupport.parkNanos(20_000_000);
+        }
     }
 
     /**

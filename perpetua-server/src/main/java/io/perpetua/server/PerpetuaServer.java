@@ -59,6 +59,7 @@ public final class PerpetuaServer implements AutoCloseable {
         metrics.countStates(sandboxes::list);
         // Only now: recovery, in the engine's construction, removes every sandbox the store does not know.
         runtime.keepWarm(config.warmPool(), settings.defaults());
+        metrics.countWarmPool(runtime::warmSandboxes);
         ApiRoutes routes = new ApiRoutes(sandboxes, metrics);
         this.http = Javalin.create(javalin -> {
             javalin.concurrency.useVirtualThreads = true;

@@ -1,5 +1,6 @@
 package io.perpetua.server;
 
+import io.perpetua.lifecycle.HostMemory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,7 +24,8 @@ import java.util.regex.Pattern;
  * @param platform           runsc platform: ptrace, kvm or systrap
  * @param runsc              the runsc program
  * @param cgroupParent       cgroup under which each container gets its own
- * @param minAvailableMemory hibernate standby sandboxes when the host has less memory available (bytes; 0: never)
+ * @param minAvailableMemory hibernate standby sandboxes when the host has less memory available (bytes; 0: never;
+ *                           given as a size such as {@code 2g} or a share such as {@code 10%}, the default)
  * @param tickInterval       how often idle timers are evaluated
  * @param warmPool           sandboxes of the default shape kept started and frozen, for fast creates
  */
@@ -65,7 +67,7 @@ public record ServerConfig(String host, int port, Path dataDirectory, Duration i
                 setting.get("platform", "ptrace"),
                 setting.get("runsc", "runsc"),
                 setting.get("cgroup-parent", "perpetua"),
-                parseSize(setting.get("min-available-memory", "0"), "--min-available-memory"),
+                parseMemory(setting.get("min-available-memory", "10%"), "--min-available-memory"),
                 parseDuration(setting.get("tick-interval", "250ms"), "--tick-interval"),
                 parseInt(setting.get("warm-pool", "2"), "--warm-pool"));
         List<String> unknown = new ArrayList<>(flags.keySet());
@@ -91,6 +93,19 @@ public record ServerConfig(String host, int port, Path dataDirectory, Duration i
             case "d" -> Duration.ofDays(amount);
             default -> Duration.ofSeconds(amount);
         };
+    }
+
+    /** A byte count, or a share of the host's memory such as {@code 10%}. */
+    static long parseMemory(String text, String name) {
+        String value = text.strip();
+        if (!value.endsWith("%")) {
+            return parseSize(value, name);
+        }
+        int percent = parseInt(value.substring(0, value.length() - 1), name);
+        if (percent < 0 || percent > 90) {
+            throw new IllegalArgumentException(name + " must be between 0% and 90% of the host's memory but was " + text);
+        }
+        return HostMemory.totalBytes() / 100 * percent;
     }
 
     /** Parses a byte count such as {@code 2g}, {@code 512MiB} or {@code 1048576}. */

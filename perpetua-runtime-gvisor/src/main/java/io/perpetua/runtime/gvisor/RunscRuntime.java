@@ -107,6 +107,11 @@ public final class RunscRuntime implements SandboxRuntime {
             }
 
             @Override
+            public void warmUp(ContainerRef ref) {
+                execution.run(ref, ExecRequest.of("true"));
+            }
+
+            @Override
             public void freeze(ContainerRef ref) {
                 cgroups.freeze(ref);
             }
@@ -118,6 +123,12 @@ public final class RunscRuntime implements SandboxRuntime {
         });
         warmPool = pool;
         pool.fill();
+    }
+
+    /** How many warm sandboxes are ready to be taken. */
+    public int warmSandboxes() {
+        WarmPool pool = warmPool;
+        return pool == null ? 0 : pool.readyCount();
     }
 
     @Override

@@ -29,6 +29,9 @@ final class WarmPool implements AutoCloseable {
     interface Containers {
         void start(ContainerRef ref, SandboxSpec spec);
 
+        /** Runs a first command, so that the sandbox's first real one finds the helper and libc cached. */
+        void warmUp(ContainerRef ref);
+
         void freeze(ContainerRef ref);
 
         void destroy(SandboxId sandbox);
@@ -89,6 +92,7 @@ final class WarmPool implements AutoCloseable {
         ContainerRef ref = new ContainerRef(SandboxId.random(), 1);
         try {
             containers.start(ref, shape);
+            containers.warmUp(ref);
             containers.freeze(ref);
             ready.addLast(ref.sandbox());
         } catch (RuntimeException e) {

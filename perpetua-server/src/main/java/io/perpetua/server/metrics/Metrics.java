@@ -12,6 +12,7 @@ import io.perpetua.sandbox.SandboxId;
 import io.perpetua.sandbox.SandboxState;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -21,7 +22,7 @@ import java.util.function.Supplier;
 public final class Metrics implements LifecycleListener {
 
     private static final Duration[] LATENCY_BUCKETS = {
-        Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+        Duration.ofMillis(1).dividedBy(4), Duration.ofMillis(1).dividedBy(2), Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
         Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
         Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30)};
 
@@ -51,6 +52,12 @@ public final class Metrics implements LifecycleListener {
                         .description("Sandboxes by state").tag("state", state.wireName()).register(registry);
             }
         }
+    }
+
+    /** Adds the gauge of warm sandboxes ready to be taken; {@code ready} is read at every scrape. */
+    public void countWarmPool(IntSupplier ready) {
+        Gauge.builder("perpetua.warm.pool.ready", ready::getAsInt)
+                .description("Sandboxes started ahead of demand, frozen, ready to be taken by a create").register(registry);
     }
 
     @Override
@@ -88,6 +95,6 @@ public final class Metrics implements LifecycleListener {
 
     private Timer resumeTimer(String tier) {
         return Timer.builder("perpetua.resume").description("Time to wake a sandbox for a request, by the tier it slept in")
-                .tag("tier", tier).serviceLevelObjectives(LATENCY_BUCKETS).publishPercentiles(0.5, 0.99).register(registry);
+                .tag("tier", tier).serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
     }
 }
