@@ -236,6 +236,7 @@ public final class SandboxService implements AutoCloseable {
             if (m.state() == SandboxState.DELETED) {
                 throw Transitions.notFound(m);
             }
+            m.locked(() -> transitions.failIfDead(m, ref));
             throw e;
         } finally {
             m.locked(() -> m.endRequest(clock.instant()));

@@ -121,6 +121,20 @@ final class Transitions {
         fail(m, "checkpoint failed and the container is " + status.name().toLowerCase() + ": " + cause.getMessage());
     }
 
+    /**
+     * After a request failed in the runtime: if the sandbox's container is gone (killed, out of
+     * memory), the sandbox has failed; its last snapshot, if any, is what it resumes from.
+     */
+    void failIfDead(ManagedSandbox m, ContainerRef ref) {
+        if (m.state() != SandboxState.RUNNING || !m.record().container().equals(ref)) {
+            return;
+        }
+        ContainerStatus status = runtime.status(ref);
+        if (status == ContainerStatus.STOPPED || status == ContainerStatus.MISSING) {
+            fail(m, "its processes stopped unexpectedly (killed, or out of memory)");
+        }
+    }
+
     /** Records that the sandbox failed; its processes are gone, its last snapshot is kept. */
     void fail(ManagedSandbox m, String reason) {
         Sandbox s = m.record();

@@ -45,6 +45,21 @@ class FailureTest {
     }
 
     @Test
+    void sandboxWhoseContainerDiedFailsOnItsNextRequestAndResumesFromItsSnapshot() {
+        Snapshot previous = runningWithASnapshotOfOne();
+        engine.runtime.loseContainers(id);
+
+        assertThatThrownBy(() -> service.exec(id, ExecRequest.of("count"))).isInstanceOf(RuntimeFailureException.class);
+
+        Sandbox failed = service.get(id);
+        assertThat(failed.state()).isEqualTo(SandboxState.FAILED);
+        assertThat(failed.failureReason()).contains("stopped unexpectedly");
+        assertThat(failed.snapshot()).isEqualTo(previous);
+        assertThat(count(service, id)).as("restored from the snapshot holding 1").isEqualTo(2);
+        assertThat(service.get(id).state()).isEqualTo(SandboxState.RUNNING);
+    }
+
+    @Test
     void failedCheckpointLeavesARunningSandboxRunningWithItsPreviousSnapshot() {
         Snapshot previous = runningWithASnapshotOfOne();
         engine.runtime.failNextCheckpoint(ContainerStatus.RUNNING);

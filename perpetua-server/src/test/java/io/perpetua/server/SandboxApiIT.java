@@ -1,10 +1,12 @@
 package io.perpetua.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -175,6 +177,44 @@ class SandboxApiIT {
         assertThat(failed.path("failureReason").asString()).contains("unusable");
         assertThat(HostTraces.runscProcesses(id)).isEmpty();
         api.delete("/v1/sandboxes/" + id);
+    }
+
+    @Test
+    void sandboxWhoseProcessesDieFailsAndResumesFromItsLastSnapshot() {
+        String id = api.create(Map.of());
+        api.sh(id, "echo before > /root/file");
+        post(id, "hibernate");
+        api.sh(id, "echo after >> /root/file");
+        killSandboxProcesses(id);
+
+        Api.Response lost = api.post("/v1/sandboxes/" + id + "/exec", Map.of("cmd", List.of("true")));
+        assertThat(lost.status()).isEqualTo(500);
+        JsonNode failed = api.get("/v1/sandboxes/" + id).json();
+        assertThat(failed.path("state").asString()).isEqualTo("failed");
+        assertThat(failed.path("failureReason").asString()).contains("stopped unexpectedly");
+
+        assertThat(api.sh(id, "cat /root/file")).as("resumed from the snapshot; files on disk kept").isEqualTo("before\nafter\n");
+        assertThat(api.state(id)).isEqualTo("running");
+        api.delete("/v1/sandboxes/" + id);
+    }
+
+    @Test
+    void sandboxWhoseProcessesDieWithoutASnapshotFailsAndSaysSo() {
+        String id = api.create(Map.of());
+        killSandboxProcesses(id);
+        assertThat(api.post("/v1/sandboxes/" + id + "/exec", Map.of("cmd", List.of("true"))).status()).isEqualTo(500);
+        Api.Response refused = api.post("/v1/sandboxes/" + id + "/exec", Map.of("cmd", List.of("true")));
+        assertThat(refused.status()).isEqualTo(409);
+        assertThat(refused.errorCode()).isEqualTo("sandbox_failed");
+        assertThat(api.delete("/v1/sandboxes/" + id).status()).isEqualTo(204);
+    }
+
+    /** Kills the sandbox's runsc processes, which the daemon started, by pid: a crash or an out-of-memory kill. */
+    private static void killSandboxProcesses(String id) {
+        List<Long> pids = HostTraces.runscProcesses(id);
+        assertThat(pids).isNotEmpty();
+        pids.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+        await().atMost(Duration.ofSeconds(10)).until(() -> HostTraces.runscProcesses(id).isEmpty());
     }
 
     @Test

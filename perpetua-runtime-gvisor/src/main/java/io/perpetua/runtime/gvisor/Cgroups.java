@@ -152,6 +152,11 @@ final class Cgroups {
         }
     }
 
+    /** Whether any process of the container is alive (exited ones leave the cgroup before they are reaped). */
+    boolean hasProcesses(ContainerRef ref) {
+        return !processes(controller("freezer", ref).resolve("cgroup.procs")).isEmpty();
+    }
+
     private static List<Long> processes(Path procs) {
         if (!Files.exists(procs)) {
             return List.of();

@@ -187,7 +187,9 @@ public final class RunscRuntime implements SandboxRuntime {
         if (cgroups.isFrozen(ref)) {
             return ContainerStatus.FROZEN;
         }
-        return runsc.status(ref);
+        ContainerStatus status = runsc.status(ref);
+        // runsc counts a dead sandbox process as running until the host's init reaps it; its cgroup knows better.
+        return status == ContainerStatus.RUNNING && !cgroups.hasProcesses(ref) ? ContainerStatus.STOPPED : status;
     }
 
     @Override
