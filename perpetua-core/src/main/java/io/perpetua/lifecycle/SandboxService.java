@@ -2,6 +2,7 @@ package io.perpetua.lifecycle;
 
 import io.perpetua.error.ConflictException;
 import io.perpetua.error.RuntimeFailureException;
+import io.perpetua.runtime.RunningCommand;
 import io.perpetua.runtime.SandboxRuntime;
 import io.perpetua.sandbox.ContainerRef;
 import io.perpetua.sandbox.ExecRequest;
@@ -160,6 +161,23 @@ public final class SandboxService implements AutoCloseable {
     public ExecResult exec(SandboxId id, ExecRequest request) {
         ExecRequest withSandboxEnv = request.withBaseEnv(get(id).spec().env());
         return use(id, ref -> runtime.exec(ref, withSandboxEnv));
+    }
+
+    /**
+     * Starts a command in the sandbox (waking it first) and lets {@code streaming} use its
+     * streams; the sandbox stays awake, as for any request, until {@code streaming} returns.
+     * The command is ended when {@code streaming} returns, if it has not ended by itself.
+     *
+     * @throws io.perpetua.error.NotFoundException if there is no such sandbox
+     * @throws RuntimeFailureException if it could not be woken or the runtime failed
+     */
+    public <T> T stream(SandboxId id, ExecRequest request, Function<RunningCommand, T> streaming) {
+        ExecRequest withSandboxEnv = request.withBaseEnv(get(id).spec().env());
+        return use(id, ref -> {
+            try (RunningCommand command = runtime.spawn(ref, withSandboxEnv)) {
+                return streaming.apply(command);
+            }
+        });
     }
 
     /** Wakes the sandbox if it sleeps and counts as activity; returns it running. */

@@ -44,6 +44,12 @@ public interface SandboxRuntime extends AutoCloseable {
     /** Runs a command to completion in a running container. */
     ExecResult exec(ContainerRef ref, ExecRequest request);
 
+    /**
+     * Starts a command in a running container and hands its streams to the caller; the request's
+     * {@code stdin} text is ignored, the caller writes the input.
+     */
+    RunningCommand spawn(ContainerRef ref, ExecRequest request);
+
     /** Stops every process of the container from being scheduled; returns once all are frozen. */
     void freeze(ContainerRef ref);
 

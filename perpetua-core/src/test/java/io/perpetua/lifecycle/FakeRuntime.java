@@ -3,13 +3,17 @@ package io.perpetua.lifecycle;
 import io.perpetua.error.RuntimeFailureException;
 import io.perpetua.runtime.ContainerStatus;
 import io.perpetua.runtime.ResourceUsage;
+import io.perpetua.runtime.RunningCommand;
 import io.perpetua.runtime.SandboxRuntime;
 import io.perpetua.sandbox.ContainerRef;
 import io.perpetua.sandbox.ExecRequest;
 import io.perpetua.sandbox.ExecResult;
 import io.perpetua.sandbox.SandboxId;
 import io.perpetua.sandbox.SandboxSpec;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -193,6 +197,40 @@ final class FakeRuntime implements SandboxRuntime {
             }
             return new ExecResult(0, Long.toString(c.memory), "", Duration.ZERO, false, false);
         }
+    }
+
+    /** A command whose output is the container's memory counter and whose input is discarded. */
+    @Override
+    public synchronized RunningCommand spawn(ContainerRef ref, ExecRequest request) {
+        calls.add(new Call("spawn", ref.containerId()));
+        Container c = require(ref, ContainerStatus.RUNNING, "spawn in");
+        byte[] output = Long.toString(c.memory).getBytes(StandardCharsets.UTF_8);
+        return new RunningCommand() {
+            @Override
+            public OutputStream stdin() {
+                return OutputStream.nullOutputStream();
+            }
+
+            @Override
+            public InputStream stdout() {
+                return new ByteArrayInputStream(output);
+            }
+
+            @Override
+            public InputStream stderr() {
+                return InputStream.nullInputStream();
+            }
+
+            @Override
+            public int waitFor() {
+                return 0;
+            }
+
+            @Override
+            public void close() {
+                calls.add(new Call("closeSpawned", ref.containerId()));
+            }
+        };
     }
 
     @Override

@@ -6,10 +6,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.perpetua.lifecycle.RecordingListener.Resume;
 import io.perpetua.lifecycle.RecordingListener.Transition;
 import io.perpetua.runtime.ContainerStatus;
+import io.perpetua.sandbox.ExecRequest;
 import io.perpetua.sandbox.Sandbox;
 import io.perpetua.sandbox.SandboxId;
 import io.perpetua.sandbox.SandboxSpec;
 import io.perpetua.sandbox.SandboxState;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,6 +37,23 @@ class WakeUpTest {
         id = created.id();
         count(service, id);
         count(service, id);
+    }
+
+    @Test
+    void streamingACommandWakesAHibernatedSandboxAndEndsTheCommandAfterwards() throws Exception {
+        service.hibernate(id);
+
+        String output = service.stream(id, ExecRequest.of("cat"), command -> {
+            try {
+                return new String(command.stdout().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+
+        assertThat(output).isEqualTo("2");
+        assertThat(service.get(id).state()).isEqualTo(SandboxState.RUNNING);
+        assertThat(engine.runtime.count("closeSpawned")).isEqualTo(1);
     }
 
     @Test

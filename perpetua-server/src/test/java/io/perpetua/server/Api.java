@@ -1,6 +1,7 @@
 package io.perpetua.server;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -10,6 +11,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -52,6 +55,29 @@ final class Api {
 
     Response post(String path, Object body) {
         return post(path, JSON.writeValueAsString(body));
+    }
+
+    /** Uploads {@code length} bytes from {@code body} with PUT, streamed. */
+    Response put(String path, Supplier<InputStream> body, long length) {
+        return send(HttpRequest.newBuilder(base.resolve(path)).PUT(HttpRequest.BodyPublishers.fromPublisher(
+                HttpRequest.BodyPublishers.ofInputStream(body), length)));
+    }
+
+    /** GETs {@code path} and hands the body, streamed, to {@code consumer}; returns the status. */
+    int download(String path, Consumer<InputStream> consumer) {
+        try {
+            HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(base.resolve(path)).GET()
+                    .timeout(Duration.ofMinutes(10)).build(), HttpResponse.BodyHandlers.ofInputStream());
+            try (InputStream in = response.body()) {
+                consumer.accept(in);
+            }
+            return response.statusCode();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     Response delete(String path) {

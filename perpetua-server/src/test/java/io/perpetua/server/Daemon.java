@@ -25,25 +25,32 @@ final class Daemon implements AutoCloseable {
     private final Path dataDirectory;
     private final String cgroupParent;
     private final List<String> options;
+    private final List<String> jvmOptions;
     private final int port;
     private final Api api;
     private Process process;
     private int starts;
 
-    private Daemon(Path dataDirectory, String cgroupParent, int port, List<String> options) {
+    private Daemon(Path dataDirectory, String cgroupParent, int port, List<String> jvmOptions, List<String> options) {
         this.dataDirectory = dataDirectory;
         this.cgroupParent = cgroupParent;
         this.port = port;
+        this.jvmOptions = jvmOptions;
         this.options = options;
         this.api = new Api(URI.create("http://127.0.0.1:" + port));
     }
 
     /** Starts a daemon with {@code options} (such as {@code --idle-timeout 2s}) added to its own. */
     static Daemon start(String... options) {
+        return start(List.of(), options);
+    }
+
+    /** Starts a daemon whose JVM gets {@code jvmOptions} (such as {@code -Xmx256m}). */
+    static Daemon start(List<String> jvmOptions, String... options) {
         try {
             Path data = Files.createTempDirectory("perpetua-it-");
             String cgroupParent = "perpetua-it-" + Long.toHexString(System.nanoTime());
-            Daemon daemon = new Daemon(data, cgroupParent, freePort(), List.of(options));
+            Daemon daemon = new Daemon(data, cgroupParent, freePort(), jvmOptions, List.of(options));
             daemon.launch();
             return daemon;
         } catch (IOException e) {
@@ -93,8 +100,9 @@ final class Daemon implements AutoCloseable {
     }
 
     private void launch() {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of(
                 "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"),
                 Main.class.getName(),

@@ -5,7 +5,9 @@ import io.perpetua.error.RuntimeFailureException;
 import io.perpetua.sandbox.ContainerRef;
 import io.perpetua.sandbox.ExecRequest;
 import io.perpetua.sandbox.ExecResult;
+import io.perpetua.runtime.RunningCommand;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -47,7 +49,7 @@ final class CommandExecution {
         Thread outReader = Thread.ofVirtual().name("exec-stdout-" + ref.containerId()).start(stdout);
         Thread errReader = Thread.ofVirtual().name("exec-stderr-" + ref.containerId()).start(stderr);
         feed(process, request.stdin());
-        int exitCode = await(process, request.timeout(), ref);
+        int exitCode = await(process, request.timeout().plus(KILL_GRACE).plus(BACKSTOP), ref);
         join(outReader);
         join(errReader);
         Duration duration = Duration.ofNanos(System.nanoTime() - started);
@@ -56,6 +58,41 @@ final class CommandExecution {
         }
         boolean timedOut = KILLED_BY_TIMEOUT.contains(exitCode) && duration.compareTo(request.timeout()) >= 0;
         return new ExecResult(exitCode, stdout.text(), stderr.text(), duration, timedOut, stdout.truncated() || stderr.truncated());
+    }
+
+    /** Starts a command whose streams the caller uses; see {@link RunningCommand}. */
+    RunningCommand spawn(ContainerRef ref, ExecRequest request) {
+        return new StreamedCommand(start(ref, request), request.timeout().plus(KILL_GRACE).plus(BACKSTOP), ref);
+    }
+
+    /** A command of {@link #spawn}: the runsc client's pipes are the command's streams. */
+    private record StreamedCommand(Process process, Duration limit, ContainerRef ref) implements RunningCommand {
+
+        @Override
+        public OutputStream stdin() {
+            return process.getOutputStream();
+        }
+
+        @Override
+        public InputStream stdout() {
+            return process.getInputStream();
+        }
+
+        @Override
+        public InputStream stderr() {
+            return process.getErrorStream();
+        }
+
+        @Override
+        public int waitFor() {
+            return await(process, limit, ref);
+        }
+
+        @Override
+        public void close() {
+            // The in-sandbox helper stops the command when its output has nowhere to go.
+            process.destroyForcibly();
+        }
     }
 
     private Process start(ContainerRef ref, ExecRequest request) {
@@ -95,13 +132,12 @@ final class CommandExecution {
         });
     }
 
-    private static int await(Process process, Duration timeout, ContainerRef ref) {
-        Duration limit = timeout.plus(KILL_GRACE).plus(BACKSTOP);
+    private static int await(Process process, Duration limit, ContainerRef ref) {
         try {
             if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
-                throw new RuntimeFailureException("command in " + ref.containerId() + " did not end "
-                        + limit.toSeconds() + " s after it started, though its timeout was " + timeout.toSeconds() + " s");
+                throw new RuntimeFailureException("command in " + ref.containerId() + " was still running "
+                        + limit.toSeconds() + " s after it started, past its timeout");
             }
             return process.exitValue();
         } catch (InterruptedException e) {

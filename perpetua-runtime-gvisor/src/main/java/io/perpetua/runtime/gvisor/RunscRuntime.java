@@ -5,6 +5,7 @@ import io.perpetua.error.RuntimeFailureException;
 import io.perpetua.lifecycle.HostMemory;
 import io.perpetua.runtime.ContainerStatus;
 import io.perpetua.runtime.ResourceUsage;
+import io.perpetua.runtime.RunningCommand;
 import io.perpetua.runtime.SandboxRuntime;
 import io.perpetua.sandbox.ContainerRef;
 import io.perpetua.sandbox.ExecRequest;
@@ -149,6 +150,11 @@ public final class RunscRuntime implements SandboxRuntime {
     @Override
     public ExecResult exec(ContainerRef ref, ExecRequest request) {
         return execution.run(ref, request);
+    }
+
+    @Override
+    public RunningCommand spawn(ContainerRef ref, ExecRequest request) {
+        return execution.spawn(ref, request);
     }
 
     @Override

@@ -52,6 +52,8 @@ static long long now_ms(void) {
     return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static pid_t command_group;
+
 static void write_all(int fd, const char *data, ssize_t size) {
     while (size > 0) {
         ssize_t n = write(fd, data, (size_t) size);
@@ -59,7 +61,12 @@ static void write_all(int fd, const char *data, ssize_t size) {
             if (errno == EINTR) {
                 continue;
             }
-            return; /* the reader went away; keep draining so the command is not blocked */
+            /* Nobody reads the output any more (the daemon gave up on the request): stop the
+               command, and keep draining so that it is not blocked while it ends. */
+            if (errno == EPIPE && command_group > 0) {
+                kill(-command_group, SIGTERM);
+            }
+            return;
         }
         data += n;
         size -= n;
@@ -183,6 +190,7 @@ int main(int argc, char **argv) {
     signal(SIGPIPE, SIG_IGN);
     signal(SIGCHLD, on_child);
     pid_t child = start(argv + 2, in[0], out[1], err[1]);
+    command_group = child;
     close(in[0]);
     close(out[1]);
     close(err[1]);

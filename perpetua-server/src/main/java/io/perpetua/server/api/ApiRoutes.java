@@ -4,8 +4,8 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
-import io.perpetua.error.NotFoundException;
 import io.perpetua.error.PerpetuaException;
+import io.perpetua.files.SandboxFiles;
 import io.perpetua.lifecycle.SandboxService;
 import io.perpetua.sandbox.ExecResult;
 import io.perpetua.sandbox.Sandbox;
@@ -25,6 +25,7 @@ public final class ApiRoutes {
     private final Metrics metrics;
     private final JsonCodec json = new JsonCodec();
     private final ErrorResponses errors;
+    private final FileRoutes files;
 
     /**
      * @param sandboxes the lifecycle engine the API drives
@@ -34,6 +35,7 @@ public final class ApiRoutes {
         this.sandboxes = sandboxes;
         this.metrics = metrics;
         this.errors = new ErrorResponses(json, metrics);
+        this.files = new FileRoutes(new SandboxFiles(sandboxes), json);
     }
 
     /** Adds every route and error handler to {@code config}. */
@@ -50,6 +52,7 @@ public final class ApiRoutes {
         config.routes.post("/v1/sandboxes/{id}/standby", ctx -> sandbox(ctx, sandboxes.standby(id(ctx))));
         config.routes.post("/v1/sandboxes/{id}/hibernate", ctx -> sandbox(ctx, sandboxes.hibernate(id(ctx))));
         config.routes.post("/v1/sandboxes/{id}/resume", ctx -> sandbox(ctx, sandboxes.resume(id(ctx))));
+        files.register(config);
         config.routes.exception(PerpetuaException.class, errors::handle);
         config.routes.exception(HttpResponseException.class, errors::http);
         config.routes.exception(Exception.class, errors::unexpected);
@@ -95,13 +98,8 @@ public final class ApiRoutes {
         ctx.result(json.write(SandboxView.of(sandbox)));
     }
 
-    /** The sandbox id in the path; a malformed id names no sandbox, so it is a 404 like any unknown id. */
     private static SandboxId id(Context ctx) {
-        String id = ctx.pathParam("id");
-        if (!SandboxId.isValid(id)) {
-            throw new NotFoundException("sandbox_not_found", "no sandbox with id '" + id + "'");
-        }
-        return SandboxId.of(id);
+        return SandboxIdParameter.of(ctx);
     }
 
     private void fillIfEmpty(Context ctx, String code, String message) {

@@ -1,0 +1,135 @@
+package io.perpetua.server.api;
+
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import io.perpetua.error.InvalidInputException;
+import io.perpetua.files.FileInfo;
+import io.perpetua.files.FileListing;
+import io.perpetua.files.SandboxFiles;
+import io.perpetua.files.SandboxPath;
+import io.perpetua.sandbox.SandboxId;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code /v1/sandboxes/{id}/files}: download, upload (raw bytes, streamed both ways), stat,
+ * list, mkdir, move and delete. Paths are resolved by the sandbox's own kernel.
+ */
+final class FileRoutes {
+
+    private static final String BASE = "/v1/sandboxes/{id}/files";
+
+    private final SandboxFiles files;
+    private final JsonCodec json;
+
+    FileRoutes(SandboxFiles files, JsonCodec json) {
+        this.files = files;
+        this.json = json;
+    }
+
+    void register(JavalinConfig config) {
+        config.routes.get(BASE, this::download);
+        config.routes.put(BASE, this::upload);
+        config.routes.delete(BASE, this::delete);
+        config.routes.get(BASE + "/stat", ctx -> info(ctx, files.stat(id(ctx), path(ctx))));
+        config.routes.get(BASE + "/list", this::list);
+        config.routes.post(BASE + "/mkdir", this::mkdir);
+        config.routes.post(BASE + "/move", this::move);
+    }
+
+    /** Request bodies of mkdir and move. */
+    record MkdirBody(String path, Boolean parents) {
+    }
+
+    record MoveBody(String from, String to, Boolean overwrite) {
+    }
+
+    /** A file as the API shows it. */
+    record FileView(String path, String type, long sizeBytes, String mode, String modifiedAt, String symlinkTarget) {
+        static FileView of(FileInfo info) {
+            return new FileView(info.path(), info.type(), info.sizeBytes(), info.mode(), info.modifiedAt().toString(), info.symlinkTarget());
+        }
+    }
+
+    private void download(Context ctx) {
+        SandboxPath path = path(ctx);
+        files.read(id(ctx), path, () -> {
+            ctx.status(HttpStatus.OK).contentType("application/octet-stream")
+                    .header("Content-Disposition", "attachment; filename=\"" + fileName(path) + "\"");
+            return ctx.res().getOutputStream();
+        });
+    }
+
+    private void upload(Context ctx) {
+        SandboxPath path = path(ctx);
+        long length = ctx.req().getContentLengthLong();
+        if (length < 0) {
+            throw new InvalidInputException("Content-Length", "an upload needs a Content-Length header: the file is replaced only when all of it arrived");
+        }
+        try {
+            info(ctx, files.write(id(ctx), path, ctx.req().getInputStream(), length));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void delete(Context ctx) {
+        files.delete(id(ctx), path(ctx), flag(ctx, "recursive"));
+        ctx.status(HttpStatus.NO_CONTENT);
+    }
+
+    private void list(Context ctx) {
+        String depth = ctx.queryParam("depth");
+        int levels;
+        try {
+            levels = depth == null ? 1 : Integer.parseInt(depth);
+        } catch (NumberFormatException e) {
+            throw new InvalidInputException("depth", "depth must be an integer but was '" + depth + "'");
+        }
+        FileListing listing = files.list(id(ctx), path(ctx), levels);
+        List<FileView> entries = listing.entries().stream().map(FileView::of).toList();
+        ctx.result(json.write(Map.of("path", listing.path(), "entries", entries, "truncated", listing.truncated())));
+    }
+
+    private void mkdir(Context ctx) {
+        MkdirBody body = json.read(ctx.bodyAsBytes(), MkdirBody.class, null);
+        SandboxPath path = SandboxPath.of(body.path(), "path");
+        info(ctx, files.mkdir(id(ctx), path, body.parents() == null || body.parents()));
+    }
+
+    private void move(Context ctx) {
+        MoveBody body = json.read(ctx.bodyAsBytes(), MoveBody.class, null);
+        SandboxPath from = SandboxPath.of(body.from(), "from");
+        SandboxPath to = SandboxPath.of(body.to(), "to");
+        info(ctx, files.move(id(ctx), from, to, Boolean.TRUE.equals(body.overwrite())));
+    }
+
+    private void info(Context ctx, FileInfo info) {
+        ctx.result(json.write(FileView.of(info)));
+    }
+
+    private static SandboxPath path(Context ctx) {
+        return SandboxPath.of(ctx.queryParam("path"), "path");
+    }
+
+    private static boolean flag(Context ctx, String name) {
+        String value = ctx.queryParam(name);
+        if (value == null || value.equals("false")) {
+            return false;
+        }
+        InvalidInputException.check(value.equals("true"), name, name + " must be true or false but was '" + value + "'");
+        return true;
+    }
+
+    private static String fileName(SandboxPath path) {
+        String name = path.value().substring(path.value().lastIndexOf('/') + 1);
+        return name.replaceAll("[^A-Za-z0-9._-]", "_");
+    }
+
+    private static SandboxId id(Context ctx) {
+        return SandboxIdParameter.of(ctx);
+    }
+}
