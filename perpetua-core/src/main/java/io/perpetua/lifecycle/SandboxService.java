@@ -55,6 +55,7 @@ public final class SandboxService implements AutoCloseable {
     private final Clock clock;
     private final Executor background;
     private final HostMemory hostMemory;
+    private final KeepAwake keepAwake;
     private final Transitions transitions;
     private final ConcurrentMap<SandboxId, ManagedSandbox> sandboxes = new ConcurrentHashMap<>();
     private final AtomicInteger pressureHibernations = new AtomicInteger();
@@ -68,6 +69,7 @@ public final class SandboxService implements AutoCloseable {
         this.clock = builder.clock;
         this.background = builder.background;
         this.hostMemory = builder.hostMemory;
+        this.keepAwake = builder.keepAwake;
         this.transitions = new Transitions(runtime, store, snapshots, clock, builder.listener);
         Recovery recovery = new Recovery(runtime, store, snapshots, clock);
         for (Sandbox sandbox : recovery.recover()) {
@@ -178,6 +180,21 @@ public final class SandboxService implements AutoCloseable {
                 return streaming.apply(command);
             }
         });
+    }
+
+    /**
+     * Counts as activity for a sandbox that is awake, such as output flowing through a stream
+     * a client reads; wakes nothing and does nothing for a sandbox that sleeps or does not exist.
+     */
+    public void touch(SandboxId id) {
+        ManagedSandbox m = sandboxes.get(id);
+        if (m != null) {
+            m.locked(() -> {
+                if (m.state() == SandboxState.RUNNING) {
+                    m.touch(clock.instant());
+                }
+            });
+        }
     }
 
     /** Wakes the sandbox if it sleeps and counts as activity; returns it running. */
@@ -295,6 +312,9 @@ public final class SandboxService implements AutoCloseable {
         Sandbox s = m.record();
         if (s.state() == SandboxState.RUNNING && m.inflight() == 0
                 && !now.isBefore(s.lastActivityAt().plus(s.spec().idleTimeout()))) {
+            if (keepAwake.keepsAwake(s.id())) {
+                return;
+            }
             transitions.standby(m);
         } else if (s.state() == SandboxState.STANDBY && !now.isBefore(s.stateChangedAt().plus(s.spec().hibernateAfter()))) {
             scheduleHibernation(m, () -> { });
@@ -393,6 +413,7 @@ public final class SandboxService implements AutoCloseable {
         private Executor background = Runnable::run;
         private HostMemory hostMemory = HostMemory.fromProcMeminfo();
         private LifecycleListener listener = LifecycleListener.NONE;
+        private KeepAwake keepAwake = KeepAwake.NOTHING;
 
         private Builder() {
         }
@@ -442,6 +463,12 @@ public final class SandboxService implements AutoCloseable {
         /** Who hears about transitions; nobody unless set. */
         public Builder listener(LifecycleListener value) {
             this.listener = Objects.requireNonNull(value, "listener");
+            return this;
+        }
+
+        /** What besides requests keeps sandboxes awake; nothing unless set. */
+        public Builder keepAwake(KeepAwake value) {
+            this.keepAwake = Objects.requireNonNull(value, "keepAwake");
             return this;
         }
 

@@ -80,6 +80,20 @@ public interface SandboxRuntime extends AutoCloseable {
     /** Removes everything of the sandbox: its containers, mounts, cgroups and files. Idempotent. */
     void destroy(SandboxId sandbox);
 
+    /**
+     * A host directory holding every file the sandbox wrote to its root filesystem (its
+     * writable layer), at the same paths, readable without waking the sandbox. Read it only.
+     */
+    Path hostView(SandboxId sandbox);
+
+    /**
+     * The command that starts a supervised background process in this runtime's sandboxes:
+     * {@code <supervisor...> <dir> <output-limit-bytes> <program> [args...]}. It prints
+     * {@code "<supervisor pid> <process pid>"} and keeps the process's output and exit status
+     * in {@code dir} (format: {@code io.perpetua.processes.ProcessFiles}).
+     */
+    List<String> supervisor();
+
     /** CPU and memory the container has used, from the host's accounting. */
     ResourceUsage usage(ContainerRef ref);
 

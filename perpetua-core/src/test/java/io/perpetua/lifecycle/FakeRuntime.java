@@ -321,6 +321,16 @@ final class FakeRuntime implements SandboxRuntime {
     }
 
     @Override
+    public Path hostView(SandboxId sandbox) {
+        return Path.of("/nonexistent", sandbox.value());
+    }
+
+    @Override
+    public List<String> supervisor() {
+        return List.of("supervise");
+    }
+
+    @Override
     public synchronized ResourceUsage usage(ContainerRef ref) {
         Container c = containers.get(ref);
         return new ResourceUsage(0, c == null ? 0 : c.memory);

@@ -4,6 +4,8 @@ import io.javalin.Javalin;
 import io.perpetua.lifecycle.HostMemory;
 import io.perpetua.lifecycle.LifecycleSettings;
 import io.perpetua.lifecycle.SandboxService;
+import io.perpetua.processes.KeepAliveProcesses;
+import io.perpetua.processes.SandboxProcesses;
 import io.perpetua.runtime.gvisor.RunscConfig;
 import io.perpetua.runtime.gvisor.RunscRuntime;
 import io.perpetua.sandbox.SandboxSpec;
@@ -55,12 +57,13 @@ public final class PerpetuaServer implements AutoCloseable {
                 .background(hibernator)
                 .hostMemory(HostMemory.fromProcMeminfo())
                 .listener(metrics)
+                .keepAwake(new KeepAliveProcesses(runtime))
                 .build();
         metrics.countStates(sandboxes::list);
         // Only now: recovery, in the engine's construction, removes every sandbox the store does not know.
         runtime.keepWarm(config.warmPool(), settings.defaults());
         metrics.countWarmPool(runtime::warmSandboxes);
-        ApiRoutes routes = new ApiRoutes(sandboxes, metrics);
+        ApiRoutes routes = new ApiRoutes(sandboxes, new SandboxProcesses(sandboxes, runtime, clock), metrics);
         this.http = Javalin.create(javalin -> {
             javalin.concurrency.useVirtualThreads = true;
             javalin.startup.showJavalinBanner = false;

@@ -44,6 +44,10 @@ final class Api {
         }
     }
 
+    URI baseUri() {
+        return base;
+    }
+
     Response get(String path) {
         return send(HttpRequest.newBuilder(base.resolve(path)).GET());
     }

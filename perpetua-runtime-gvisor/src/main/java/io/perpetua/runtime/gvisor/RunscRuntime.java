@@ -244,6 +244,16 @@ public final class RunscRuntime implements SandboxRuntime {
     }
 
     @Override
+    public Path hostView(SandboxId sandbox) {
+        return directory(sandbox).writableLayer();
+    }
+
+    @Override
+    public List<String> supervisor() {
+        return List.of(DefaultTemplate.SUPERVISE);
+    }
+
+    @Override
     public ResourceUsage usage(ContainerRef ref) {
         return cgroups.usage(ref);
     }

@@ -37,6 +37,11 @@ final class SandboxDirectory {
         return root.resolve("rootfs");
     }
 
+    /** The writable layer of the root: every file the sandbox wrote, also while it sleeps or after a reboot. */
+    Path writableLayer() {
+        return root.resolve("upper");
+    }
+
     Path log() {
         return root.resolve("runsc.log");
     }

@@ -213,8 +213,14 @@ int main(int argc, char **argv) {
         long long until = signalled ? deadline + KILL_GRACE_MS : deadline;
         long long left = exited ? 10 : until - now;
         int ready = poll(fds, 5, (int) (left < 10 ? 10 : left > 1000 ? 1000 : left));
-        if (ready < 0 && errno != EINTR) {
-            break;
+        if (ready < 0) {
+            if (errno != EINTR) {
+                break;
+            }
+            /* Interrupted by a signal: revents may hold stale bits (gVisor leaves them). */
+            for (int i = 0; i < 5; i++) {
+                fds[i].revents = 0;
+            }
         }
         for (int i = 0; i < 2; i++) {
             if (fds[i].fd >= 0 && fds[i].revents && !pump(fds[i].fd, i + 1)) {

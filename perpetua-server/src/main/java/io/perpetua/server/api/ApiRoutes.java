@@ -7,6 +7,7 @@ import io.javalin.http.HttpStatus;
 import io.perpetua.error.PerpetuaException;
 import io.perpetua.files.SandboxFiles;
 import io.perpetua.lifecycle.SandboxService;
+import io.perpetua.processes.SandboxProcesses;
 import io.perpetua.sandbox.ExecResult;
 import io.perpetua.sandbox.Sandbox;
 import io.perpetua.sandbox.SandboxId;
@@ -26,16 +27,19 @@ public final class ApiRoutes {
     private final JsonCodec json = new JsonCodec();
     private final ErrorResponses errors;
     private final FileRoutes files;
+    private final ProcessRoutes processes;
 
     /**
      * @param sandboxes the lifecycle engine the API drives
+     * @param processes the background processes of the sandboxes
      * @param metrics   where API metrics go, and what {@code /metrics} shows
      */
-    public ApiRoutes(SandboxService sandboxes, Metrics metrics) {
+    public ApiRoutes(SandboxService sandboxes, SandboxProcesses processes, Metrics metrics) {
         this.sandboxes = sandboxes;
         this.metrics = metrics;
         this.errors = new ErrorResponses(json, metrics);
         this.files = new FileRoutes(new SandboxFiles(sandboxes), json);
+        this.processes = new ProcessRoutes(processes, json);
     }
 
     /** Adds every route and error handler to {@code config}. */
@@ -53,6 +57,7 @@ public final class ApiRoutes {
         config.routes.post("/v1/sandboxes/{id}/hibernate", ctx -> sandbox(ctx, sandboxes.hibernate(id(ctx))));
         config.routes.post("/v1/sandboxes/{id}/resume", ctx -> sandbox(ctx, sandboxes.resume(id(ctx))));
         files.register(config);
+        processes.register(config);
         config.routes.exception(PerpetuaException.class, errors::handle);
         config.routes.exception(HttpResponseException.class, errors::http);
         config.routes.exception(Exception.class, errors::unexpected);
@@ -88,6 +93,10 @@ public final class ApiRoutes {
     private void exec(Context ctx) {
         SandboxId id = id(ctx);
         ExecBody body = json.read(ctx.bodyAsBytes(), ExecBody.class, null);
+        if (EventStream.wanted(ctx)) {
+            ExecStream.run(ctx, sandboxes, id, body.toRequest(), json);
+            return;
+        }
         long started = System.nanoTime();
         ExecResult result = sandboxes.exec(id, body.toRequest());
         metrics.execCompleted(Duration.ofNanos(System.nanoTime() - started));

@@ -1,0 +1,186 @@
+package io.perpetua.processes;
+
+import io.perpetua.error.ConflictException;
+import io.perpetua.error.InvalidInputException;
+import io.perpetua.error.NotFoundException;
+import io.perpetua.error.RuntimeFailureException;
+import io.perpetua.lifecycle.SandboxService;
+import io.perpetua.runtime.SandboxRuntime;
+import io.perpetua.sandbox.ExecRequest;
+import io.perpetua.sandbox.ExecResult;
+import io.perpetua.sandbox.SandboxId;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Background processes of sandboxes: started under the runtime's supervisor, which keeps their
+ * output and exit status in the sandbox's own files (so they survive standby, hibernation and
+ * daemon restarts with the same ids), and reached afterwards for input and signals. Every call
+ * but reading output wakes the sandbox and counts as activity.
+ */
+public final class SandboxProcesses {
+
+    /** Most output kept per process; beyond it the output is marked truncated. */
+    public static final long OUTPUT_LIMIT = 16L * 1024 * 1024;
+    private static final Duration CONTROL_LIMIT = Duration.ofSeconds(60);
+    private static final Pattern ID = Pattern.compile("pr[a-z2-7]{14}");
+    private static final char[] ALPHABET = "abcdefghijklmnopqrstuvwxyz234567".toCharArray();
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Set<String> SIGNALS = Set.of("HUP", "INT", "QUIT", "KILL", "TERM", "USR1", "USR2", "STOP", "CONT", "WINCH", "ALRM");
+
+    private final SandboxService sandboxes;
+    private final SandboxRuntime runtime;
+    private final Clock clock;
+
+    /**
+     * @param sandboxes the engine through which processes reach their sandbox
+     * @param runtime   for the supervisor command and the host view of each sandbox
+     * @param clock     dates the processes
+     */
+    public SandboxProcesses(SandboxService sandboxes, SandboxRuntime runtime, Clock clock) {
+        this.sandboxes = sandboxes;
+        this.runtime = runtime;
+        this.clock = clock;
+    }
+
+    /**
+     * Starts a process in the background and returns it running.
+     *
+     * @throws InvalidInputException naming {@code cmd[0]} if the program cannot be run
+     */
+    public ProcessInfo start(SandboxId id, ProcessSpec spec) {
+        String processId = newId();
+        String directory = ProcessFiles.SANDBOX_DIRECTORY + "/" + processId;
+        String supervisor = runtime.supervisor().stream().map(SandboxProcesses::quote).collect(Collectors.joining(" "));
+        String script = "d=$1; l=$2; shift 2; mkdir -p \"$d\" && cat > \"$d/meta\" && " + supervisor
+                + " \"$d\" \"$l\" \"$@\" > \"$d/pids\" && cat \"$d/pids\"";
+        List<String> cmd = new ArrayList<>(List.of("sh", "-c", script, "sh", directory, Long.toString(OUTPUT_LIMIT)));
+        cmd.addAll(spec.cmd());
+        ExecResult started = sandboxes.exec(id, new ExecRequest(cmd, spec.cwd(), spec.env(),
+                ProcessFiles.meta(spec, clock.instant()), CONTROL_LIMIT));
+        if (started.exitCode() == 127 || started.exitCode() == 126) {
+            throw new InvalidInputException("cmd[0]", started.stderr().strip().replaceFirst("^perpetua: ", ""));
+        }
+        if (started.exitCode() != 0) {
+            throw new RuntimeFailureException("cannot start a process in sandbox " + id + " (exit " + started.exitCode() + "): "
+                    + started.stderr().strip());
+        }
+        return get(id, processId);
+    }
+
+    /** The sandbox's processes, running and ended, oldest first. */
+    public List<ProcessInfo> list(SandboxId id) {
+        sandboxes.resume(id);
+        return files(id).list();
+    }
+
+    /**
+     * One process.
+     *
+     * @throws NotFoundException with code {@code process_not_found} if the sandbox has no such process
+     */
+    public ProcessInfo get(SandboxId id, String processId) {
+        sandboxes.resume(id);
+        return find(id, processId);
+    }
+
+    /** Writes {@code data} to the process's input, then ends its input if {@code eof}. */
+    public void writeStdin(SandboxId id, String processId, String data, boolean eof) {
+        requireRunning(find(id, processId));
+        long supervisor = files(id).supervisorPid(processId);
+        if (data != null && !data.isEmpty()) {
+            control(id, List.of("sh", "-c", "cat > /proc/$1/fd/63", "sh", Long.toString(supervisor)), data);
+        }
+        if (eof) {
+            control(id, List.of("kill", "-s", "USR1", Long.toString(supervisor)), null);
+        }
+    }
+
+    /** Sends {@code signal} (a name such as {@code TERM}, or a number) to the process and everything it started. */
+    public void signal(SandboxId id, String processId, String signal) {
+        String name = signalName(signal);
+        ProcessInfo process = requireRunning(find(id, processId));
+        // The shell's kill: procps' kill cannot be told that "-<pid>" is a process group.
+        control(id, List.of("sh", "-c", "kill -s \"$1\" -- \"-$2\"", "sh", name, Long.toString(process.pid())), null);
+    }
+
+    /**
+     * Output from byte {@code from} on (see {@link ProcessFiles#output}). Reading it does not wake
+     * the sandbox, but output that flows counts as activity and keeps an awake sandbox awake.
+     */
+    public List<OutputChunk> output(SandboxId id, String processId, long from, int maxBytes) {
+        find(id, processId);
+        List<OutputChunk> chunks = files(id).output(processId, from, maxBytes);
+        if (!chunks.isEmpty()) {
+            sandboxes.touch(id);
+        }
+        return chunks;
+    }
+
+    /** The process as its files say now, without waking the sandbox. */
+    public ProcessInfo find(SandboxId id, String processId) {
+        sandboxes.get(id);
+        if (processId == null || !ID.matcher(processId).matches()) {
+            throw notFound(id, processId);
+        }
+        return files(id).read(processId).orElseThrow(() -> notFound(id, processId));
+    }
+
+    private void control(SandboxId id, List<String> cmd, String stdin) {
+        ExecResult result = sandboxes.exec(id, new ExecRequest(cmd, "/", null, stdin, CONTROL_LIMIT));
+        if (result.exitCode() != 0) {
+            throw new ConflictException("process_unreachable", "the process did not take it (exit " + result.exitCode() + "): "
+                    + result.stderr().strip());
+        }
+    }
+
+    private ProcessFiles files(SandboxId id) {
+        return new ProcessFiles(runtime.hostView(id));
+    }
+
+    private static ProcessInfo requireRunning(ProcessInfo process) {
+        if (!process.running()) {
+            throw new ConflictException("process_ended", "process " + process.id() + " has " + process.status()
+                    + (process.exitCode() != null ? " with code " + process.exitCode() : "")
+                    + (process.signal() != null ? " by signal " + process.signal() : ""));
+        }
+        return process;
+    }
+
+    private static String signalName(String signal) {
+        InvalidInputException.check(signal != null && !signal.isBlank(), "signal", "signal is required, such as TERM or 9");
+        String name = signal.strip().toUpperCase(Locale.ROOT).replaceFirst("^SIG", "");
+        if (name.matches("\\d{1,2}")) {
+            int number = Integer.parseInt(name);
+            InvalidInputException.check(number >= 1 && number <= 64, "signal", "signal must be between 1 and 64 but was " + number);
+            return name;
+        }
+        InvalidInputException.check(SIGNALS.contains(name), "signal", "signal must be one of " + SIGNALS + " or a number but was '" + signal + "'");
+        return name;
+    }
+
+    private static NotFoundException notFound(SandboxId id, String processId) {
+        return new NotFoundException("process_not_found", "sandbox " + id + " has no process '" + processId + "'");
+    }
+
+    private static String quote(String word) {
+        return "'" + word.replace("'", "'\\''") + "'";
+    }
+
+    private static String newId() {
+        char[] chars = new char[16];
+        chars[0] = 'p';
+        chars[1] = 'r';
+        for (int i = 2; i < chars.length; i++) {
+            chars[i] = ALPHABET[RANDOM.nextInt(ALPHABET.length)];
+        }
+        return new String(chars);
+    }
+}

@@ -1,0 +1,158 @@
+package io.perpetua.server.api;
+
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import io.perpetua.error.InvalidInputException;
+import io.perpetua.processes.OutputChunk;
+import io.perpetua.processes.ProcessInfo;
+import io.perpetua.processes.ProcessSpec;
+import io.perpetua.processes.SandboxProcesses;
+import io.perpetua.sandbox.SandboxId;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * {@code /v1/sandboxes/{id}/processes}: background processes with stable ids, their input,
+ * signals and output. Output is kept by the sandbox in its own files and read from the host,
+ * by byte offset: {@code ?from=} for JSON, {@code Last-Event-ID} for a stream of events, so a
+ * client that reconnects gets exactly what it missed.
+ */
+final class ProcessRoutes {
+
+    private static final String BASE = "/v1/sandboxes/{id}/processes";
+    private static final int PAGE_BYTES = 1024 * 1024;
+    private static final Duration POLL = Duration.ofMillis(50);
+    private static final Duration HEARTBEAT = Duration.ofSeconds(15);
+
+    private final SandboxProcesses processes;
+    private final JsonCodec json;
+
+    ProcessRoutes(SandboxProcesses processes, JsonCodec json) {
+        this.processes = processes;
+        this.json = json;
+    }
+
+    void register(JavalinConfig config) {
+        config.routes.post(BASE, this::start);
+        config.routes.get(BASE, ctx -> ctx.result(json.write(Map.of("processes",
+                processes.list(id(ctx)).stream().map(ProcessView::of).toList()))));
+        config.routes.get(BASE + "/{pid}", ctx -> ctx.result(json.write(ProcessView.of(processes.get(id(ctx), ctx.pathParam("pid"))))));
+        config.routes.post(BASE + "/{pid}/stdin", this::stdin);
+        config.routes.post(BASE + "/{pid}/signal", this::signal);
+        config.routes.get(BASE + "/{pid}/logs", this::logs);
+    }
+
+    record StartBody(List<String> cmd, String cwd, Map<String, String> env, Boolean keepAlive, String name) {
+    }
+
+    record StdinBody(String data, Boolean eof) {
+    }
+
+    record SignalBody(String signal) {
+    }
+
+    /** A process as the API shows it. */
+    record ProcessView(String id, String name, List<String> cmd, long pid, String status, Integer exitCode, Integer signal,
+                       boolean keepAlive, String startedAt) {
+        static ProcessView of(ProcessInfo p) {
+            return new ProcessView(p.id(), p.name(), p.cmd(), p.pid(), p.status(), p.exitCode(), p.signal(), p.keepAlive(),
+                    p.startedAt().toString());
+        }
+    }
+
+    /** A piece of output in a JSON answer. */
+    record ChunkView(String stream, String data, long next) {
+        static ChunkView of(OutputChunk chunk) {
+            return new ChunkView(chunk.stream(), new String(chunk.bytes(), StandardCharsets.UTF_8), chunk.next());
+        }
+    }
+
+    private void start(Context ctx) {
+        StartBody body = json.read(ctx.bodyAsBytes(), StartBody.class, null);
+        ProcessSpec spec = new ProcessSpec(body.cmd(), body.cwd(), body.env(), Boolean.TRUE.equals(body.keepAlive()), body.name());
+        ProcessInfo started = processes.start(id(ctx), spec);
+        ctx.status(HttpStatus.CREATED).result(json.write(ProcessView.of(started)));
+    }
+
+    private void stdin(Context ctx) {
+        StdinBody body = json.read(ctx.bodyAsBytes(), StdinBody.class, null);
+        InvalidInputException.check(body.data() != null || Boolean.TRUE.equals(body.eof()), "data", "give data, eof: true, or both");
+        processes.writeStdin(id(ctx), ctx.pathParam("pid"), body.data(), Boolean.TRUE.equals(body.eof()));
+        ctx.status(HttpStatus.NO_CONTENT);
+    }
+
+    private void signal(Context ctx) {
+        SignalBody body = json.read(ctx.bodyAsBytes(), SignalBody.class, null);
+        processes.signal(id(ctx), ctx.pathParam("pid"), body.signal());
+        ctx.status(HttpStatus.NO_CONTENT);
+    }
+
+    private void logs(Context ctx) {
+        SandboxId id = id(ctx);
+        String pid = ctx.pathParam("pid");
+        processes.get(id, pid);
+        if (EventStream.wanted(ctx)) {
+            stream(ctx, id, pid, offset(ctx.header("Last-Event-ID"), "Last-Event-ID"));
+            return;
+        }
+        List<OutputChunk> chunks = processes.output(id, pid, offset(ctx.queryParam("from"), "from"), PAGE_BYTES);
+        long next = chunks.isEmpty() ? offset(ctx.queryParam("from"), "from") : chunks.getLast().next();
+        ProcessInfo process = processes.find(id, pid);
+        ctx.result(json.write(Map.of("chunks", chunks.stream().map(ChunkView::of).toList(), "next", next,
+                "process", ProcessView.of(process))));
+    }
+
+    /** Streams output as it is written, each event's id the offset after it, until the process ended and all is sent. */
+    private void stream(Context ctx, SandboxId id, String pid, long from) {
+        EventStream events = EventStream.open(ctx);
+        long at = from;
+        long lastSent = System.nanoTime();
+        try {
+            while (true) {
+                boolean ended = !processes.find(id, pid).running();
+                List<OutputChunk> chunks = processes.output(id, pid, at, PAGE_BYTES);
+                for (OutputChunk chunk : chunks) {
+                    events.send(chunk.stream(), Long.toString(chunk.next()), new String(chunk.bytes(), StandardCharsets.UTF_8));
+                    at = chunk.next();
+                    lastSent = System.nanoTime();
+                }
+                if (chunks.isEmpty() && ended) {
+                    ProcessInfo process = processes.find(id, pid);
+                    events.send("exit", Long.toString(at), json.write(ProcessView.of(process)));
+                    return;
+                }
+                if (chunks.isEmpty()) {
+                    if (System.nanoTime() - lastSent > HEARTBEAT.toNanos()) {
+                        events.heartbeat();
+                        lastSent = System.nanoTime();
+                    }
+                    LockSupport.parkNanos(POLL.toNanos());
+                }
+            }
+        } catch (UncheckedIOException e) {
+            // The client went away; it reconnects with Last-Event-ID and loses nothing.
+        }
+    }
+
+    private static long offset(String value, String field) {
+        if (value == null || value.isBlank()) {
+            return 0;
+        }
+        try {
+            long offset = Long.parseLong(value.strip());
+            InvalidInputException.check(offset >= 0, field, field + " must not be negative but was " + offset);
+            return offset;
+        } catch (NumberFormatException e) {
+            throw new InvalidInputException(field, field + " must be a byte offset (a number) but was '" + value + "'");
+        }
+    }
+
+    private static SandboxId id(Context ctx) {
+        return SandboxIdParameter.of(ctx);
+    }
+}
