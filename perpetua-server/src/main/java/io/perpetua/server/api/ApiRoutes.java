@@ -13,6 +13,7 @@ import io.perpetua.sandbox.Sandbox;
 import io.perpetua.sandbox.SandboxId;
 import io.perpetua.server.metrics.Metrics;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -28,6 +29,7 @@ public final class ApiRoutes {
     private final ErrorResponses errors;
     private final FileRoutes files;
     private final ProcessRoutes processes;
+    private List<RouteTable.Route> registered = List.of();
 
     /**
      * @param sandboxes the lifecycle engine the API drives
@@ -46,24 +48,37 @@ public final class ApiRoutes {
     public void register(JavalinConfig config) {
         config.http.defaultContentType = "application/json";
         config.http.prefer405over404 = true;
-        config.routes.get("/healthz", this::health);
-        config.routes.get("/metrics", this::metrics);
-        config.routes.post("/v1/sandboxes", this::create);
-        config.routes.get("/v1/sandboxes", this::list);
-        config.routes.get("/v1/sandboxes/{id}", ctx -> sandbox(ctx, sandboxes.get(id(ctx))));
-        config.routes.delete("/v1/sandboxes/{id}", this::delete);
-        config.routes.post("/v1/sandboxes/{id}/exec", this::exec);
-        config.routes.post("/v1/sandboxes/{id}/standby", ctx -> sandbox(ctx, sandboxes.standby(id(ctx))));
-        config.routes.post("/v1/sandboxes/{id}/hibernate", ctx -> sandbox(ctx, sandboxes.hibernate(id(ctx))));
-        config.routes.post("/v1/sandboxes/{id}/resume", ctx -> sandbox(ctx, sandboxes.resume(id(ctx))));
-        files.register(config);
-        processes.register(config);
+        RouteTable routes = new RouteTable(config);
+        register(routes);
+        registered = routes.routes();
         config.routes.exception(PerpetuaException.class, errors::handle);
         config.routes.exception(HttpResponseException.class, errors::http);
         config.routes.exception(Exception.class, errors::unexpected);
         config.routes.error(404, ctx -> fillIfEmpty(ctx, "not_found", "no route for " + ctx.method() + " " + ctx.path()));
         config.routes.error(405, ctx -> fillIfEmpty(ctx, "method_not_allowed", ctx.method() + " is not allowed on " + ctx.path()));
         config.routes.error(413, ctx -> fillIfEmpty(ctx, "body_too_large", "the request body is too large"));
+    }
+
+    /** The routes added by {@link #register(JavalinConfig)}. */
+    List<RouteTable.Route> routes() {
+        return registered;
+    }
+
+    /** Adds every route to {@code routes}. */
+    void register(RouteTable routes) {
+        routes.get("/healthz", this::health);
+        routes.get("/metrics", this::metrics);
+        routes.get("/v1/openapi.json", ctx -> ctx.result(OpenApi.document()));
+        routes.post("/v1/sandboxes", this::create);
+        routes.get("/v1/sandboxes", this::list);
+        routes.get("/v1/sandboxes/{id}", ctx -> sandbox(ctx, sandboxes.get(id(ctx))));
+        routes.delete("/v1/sandboxes/{id}", this::delete);
+        routes.post("/v1/sandboxes/{id}/exec", this::exec);
+        routes.post("/v1/sandboxes/{id}/standby", ctx -> sandbox(ctx, sandboxes.standby(id(ctx))));
+        routes.post("/v1/sandboxes/{id}/hibernate", ctx -> sandbox(ctx, sandboxes.hibernate(id(ctx))));
+        routes.post("/v1/sandboxes/{id}/resume", ctx -> sandbox(ctx, sandboxes.resume(id(ctx))));
+        files.register(routes);
+        processes.register(routes);
     }
 
     private void health(Context ctx) {

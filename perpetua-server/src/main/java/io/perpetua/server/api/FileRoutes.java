@@ -1,6 +1,5 @@
 package io.perpetua.server.api;
 
-import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import io.perpetua.error.InvalidInputException;
@@ -30,14 +29,14 @@ final class FileRoutes {
         this.json = json;
     }
 
-    void register(JavalinConfig config) {
-        config.routes.get(BASE, this::download);
-        config.routes.put(BASE, this::upload);
-        config.routes.delete(BASE, this::delete);
-        config.routes.get(BASE + "/stat", ctx -> info(ctx, files.stat(id(ctx), path(ctx))));
-        config.routes.get(BASE + "/list", this::list);
-        config.routes.post(BASE + "/mkdir", this::mkdir);
-        config.routes.post(BASE + "/move", this::move);
+    void register(RouteTable routes) {
+        routes.get(BASE, this::download);
+        routes.put(BASE, this::upload);
+        routes.delete(BASE, this::delete);
+        routes.get(BASE + "/stat", ctx -> info(ctx, files.stat(id(ctx), path(ctx))));
+        routes.get(BASE + "/list", this::list);
+        routes.post(BASE + "/mkdir", this::mkdir);
+        routes.post(BASE + "/move", this::move);
     }
 
     /** Request bodies of mkdir and move. */

@@ -1,6 +1,5 @@
 package io.perpetua.server.api;
 
-import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import io.perpetua.error.InvalidInputException;
@@ -37,14 +36,14 @@ final class ProcessRoutes {
         this.json = json;
     }
 
-    void register(JavalinConfig config) {
-        config.routes.post(BASE, this::start);
-        config.routes.get(BASE, ctx -> ctx.result(json.write(Map.of("processes",
+    void register(RouteTable routes) {
+        routes.post(BASE, this::start);
+        routes.get(BASE, ctx -> ctx.result(json.write(Map.of("processes",
                 processes.list(id(ctx)).stream().map(ProcessView::of).toList()))));
-        config.routes.get(BASE + "/{pid}", ctx -> ctx.result(json.write(ProcessView.of(processes.get(id(ctx), ctx.pathParam("pid"))))));
-        config.routes.post(BASE + "/{pid}/stdin", this::stdin);
-        config.routes.post(BASE + "/{pid}/signal", this::signal);
-        config.routes.get(BASE + "/{pid}/logs", this::logs);
+        routes.get(BASE + "/{pid}", ctx -> ctx.result(json.write(ProcessView.of(processes.get(id(ctx), ctx.pathParam("pid"))))));
+        routes.post(BASE + "/{pid}/stdin", this::stdin);
+        routes.post(BASE + "/{pid}/signal", this::signal);
+        routes.get(BASE + "/{pid}/logs", this::logs);
     }
 
     record StartBody(List<String> cmd, String cwd, Map<String, String> env, Boolean keepAlive, String name) {

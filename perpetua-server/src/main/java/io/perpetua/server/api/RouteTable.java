@@ -1,0 +1,45 @@
+package io.perpetua.server.api;
+
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Handler;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Registers routes with Javalin and remembers them, so the OpenAPI document can be checked against them. */
+final class RouteTable {
+
+    /** One route: an HTTP method (lower case) and a path with {@code {name}} parameters. */
+    record Route(String method, String path) {
+    }
+
+    private final JavalinConfig config;
+    private final List<Route> routes = new ArrayList<>();
+
+    RouteTable(JavalinConfig config) {
+        this.config = config;
+    }
+
+    void get(String path, Handler handler) {
+        config.routes.get(path, handler);
+        routes.add(new Route("get", path));
+    }
+
+    void post(String path, Handler handler) {
+        config.routes.post(path, handler);
+        routes.add(new Route("post", path));
+    }
+
+    void put(String path, Handler handler) {
+        config.routes.put(path, handler);
+        routes.add(new Route("put", path));
+    }
+
+    void delete(String path, Handler handler) {
+        config.routes.delete(path, handler);
+        routes.add(new Route("delete", path));
+    }
+
+    List<Route> routes() {
+        return List.copyOf(routes);
+    }
+}

@@ -1,0 +1,47 @@
+package io.perpetua.server.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.javalin.Javalin;
+import io.perpetua.server.metrics.Metrics;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+class OpenApiTest {
+
+    @Test
+    void documentDescribesExactlyTheRoutesTheDaemonServes() {
+        ApiRoutes api = new ApiRoutes(null, null, new Metrics());
+        Javalin.create(api::register);
+        Set<RouteTable.Route> served = new HashSet<>(api.routes());
+
+        JsonNode document = JsonMapper.builder().build().readTree(OpenApi.document());
+        Set<RouteTable.Route> documented = new HashSet<>();
+        document.path("paths").properties().forEach(path ->
+                path.getValue().propertyNames().forEach(method -> documented.add(new RouteTable.Route(method, path.getKey()))));
+
+        assertThat(served).isNotEmpty();
+        assertThat(documented).containsExactlyInAnyOrderElementsOf(served);
+    }
+
+    @Test
+    void documentIsOpenApi31WithEveryReferenceDefined() {
+        JsonNode document = JsonMapper.builder().build().readTree(OpenApi.document());
+        assertThat(document.path("openapi").asString()).isEqualTo("3.1.0");
+        Set<String> defined = new HashSet<>(document.path("components").path("schemas").propertyNames());
+        assertThat(document.toString()).matches(text -> {
+            Matcher refs = Pattern.compile("#/components/schemas/(\\w+)").matcher(text);
+            while (refs.find()) {
+                if (!defined.contains(refs.group(1))) {
+                    return false;
+                }
+            }
+            return true;
+        }, "every $ref names a schema of components");
+    }
+}
