@@ -94,6 +94,14 @@ public interface SandboxRuntime extends AutoCloseable {
      */
     List<String> supervisor();
 
+    /**
+     * The command that runs a program on a pseudo-terminal made inside the sandbox:
+     * {@code <terminal...> <rows> <cols> <program> [args...]}. Its stdin takes frames (1 byte
+     * type 'd' data or 'r' resize, 2 bytes big-endian length, payload; resize: rows and
+     * columns, 2 bytes each); its stdout is the terminal's output.
+     */
+    List<String> terminal();
+
     /** CPU and memory the container has used, from the host's accounting. */
     ResourceUsage usage(ContainerRef ref);
 

@@ -331,6 +331,11 @@ final class FakeRuntime implements SandboxRuntime {
     }
 
     @Override
+    public List<String> terminal() {
+        return List.of("pty");
+    }
+
+    @Override
     public synchronized ResourceUsage usage(ContainerRef ref) {
         Container c = containers.get(ref);
         return new ResourceUsage(0, c == null ? 0 : c.memory);

@@ -63,7 +63,7 @@ public final class PerpetuaServer implements AutoCloseable {
         // Only now: recovery, in the engine's construction, removes every sandbox the store does not know.
         runtime.keepWarm(config.warmPool(), settings.defaults());
         metrics.countWarmPool(runtime::warmSandboxes);
-        ApiRoutes routes = new ApiRoutes(sandboxes, new SandboxProcesses(sandboxes, runtime, clock), metrics);
+        ApiRoutes routes = new ApiRoutes(sandboxes, new SandboxProcesses(sandboxes, runtime, clock), runtime.terminal(), metrics);
         this.http = Javalin.create(javalin -> {
             javalin.concurrency.useVirtualThreads = true;
             javalin.startup.showJavalinBanner = false;

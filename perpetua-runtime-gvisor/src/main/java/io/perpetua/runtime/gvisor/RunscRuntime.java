@@ -254,6 +254,11 @@ public final class RunscRuntime implements SandboxRuntime {
     }
 
     @Override
+    public List<String> terminal() {
+        return List.of(DefaultTemplate.PTY);
+    }
+
+    @Override
     public ResourceUsage usage(ContainerRef ref) {
         return cgroups.usage(ref);
     }

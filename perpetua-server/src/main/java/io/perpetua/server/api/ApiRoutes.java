@@ -29,19 +29,22 @@ public final class ApiRoutes {
     private final ErrorResponses errors;
     private final FileRoutes files;
     private final ProcessRoutes processes;
+    private final TerminalRoutes terminals;
     private List<RouteTable.Route> registered = List.of();
 
     /**
      * @param sandboxes the lifecycle engine the API drives
      * @param processes the background processes of the sandboxes
+     * @param terminal  the runtime's command that runs a program on a pseudo-terminal in a sandbox
      * @param metrics   where API metrics go, and what {@code /metrics} shows
      */
-    public ApiRoutes(SandboxService sandboxes, SandboxProcesses processes, Metrics metrics) {
+    public ApiRoutes(SandboxService sandboxes, SandboxProcesses processes, List<String> terminal, Metrics metrics) {
         this.sandboxes = sandboxes;
         this.metrics = metrics;
         this.errors = new ErrorResponses(json, metrics);
         this.files = new FileRoutes(new SandboxFiles(sandboxes), json);
         this.processes = new ProcessRoutes(processes, json);
+        this.terminals = new TerminalRoutes(sandboxes, terminal, json);
     }
 
     /** Adds every route and error handler to {@code config}. */
@@ -79,6 +82,7 @@ public final class ApiRoutes {
         routes.post("/v1/sandboxes/{id}/resume", ctx -> sandbox(ctx, sandboxes.resume(id(ctx))));
         files.register(routes);
         processes.register(routes);
+        terminals.register(routes);
     }
 
     private void health(Context ctx) {

@@ -2,8 +2,10 @@ package io.perpetua.server.api;
 
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Handler;
+import io.javalin.websocket.WsConfig;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /** Registers routes with Javalin and remembers them, so the OpenAPI document can be checked against them. */
 final class RouteTable {
@@ -37,6 +39,12 @@ final class RouteTable {
     void delete(String path, Handler handler) {
         config.routes.delete(path, handler);
         routes.add(new Route("delete", path));
+    }
+
+    /** A WebSocket route, reached with an upgraded GET. */
+    void ws(String path, Consumer<WsConfig> handler) {
+        config.routes.ws(path, handler);
+        routes.add(new Route("get", path));
     }
 
     List<Route> routes() {

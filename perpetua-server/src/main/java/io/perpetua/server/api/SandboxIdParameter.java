@@ -12,7 +12,11 @@ final class SandboxIdParameter {
 
     /** The sandbox id in the path; a malformed id names no sandbox, so it is a 404 like any unknown id. */
     static SandboxId of(Context ctx) {
-        String id = ctx.pathParam("id");
+        return of(ctx.pathParam("id"));
+    }
+
+    /** Like {@link #of(Context)}, for the id as text. */
+    static SandboxId of(String id) {
         if (!SandboxId.isValid(id)) {
             throw new NotFoundException("sandbox_not_found", "no sandbox with id '" + id + "'");
         }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.javalin.Javalin;
 import io.perpetua.server.metrics.Metrics;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -16,7 +17,7 @@ class OpenApiTest {
 
     @Test
     void documentDescribesExactlyTheRoutesTheDaemonServes() {
-        ApiRoutes api = new ApiRoutes(null, null, new Metrics());
+        ApiRoutes api = new ApiRoutes(null, null, List.of(), new Metrics());
         Javalin.create(api::register);
         Set<RouteTable.Route> served = new HashSet<>(api.routes());
 

@@ -1,0 +1,108 @@
+package io.perpetua.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The terminal WebSocket against a real daemon: a shell on a pseudo-terminal made inside the sandbox. */
+class TerminalIT {
+
+    private static Daemon daemon;
+    private static Api api;
+
+    @BeforeAll
+    static void startDaemon() {
+        daemon = Daemon.start("--idle-timeout", "1h", "--warm-pool", "0");
+        api = daemon.api();
+    }
+
+    @AfterAll
+    static void removeEverything() {
+        daemon.close();
+    }
+
+    @Test
+    void shellRunsOnATerminalOfTheRequestedSizeFollowsResizesAndClosesWithItsExitCode() throws Exception {
+        String id = api.create(Map.of());
+        Screen screen = new Screen();
+        WebSocket socket = connect(id, "?rows=30&cols=100", screen);
+        socket.sendBinary(bytes("stty size; tty; echo ready-$((20+22))\n"), true).get(10, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(30)).until(() -> screen.text().contains("ready-42"));
+        assertThat(screen.text()).contains("30 100", "/dev/pts/");
+        socket.sendText("{\"type\":\"resize\",\"rows\":40,\"cols\":120}", true).get(10, TimeUnit.SECONDS);
+        socket.sendText("{\"type\":\"input\",\"data\":\"stty size\\n\"}", true).get(10, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(30)).until(() -> screen.text().contains("40 120"));
+        socket.sendBinary(bytes("nohup sleep 1000 >/dev/null 2>&1 & exit 3\n"), true).get(10, TimeUnit.SECONDS);
+        assertThat(screen.closed.get(30, TimeUnit.SECONDS)).isEqualTo("exit 3");
+
+        // Nothing of the terminal holds a host descriptor: the sandbox hibernates and comes back.
+        assertThat(api.post("/v1/sandboxes/" + id + "/hibernate", "").status()).isEqualTo(200);
+        assertThat(api.sh(id, "ps -eo comm | grep -c '^sleep'")).isEqualTo("1\n");
+        api.delete("/v1/sandboxes/" + id);
+    }
+
+    @Test
+    void terminalOfAnUnknownSandboxClosesWithTheReason() throws Exception {
+        Screen screen = new Screen();
+        connect("sbaaaaaaaaaaaaaa", "", screen);
+        assertThat(screen.closed.get(30, TimeUnit.SECONDS)).contains("sandbox_not_found");
+    }
+
+    private static WebSocket connect(String id, String query, Screen screen) throws Exception {
+        URI uri = URI.create(api.baseUri().toString().replace("http://", "ws://") + "/v1/sandboxes/" + id + "/terminal" + query);
+        return HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(uri, screen).get(30, TimeUnit.SECONDS);
+    }
+
+    private static ByteBuffer bytes(String text) {
+        return ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Collects what the terminal shows and how the socket closed. */
+    private static final class Screen implements WebSocket.Listener {
+        private final StringBuilder text = new StringBuilder();
+        final CompletableFuture<String> closed = new CompletableFuture<>();
+
+        synchronized String text() {
+            return text.toString();
+        }
+
+        @Override
+        public synchronized CompletionStage<?> onBinary(WebSocket socket, ByteBuffer data, boolean last) {
+            byte[] bytes = new byte[data.remaining()];
+            data.get(bytes);
+            text.append(new String(bytes, StandardCharsets.UTF_8));
+            socket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
+            socket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket socket, int status, String reason) {
+            closed.complete(reason);
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket socket, Throwable error) {
+            closed.completeExceptionally(error);
+        }
+    }
+}
