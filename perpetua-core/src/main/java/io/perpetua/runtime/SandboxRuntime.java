@@ -102,6 +102,11 @@ public interface SandboxRuntime extends AutoCloseable {
      */
     List<String> terminal();
 
+    /** The sandbox's network address, reachable from the host, or empty if it has no network. */
+    default Optional<String> address(SandboxId sandbox) {
+        return Optional.empty();
+    }
+
     /** CPU and memory the container has used, from the host's accounting. */
     ResourceUsage usage(ContainerRef ref);
 

@@ -27,8 +27,8 @@ final class OciBundle {
     }
 
     /** Writes {@code config.json} into {@code directory} atomically. */
-    static void write(SandboxDirectory directory, DefaultTemplate template, SandboxSpec spec, String cgroupsPath) {
-        String json = render(directory, template, spec, cgroupsPath);
+    static void write(SandboxDirectory directory, DefaultTemplate template, SandboxSpec spec, String cgroupsPath, String networkNamespace) {
+        String json = render(directory, template, spec, cgroupsPath, networkNamespace);
         Path target = directory.bundle().resolve("config.json");
         Path temporary = directory.bundle().resolve("config.json.tmp");
         try {
@@ -39,7 +39,8 @@ final class OciBundle {
         }
     }
 
-    static String render(SandboxDirectory directory, DefaultTemplate template, SandboxSpec spec, String cgroupsPath) {
+    /** The spec; {@code networkNamespace} is the path of the namespace to join, or null for a new, empty one. */
+    static String render(SandboxDirectory directory, DefaultTemplate template, SandboxSpec spec, String cgroupsPath, String networkNamespace) {
         Map<String, String> env = new LinkedHashMap<>(BASE_ENV);
         env.putAll(spec.env());
         List<String> envEntries = new ArrayList<>();
@@ -69,13 +70,14 @@ final class OciBundle {
                     "resources": {
                       "memory": {"limit": %d}
                     },
-                    "namespaces": [{"type": "pid"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}, {"type": "network"}]
+                    "namespaces": [{"type": "pid"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}, %s]
                   }
                 }
                 """.formatted(quote(DefaultTemplate.INIT), String.join(", ", envEntries),
                 quote(directory.rootfs().toString()), quote(directory.rootfs().resolve("tmp").toString()),
                 quote(DefaultTemplate.HELPERS), quote(template.helpers().toString()),
-                quote(cgroupsPath), memory);
+                quote(cgroupsPath), memory,
+                networkNamespace == null ? "{\"type\": \"network\"}" : "{\"type\": \"network\", \"path\": " + quote(networkNamespace) + "}");
     }
 
     /** A JSON string literal. */

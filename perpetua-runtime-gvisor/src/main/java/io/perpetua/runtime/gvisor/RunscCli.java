@@ -32,14 +32,29 @@ final class RunscCli {
         List<String> command = new ArrayList<>(List.of(config.runsc(),
                 "--root=" + config.stateRoot(),
                 "--platform=" + config.platform(),
-                "--network=none"));
+                "--network=" + (config.network().enabled() ? "sandbox" : "none")));
         command.addAll(List.of(subcommand));
         return command;
     }
 
     void run(ContainerRef ref, Path bundle, Path log) {
-        HostCommand.runDetaching(command("run", "--detach", "--bundle", bundle.toString(), ref.containerId()), QUICK, log)
+        HostCommand.runDetaching(starting(command("run", "--detach", "--bundle", bundle.toString(), ref.containerId())), QUICK, log)
                 .orThrow("runsc run of " + ref.containerId());
+    }
+
+    /**
+     * This runsc refuses to start a networked sandbox from the root network namespace, which it
+     * recognises by /proc/sys/net; in a private mount namespace with that hidden, it starts
+     * (RUNSC-FACTS), and the sandbox joins the network namespace its bundle names.
+     */
+    private List<String> starting(List<String> runscCommand) {
+        if (!config.network().enabled()) {
+            return runscCommand;
+        }
+        List<String> wrapped = new ArrayList<>(List.of("unshare", "-m", "--propagation", "private", "sh", "-c",
+                "mount -t tmpfs none /proc/sys/net && exec \"$@\"", "sh"));
+        wrapped.addAll(runscCommand);
+        return wrapped;
     }
 
     void checkpoint(ContainerRef ref, Path imageDirectory) {
@@ -48,8 +63,8 @@ final class RunscCli {
     }
 
     void restore(ContainerRef ref, Path bundle, Path imageDirectory, Path log) {
-        HostCommand.runDetaching(command("restore", "--detach", "--image-path", imageDirectory.toString(),
-                        "--bundle", bundle.toString(), ref.containerId()), SLOW, log)
+        HostCommand.runDetaching(starting(command("restore", "--detach", "--image-path", imageDirectory.toString(),
+                        "--bundle", bundle.toString(), ref.containerId())), SLOW, log)
                 .orThrow("runsc restore of " + ref.containerId());
     }
 

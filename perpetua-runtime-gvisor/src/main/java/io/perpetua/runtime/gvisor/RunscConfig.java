@@ -14,8 +14,9 @@ import java.util.regex.Pattern;
  *                     {@code kvm} where /dev/kvm works, {@code systrap} on newer runsc
  * @param cgroupParent the cgroup (v1 hierarchy path, relative to each controller's root) under
  *                     which each container gets its own cgroup
+ * @param network      whether and how sandboxes get a network
  */
-public record RunscConfig(String runsc, Path directory, String platform, String cgroupParent) {
+public record RunscConfig(String runsc, Path directory, String platform, String cgroupParent, NetworkConfig network) {
 
     private static final Pattern PLATFORM = Pattern.compile("[a-z0-9]+");
     private static final Pattern CGROUP = Pattern.compile("[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*");
@@ -24,6 +25,7 @@ public record RunscConfig(String runsc, Path directory, String platform, String 
     public RunscConfig {
         Objects.requireNonNull(runsc, "runsc");
         Objects.requireNonNull(directory, "directory");
+        Objects.requireNonNull(network, "network");
         directory = directory.toAbsolutePath().normalize();
         if (platform == null || !PLATFORM.matcher(platform).matches()) {
             throw new IllegalArgumentException("platform must be a runsc platform name such as ptrace or kvm but was '" + platform + "'");
@@ -33,7 +35,12 @@ public record RunscConfig(String runsc, Path directory, String platform, String 
         }
     }
 
-    /** The defaults: runsc from PATH, the ptrace platform, cgroups under {@code perpetua}. */
+    /** A configuration without sandbox networks. */
+    public RunscConfig(String runsc, Path directory, String platform, String cgroupParent) {
+        this(runsc, directory, platform, cgroupParent, NetworkConfig.NONE);
+    }
+
+    /** The defaults: runsc from PATH, the ptrace platform, cgroups under {@code perpetua}, no network. */
     public static RunscConfig defaults(Path directory) {
         return new RunscConfig("runsc", directory, "ptrace", "perpetua");
     }

@@ -1,5 +1,6 @@
 package io.perpetua.runtime.gvisor;
 
+import io.perpetua.error.ConflictException;
 import io.perpetua.error.InvalidInputException;
 import io.perpetua.error.RuntimeFailureException;
 import io.perpetua.lifecycle.HostMemory;
@@ -26,6 +27,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,10 +42,14 @@ public final class RunscRuntime implements SandboxRuntime {
 
     private static final Logger log = LoggerFactory.getLogger(RunscRuntime.class);
     private static final Duration CLOSE_LIMIT = Duration.ofSeconds(30);
+    /** A checkpoint waits this long, this many times, for the sandbox's TCP connections to close. */
+    private static final Duration CONNECTION_WAIT = Duration.ofMillis(500);
+    private static final int CONNECTION_ATTEMPTS = 4;
 
     private final RunscConfig config;
     private final RunscCli runsc;
     private final Cgroups cgroups;
+    private final SandboxNetwork network;
     private final CommandExecution execution;
     private final DefaultTemplate template;
     private final ExecutorService reaper;
@@ -60,10 +66,13 @@ public final class RunscRuntime implements SandboxRuntime {
         this.config = config;
         this.runsc = new RunscCli(config);
         this.cgroups = new Cgroups(config.cgroupParent());
+        this.network = new SandboxNetwork(config.network());
         this.execution = new CommandExecution(runsc);
         createDirectories(config);
         HostCommand.run(List.of(config.runsc(), "--version"), Duration.ofSeconds(30)).orThrow("runsc --version");
         this.template = DefaultTemplate.ensure(config.templatesDirectory());
+        network.prepareHost();
+        sandboxes().forEach(id -> network.claim(directory(id)));
         this.hostMemoryBytes = HostMemory.totalBytes();
         this.reaper = Executors.newFixedThreadPool(2, Thread.ofPlatform().name("perpetua-runsc-reaper-", 1).daemon().factory());
     }
@@ -84,7 +93,7 @@ public final class RunscRuntime implements SandboxRuntime {
     public void start(ContainerRef ref, SandboxSpec spec) {
         SandboxDirectory directory = directory(ref.sandbox());
         directory.mount(template);
-        OciBundle.write(directory, template, spec, cgroups.path(ref));
+        OciBundle.write(directory, template, spec, cgroups.path(ref), networkNamespace(directory, ref.sandbox()));
         try {
             runsc.run(ref, directory.bundle(), directory.log());
             cgroups.limitCpu(ref, spec.cpus());
@@ -169,15 +178,40 @@ public final class RunscRuntime implements SandboxRuntime {
 
     @Override
     public void checkpoint(ContainerRef ref, Path imageDirectory) {
+        if (network.enabled()) {
+            awaitNoConnections(ref);
+        }
         runsc.checkpoint(ref, imageDirectory);
         forget(ref);
+    }
+
+    /**
+     * This runsc cannot save a TCP connection, and a checkpoint that meets one stops the
+     * container anyway: everything in it would be lost. So a checkpoint starts only when the
+     * sandbox's /proc/net/tcp lists nothing but listening sockets, waiting a little for
+     * connections that are closing.
+     */
+    private void awaitNoConnections(ContainerRef ref) {
+        for (int attempt = 1; ; attempt++) {
+            ExecResult sockets = execution.run(ref, ExecRequest.of("cat", "/proc/net/tcp", "/proc/net/tcp6"));
+            long connections = sockets.stdout().lines().map(String::strip).filter(line -> !line.startsWith("sl"))
+                    .map(line -> line.split("\\s+")).filter(fields -> fields.length > 3 && !fields[3].equals("0A")).count();
+            if (sockets.exitCode() == 0 && connections == 0) {
+                return;
+            }
+            if (attempt == CONNECTION_ATTEMPTS) {
+                throw new ConflictException("sandbox_has_connections", "sandbox " + ref.sandbox() + " holds " + connections
+                        + " TCP connection(s) (open, or closing in TIME_WAIT), which a checkpoint cannot save; it keeps running");
+            }
+            LockSupport.parkNanos(CONNECTION_WAIT.toNanos());
+        }
     }
 
     @Override
     public void restore(ContainerRef ref, SandboxSpec spec, Path imageDirectory) {
         SandboxDirectory directory = directory(ref.sandbox());
         directory.mount(template);
-        OciBundle.write(directory, template, spec, cgroups.path(ref));
+        OciBundle.write(directory, template, spec, cgroups.path(ref), networkNamespace(directory, ref.sandbox()));
         try {
             runsc.restore(ref, directory.bundle(), imageDirectory, directory.log());
             cgroups.limitCpu(ref, spec.cpus());
@@ -240,7 +274,18 @@ public final class RunscRuntime implements SandboxRuntime {
                 remove(ref);
             }
         }
+        network.remove(directory(sandbox), sandbox);
         directory(sandbox).delete();
+    }
+
+    /** The sandbox's network namespace, made ready (with its address) for a start or a restore; null without networks. */
+    private String networkNamespace(SandboxDirectory directory, SandboxId sandbox) {
+        return network.enabled() ? network.ensure(directory, sandbox) : null;
+    }
+
+    @Override
+    public Optional<String> address(SandboxId sandbox) {
+        return Optional.ofNullable(network.enabled() ? network.address(directory(sandbox)) : null);
     }
 
     @Override
@@ -279,6 +324,7 @@ public final class RunscRuntime implements SandboxRuntime {
         sandboxes().forEach(this::destroy);
         close();
         cgroups.removeParent();
+        network.cleanUpHost();
         Mounts.unmountAll(config.directory());
         FileTrees.delete(config.stateRoot());
         FileTrees.delete(config.sandboxesDirectory());

@@ -1,0 +1,168 @@
+package io.perpetua.runtime.gvisor;
+
+import io.perpetua.error.RuntimeFailureException;
+import io.perpetua.sandbox.SandboxId;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The network of each sandbox: its own network namespace, holding one end of a veth pair with
+ * an address from a /30 of the configured subnet; the host end is the sandbox's gateway, and
+ * the host masquerades the subnet's traffic to outside networks. runsc takes the namespace's
+ * interface, addresses and routes into its own network stack at start and restore (and leaves
+ * the interface without its address when the sandbox stops, so the address is put back before
+ * a restore). The daemon reaches a sandbox's ports at its address.
+ */
+final class SandboxNetwork {
+
+    private static final Duration LIMIT = Duration.ofSeconds(30);
+    private static final int SLOTS = 16384;
+
+    private final NetworkConfig config;
+    private final BitSet used = new BitSet(SLOTS);
+
+    SandboxNetwork(NetworkConfig config) {
+        this.config = config;
+    }
+
+    boolean enabled() {
+        return config.enabled();
+    }
+
+    /** Turns on forwarding and masquerading for the subnet, once per host; idempotent. */
+    void prepareHost() {
+        if (!config.enabled()) {
+            return;
+        }
+        try {
+            Files.writeString(Path.of("/proc/sys/net/ipv4/ip_forward"), "1");
+        } catch (IOException e) {
+            throw new RuntimeFailureException("cannot enable IP forwarding for sandbox networks: " + e.getMessage(), e);
+        }
+        List<String> rule = List.of("-t", "nat", "POSTROUTING", "-s", config.subnet(), "!", "-d", config.subnet(), "-j", "MASQUERADE");
+        if (!iptables("-C", rule).succeeded()) {
+            iptables("-A", rule).orThrow("adding the masquerade rule for " + config.subnet());
+        }
+    }
+
+    /** Removes what {@link #prepareHost} added (forwarding stays on: other software may rely on it). */
+    void cleanUpHost() {
+        if (config.enabled()) {
+            iptables("-D", List.of("-t", "nat", "POSTROUTING", "-s", config.subnet(), "!", "-d", config.subnet(), "-j", "MASQUERADE"));
+        }
+    }
+
+    /** Marks a slot taken by a sandbox found on disk at start, so it is not handed out twice. */
+    synchronized void claim(SandboxDirectory directory) {
+        slotOf(directory).ifPresent(used::set);
+    }
+
+    /** The sandbox's network namespace, created (with its veth pair and addresses) if missing. */
+    String ensure(SandboxDirectory directory, SandboxId id) {
+        int slot = slotOf(directory).orElseGet(() -> allocate(directory));
+        String namespace = namespace(id);
+        if (!Files.exists(Path.of("/var/run/netns", namespace))) {
+            create(id, slot);
+        }
+        String sandboxAddress = address(slot, 2);
+        HostCommand.Result present = ip(List.of("-n", namespace, "-4", "addr", "show", "dev", "eth0"));
+        if (!present.stdout().contains(sandboxAddress + "/30")) {
+            // runsc took the address into its own stack when the sandbox last ran; a restore needs it back.
+            ip(List.of("-n", namespace, "addr", "add", sandboxAddress + "/30", "dev", "eth0")).orThrow("adding " + sandboxAddress);
+            ip(List.of("-n", namespace, "route", "replace", "default", "via", address(slot, 1))).orThrow("routing " + namespace);
+        }
+        return Path.of("/var/run/netns", namespace).toString();
+    }
+
+    /** The sandbox's own address, or null if it has no network. */
+    String address(SandboxDirectory directory) {
+        return slotOf(directory).map(slot -> address(slot, 2)).orElse(null);
+    }
+
+    /** Deletes the namespace (which takes the veth pair with it) and frees the slot. Idempotent. */
+    void remove(SandboxDirectory directory, SandboxId id) {
+        if (Files.exists(Path.of("/var/run/netns", namespace(id)))) {
+            ip(List.of("netns", "delete", namespace(id))).orThrow("deleting network namespace " + namespace(id));
+        }
+        slotOf(directory).ifPresent(slot -> {
+            synchronized (this) {
+                used.clear(slot);
+            }
+        });
+    }
+
+    private void create(SandboxId id, int slot) {
+        String namespace = namespace(id);
+        String host = hostInterface(id);
+        ip(List.of("netns", "add", namespace)).orThrow("creating network namespace " + namespace);
+        ip(List.of("link", "add", host, "type", "veth", "peer", "name", "eth0", "netns", namespace)).orThrow("creating veth " + host);
+        ip(List.of("addr", "add", address(slot, 1) + "/30", "dev", host)).orThrow("addressing " + host);
+        ip(List.of("link", "set", host, "up")).orThrow("bringing up " + host);
+        ip(List.of("-n", namespace, "link", "set", "lo", "up")).orThrow("bringing up lo in " + namespace);
+        ip(List.of("-n", namespace, "link", "set", "eth0", "up")).orThrow("bringing up eth0 in " + namespace);
+    }
+
+    private synchronized int allocate(SandboxDirectory directory) {
+        int slot = used.nextClearBit(1);
+        if (slot >= SLOTS) {
+            throw new RuntimeFailureException("no network address left in " + config.subnet() + " for another sandbox");
+        }
+        try {
+            Files.createDirectories(directory.root());
+            Files.writeString(directory.root().resolve("network"), Integer.toString(slot));
+        } catch (IOException e) {
+            throw new RuntimeFailureException("cannot record the network of " + directory.root() + ": " + e.getMessage(), e);
+        }
+        used.set(slot);
+        return slot;
+    }
+
+    private static Optional<Integer> slotOf(SandboxDirectory directory) {
+        try {
+            return Optional.of(Integer.parseInt(Files.readString(directory.root().resolve("network")).strip()));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException | NumberFormatException e) {
+            throw new RuntimeFailureException("cannot read the network of " + directory.root() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Address {@code host} (1 the gateway, 2 the sandbox) of slot {@code slot}'s /30. */
+    private String address(int slot, int host) {
+        int offset = slot * 4 + host;
+        return config.prefix() + "." + (offset / 256) + "." + (offset % 256);
+    }
+
+    static String namespace(SandboxId id) {
+        return "perpetua-" + id.value();
+    }
+
+    /** Interface names have at most 15 characters: "pv" and the last 13 of the id. */
+    private static String hostInterface(SandboxId id) {
+        return "pv" + id.value().substring(SandboxId.LENGTH - 13);
+    }
+
+    private static HostCommand.Result ip(List<String> args) {
+        List<String> command = new ArrayList<>(List.of("ip"));
+        command.addAll(args);
+        return HostCommand.run(command, LIMIT);
+    }
+
+    private static HostCommand.Result iptables(String action, List<String> rule) {
+        List<String> command = new ArrayList<>(List.of("iptables", "-w"));
+        int table = rule.indexOf("-t");
+        if (table >= 0) {
+            command.addAll(rule.subList(table, table + 2));
+        }
+        command.add(action);
+        command.addAll(table >= 0 ? rule.subList(table + 2, rule.size()) : rule);
+        return HostCommand.run(command, LIMIT);
+    }
+}

@@ -1,0 +1,140 @@
+package io.perpetua.runtime.gvisor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.perpetua.error.ConflictException;
+import io.perpetua.sandbox.ContainerRef;
+import io.perpetua.sandbox.ExecRequest;
+import io.perpetua.sandbox.ExecResult;
+import io.perpetua.sandbox.SandboxId;
+import io.perpetua.sandbox.SandboxSpec;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Sandbox networks on real runsc: the host reaches a sandbox's ports, a sandbox reaches outside
+ * networks through NAT (a second namespace on this machine plays "outside"), and a listening
+ * socket keeps its address through checkpoint and restore.
+ */
+class SandboxNetworkIT {
+
+    private static final SandboxSpec SPEC = new SandboxSpec("default", Duration.ofSeconds(15), Duration.ofMinutes(10),
+            Map.of(), Map.of(), 512, 1.0);
+    private static final String OUTSIDE = "perpetua-it-outside";
+    private static final String OUTSIDE_ADDRESS = "10.232.0.2";
+
+    private static Path directory;
+    private static RunscRuntime runtime;
+    private static Process outsideServer;
+    private static Path outsideLog;
+
+    @BeforeAll
+    static void start() throws Exception {
+        directory = Files.createTempDirectory("perpetua-network-it-");
+        runtime = new RunscRuntime(new RunscConfig("runsc", directory, "ptrace", "perpetua-it-" + Long.toHexString(System.nanoTime()),
+                new NetworkConfig(true, "10.231.0.0/16")));
+        outsideServer = startOutside();
+    }
+
+    @AfterAll
+    static void removeEverything() throws Exception {
+        if (outsideServer != null) {
+            outsideServer.destroyForcibly().waitFor();
+        }
+        HostCommand.run(List.of("ip", "netns", "delete", OUTSIDE), Duration.ofSeconds(30));
+        RuntimeCleanup.removeEverything(runtime, directory);
+        assertThat(HostCommand.run(List.of("ip", "netns", "list"), Duration.ofSeconds(30)).stdout()).doesNotContain("perpetua-");
+    }
+
+    @Test
+    void hostReachesAServerInTheSandboxAtItsAddress() throws Exception {
+        ContainerRef ref = started();
+        runtime.exec(ref, ExecRequest.of("sh", "-c", "cd /root && nohup python3 -m http.server 8000 >/dev/null 2>&1 &"));
+        String address = runtime.address(ref.sandbox()).orElseThrow();
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> get("http://" + address + ":8000/") == 200);
+        runtime.destroy(ref.sandbox());
+    }
+
+    @Test
+    void sandboxReachesOutsideNetworksThroughNat() throws Exception {
+        ContainerRef ref = started();
+        ExecResult result = runtime.exec(ref, ExecRequest.of("python3", "-c",
+                "import urllib.request; print(urllib.request.urlopen('http://" + OUTSIDE_ADDRESS + ":8080/', timeout=10).status)"));
+        assertThat(result.stdout()).as(result.stderr()).isEqualTo("200\n");
+        assertThat(Files.readString(outsideLog)).as("the outside sees the host's address, not the sandbox's")
+                .contains("10.232.0.1").doesNotContain("10.231.");
+        runtime.destroy(ref.sandbox());
+    }
+
+    @Test
+    void listeningSocketKeepsItsAddressThroughCheckpointAndRestore() throws Exception {
+        ContainerRef ref = started();
+        runtime.exec(ref, ExecRequest.of("sh", "-c", "cd /root && nohup python3 -m http.server 8000 >/dev/null 2>&1 & sleep 2"));
+        Path image = Files.createDirectories(directory.resolve("image-" + ref.sandbox()));
+        runtime.checkpoint(ref, image);
+        ContainerRef next = ref.next();
+        runtime.restore(next, SPEC, image);
+        String address = runtime.address(ref.sandbox()).orElseThrow();
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> get("http://" + address + ":8000/") == 200);
+        runtime.destroy(ref.sandbox());
+    }
+
+    @Test
+    void checkpointWithAnOpenConnectionIsAConflictAndTheSandboxKeepsRunning() throws Exception {
+        ContainerRef ref = started();
+        runtime.exec(ref, ExecRequest.of("sh", "-c", "nohup python3 -c \"import socket,time; s=socket.create_connection(('"
+                + OUTSIDE_ADDRESS + "', 8080)); time.sleep(1000)\" >/dev/null 2>&1 & sleep 2"));
+        Path image = Files.createDirectories(directory.resolve("blocked-" + ref.sandbox()));
+        assertThatThrownBy(() -> runtime.checkpoint(ref, image)).isInstanceOf(ConflictException.class)
+                .hasMessageContaining("TCP connection");
+        assertThat(runtime.exec(ref, ExecRequest.of("true")).exitCode()).isZero();
+        runtime.destroy(ref.sandbox());
+    }
+
+    private static ContainerRef started() {
+        ContainerRef ref = new ContainerRef(SandboxId.random(), 1);
+        runtime.start(ref, SPEC);
+        return ref;
+    }
+
+    private static int get(String url) throws IOException, InterruptedException {
+        try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()) {
+            return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+        }
+    }
+
+    /** A second network namespace with a web server: "outside", reached from the host through a veth pair. */
+    private static Process startOutside() throws Exception {
+        HostCommand.run(List.of("ip", "netns", "delete", OUTSIDE), Duration.ofSeconds(30));
+        for (List<String> command : List.of(
+                List.of("ip", "netns", "add", OUTSIDE),
+                List.of("ip", "link", "add", "pvoutside", "type", "veth", "peer", "name", "eth0", "netns", OUTSIDE),
+                List.of("ip", "addr", "add", "10.232.0.1/30", "dev", "pvoutside"),
+                List.of("ip", "link", "set", "pvoutside", "up"),
+                List.of("ip", "-n", OUTSIDE, "addr", "add", OUTSIDE_ADDRESS + "/30", "dev", "eth0"),
+                List.of("ip", "-n", OUTSIDE, "link", "set", "eth0", "up"),
+                List.of("ip", "-n", OUTSIDE, "link", "set", "lo", "up"))) {
+            HostCommand.run(command, Duration.ofSeconds(30)).orThrow(String.join(" ", command));
+        }
+        outsideLog = directory.resolve("outside.log");
+        Process server = new ProcessBuilder("ip", "netns", "exec", OUTSIDE, "/usr/bin/python3", "-m", "http.server", "8080",
+                "--bind", OUTSIDE_ADDRESS, "--directory", directory.toString())
+                .redirectErrorStream(true).redirectOutput(outsideLog.toFile()).start();
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> get("http://" + OUTSIDE_ADDRESS + ":8080/") == 200);
+        return server;
+    }
+}
