@@ -1,5 +1,6 @@
 package io.perpetua.bench;
 
+import io.perpetua.runtime.gvisor.NetworkConfig;
 import io.perpetua.runtime.gvisor.RunscConfig;
 import io.perpetua.runtime.gvisor.RunscRuntime;
 import io.perpetua.server.PerpetuaServer;
@@ -23,6 +24,8 @@ import java.util.stream.Stream;
 public final class LifecycleBenchmark {
 
     private static final int WARM_POOL = 2;
+    /** Apart from the subnet of a daemon an operator may run on this host. */
+    private static final String SUBNET = "10.235.0.0/16";
 
     private final BenchClient api;
     private final Path data;
@@ -41,12 +44,13 @@ public final class LifecycleBenchmark {
         Path data = Files.createTempDirectory("perpetua-bench-");
         String cgroupParent = "perpetua-bench-" + Long.toHexString(System.nanoTime());
         ServerConfig config = ServerConfig.parse(List.of("--port", "0", "--data-dir", data.toString(), "--idle-timeout", "1h",
-                "--hibernate-after", "1h", "--cgroup-parent", cgroupParent, "--warm-pool", Integer.toString(WARM_POOL)), Map.of());
+                "--hibernate-after", "1h", "--cgroup-parent", cgroupParent, "--warm-pool", Integer.toString(WARM_POOL),
+                "--subnet", SUBNET), Map.of());
         try (PerpetuaServer server = PerpetuaServer.start(config)) {
             BenchClient api = new BenchClient(URI.create("http://127.0.0.1:" + server.port()));
             new LifecycleBenchmark(api, data, rounds).run();
         } finally {
-            new RunscRuntime(new RunscConfig("runsc", data, "ptrace", cgroupParent)).purge();
+            new RunscRuntime(new RunscConfig("runsc", data, "ptrace", cgroupParent, new NetworkConfig(true, SUBNET))).purge();
             deleteTree(data);
         }
     }

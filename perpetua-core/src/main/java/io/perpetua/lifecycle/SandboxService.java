@@ -257,6 +257,27 @@ public final class SandboxService implements AutoCloseable {
     }
 
     private <T> T use(SandboxId id, Function<ContainerRef, T> work) {
+        Lease lease = hold(id);
+        try {
+            return work.apply(lease.container());
+        } catch (RuntimeFailureException e) {
+            if (lease.sandbox.state() == SandboxState.DELETED) {
+                throw Transitions.notFound(lease.sandbox);
+            }
+            noteFailure(lease.sandbox, lease.container());
+            throw e;
+        } finally {
+            lease.close();
+        }
+    }
+
+    /**
+     * Wakes the sandbox if it sleeps and keeps it awake until the returned lease is closed, as
+     * for a request in progress: for work that spans callbacks, such as a proxied WebSocket.
+     *
+     * @throws io.perpetua.error.NotFoundException if there is no such sandbox
+     */
+    public Lease hold(SandboxId id) {
         checkOpen();
         ManagedSandbox m = managed(id);
         ContainerRef ref = m.locked(() -> {
@@ -265,17 +286,42 @@ public final class SandboxService implements AutoCloseable {
             m.beginRequest(clock.instant());
             return m.record().container();
         });
-        try {
-            return work.apply(ref);
-        } catch (RuntimeFailureException e) {
-            if (m.state() == SandboxState.DELETED) {
-                throw Transitions.notFound(m);
-            }
-            m.locked(() -> transitions.failIfDead(m, ref));
-            throw e;
-        } finally {
-            m.locked(() -> m.endRequest(clock.instant()));
+        return new Lease(m, ref);
+    }
+
+    /** A sandbox kept awake for the caller; closing it counts as activity and lets the sandbox sleep again. */
+    public final class Lease implements AutoCloseable {
+        private final ManagedSandbox sandbox;
+        private final ContainerRef container;
+        private boolean closed;
+
+        private Lease(ManagedSandbox sandbox, ContainerRef container) {
+            this.sandbox = sandbox;
+            this.container = container;
         }
+
+        /** The container the sandbox runs in while the lease is held. */
+        public ContainerRef container() {
+            return container;
+        }
+
+        @Override
+        public void close() {
+            sandbox.locked(() -> {
+                if (!closed) {
+                    closed = true;
+                    sandbox.endRequest(clock.instant());
+                }
+            });
+        }
+    }
+
+    /**
+     * Counts a failure of the runtime during a request: if the container died meanwhile, the
+     * sandbox fails (see {@link Transitions#failIfDead}).
+     */
+    private void noteFailure(ManagedSandbox m, ContainerRef ref) {
+        m.locked(() -> transitions.failIfDead(m, ref));
     }
 
     /**

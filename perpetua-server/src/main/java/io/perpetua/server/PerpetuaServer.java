@@ -6,10 +6,12 @@ import io.perpetua.lifecycle.LifecycleSettings;
 import io.perpetua.lifecycle.SandboxService;
 import io.perpetua.processes.KeepAliveProcesses;
 import io.perpetua.processes.SandboxProcesses;
+import io.perpetua.runtime.gvisor.NetworkConfig;
 import io.perpetua.runtime.gvisor.RunscConfig;
 import io.perpetua.runtime.gvisor.RunscRuntime;
 import io.perpetua.sandbox.SandboxSpec;
 import io.perpetua.server.api.ApiRoutes;
+import io.perpetua.server.api.PreviewTokens;
 import io.perpetua.server.metrics.Metrics;
 import io.perpetua.snapshot.local.LocalSnapshotStore;
 import io.perpetua.store.sqlite.SqliteSandboxStore;
@@ -42,7 +44,8 @@ public final class PerpetuaServer implements AutoCloseable {
 
     private PerpetuaServer(ServerConfig config) {
         Clock clock = Clock.systemUTC();
-        this.runtime = new RunscRuntime(new RunscConfig(config.runsc(), config.dataDirectory(), config.platform(), config.cgroupParent()));
+        NetworkConfig network = new NetworkConfig(config.network().equals("sandbox"), config.subnet());
+        this.runtime = new RunscRuntime(new RunscConfig(config.runsc(), config.dataDirectory(), config.platform(), config.cgroupParent(), network));
         this.store = SqliteSandboxStore.open(config.dataDirectory().resolve("perpetua.db"));
         this.hibernator = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("perpetua-hibernator").factory());
         Metrics metrics = new Metrics();
@@ -63,7 +66,8 @@ public final class PerpetuaServer implements AutoCloseable {
         // Only now: recovery, in the engine's construction, removes every sandbox the store does not know.
         runtime.keepWarm(config.warmPool(), settings.defaults());
         metrics.countWarmPool(runtime::warmSandboxes);
-        ApiRoutes routes = new ApiRoutes(sandboxes, new SandboxProcesses(sandboxes, runtime, clock), runtime.terminal(), metrics);
+        ApiRoutes routes = new ApiRoutes(sandboxes, new SandboxProcesses(sandboxes, runtime, clock), runtime,
+                new PreviewTokens(PreviewSecret.load(config.dataDirectory())), metrics);
         this.http = Javalin.create(javalin -> {
             javalin.concurrency.useVirtualThreads = true;
             javalin.startup.showJavalinBanner = false;

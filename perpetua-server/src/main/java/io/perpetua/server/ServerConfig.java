@@ -1,6 +1,7 @@
 package io.perpetua.server;
 
 import io.perpetua.lifecycle.HostMemory;
+import io.perpetua.runtime.gvisor.NetworkConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,10 +29,13 @@ import java.util.regex.Pattern;
  *                           given as a size such as {@code 2g} or a share such as {@code 10%}, the default)
  * @param tickInterval       how often idle timers are evaluated
  * @param warmPool           sandboxes of the default shape kept started and frozen, for fast creates
+ * @param network            {@code sandbox}: each sandbox gets its own network (NAT to outside, ports
+ *                           reachable through the proxy); {@code none}: loopback only
+ * @param subnet             the IPv4 /16 sandbox addresses come from
  */
 public record ServerConfig(String host, int port, Path dataDirectory, Duration idleTimeout, Duration hibernateAfter,
                            String platform, String runsc, String cgroupParent, long minAvailableMemory,
-                           Duration tickInterval, int warmPool) {
+                           Duration tickInterval, int warmPool, String network, String subnet) {
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)?");
     private static final Pattern SIZE = Pattern.compile("(\\d+)([kmgt]i?b?|b)?");
@@ -46,6 +50,14 @@ public record ServerConfig(String host, int port, Path dataDirectory, Duration i
         positive(idleTimeout, "--idle-timeout");
         positive(hibernateAfter, "--hibernate-after");
         positive(tickInterval, "--tick-interval");
+        if (!network.equals("sandbox") && !network.equals("none")) {
+            throw new IllegalArgumentException("--network must be sandbox or none but was '" + network + "'");
+        }
+        try {
+            new NetworkConfig(true, subnet);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--subnet: " + e.getMessage(), e);
+        }
         if (warmPool < 0 || warmPool > 64) {
             throw new IllegalArgumentException("--warm-pool must be between 0 and 64 but was " + warmPool);
         }
@@ -69,7 +81,9 @@ public record ServerConfig(String host, int port, Path dataDirectory, Duration i
                 setting.get("cgroup-parent", "perpetua"),
                 parseMemory(setting.get("min-available-memory", "10%"), "--min-available-memory"),
                 parseDuration(setting.get("tick-interval", "250ms"), "--tick-interval"),
-                parseInt(setting.get("warm-pool", "2"), "--warm-pool"));
+                parseInt(setting.get("warm-pool", "2"), "--warm-pool"),
+                setting.get("network", "sandbox"),
+                setting.get("subnet", "10.200.0.0/16"));
         List<String> unknown = new ArrayList<>(flags.keySet());
         unknown.removeAll(Setting.KNOWN);
         if (!unknown.isEmpty()) {
@@ -163,7 +177,7 @@ public record ServerConfig(String host, int port, Path dataDirectory, Duration i
     private record Setting(Map<String, String> flags, Map<String, String> env) {
 
         static final List<String> KNOWN = List.of("host", "port", "data-dir", "idle-timeout", "hibernate-after", "platform",
-                "runsc", "cgroup-parent", "min-available-memory", "tick-interval", "warm-pool");
+                "runsc", "cgroup-parent", "min-available-memory", "tick-interval", "warm-pool", "network", "subnet");
 
         String get(String name, String fallback) {
             String flag = flags.get(name);

@@ -2,6 +2,7 @@ package io.perpetua.server;
 
 import static org.awaitility.Awaitility.await;
 
+import io.perpetua.runtime.gvisor.NetworkConfig;
 import io.perpetua.runtime.gvisor.RunscConfig;
 import io.perpetua.runtime.gvisor.RunscRuntime;
 import java.io.IOException;
@@ -95,8 +96,21 @@ final class Daemon implements AutoCloseable {
         if (process != null && process.isAlive()) {
             terminate();
         }
-        new RunscRuntime(new RunscConfig("runsc", dataDirectory, "ptrace", cgroupParent)).purge();
+        new RunscRuntime(new RunscConfig("runsc", dataDirectory, "ptrace", cgroupParent, network())).purge();
         deleteTree(dataDirectory);
+    }
+
+    /** Test daemons take sandbox addresses from their own subnet, apart from a daemon an operator may run. */
+    static final String TEST_SUBNET = "10.234.0.0/16";
+
+    /** The network the daemon was started with, so that purging also removes its host rules. */
+    private NetworkConfig network() {
+        int flag = options.indexOf("--network");
+        if (flag >= 0 && options.get(flag + 1).equals("none")) {
+            return NetworkConfig.NONE;
+        }
+        int subnet = options.indexOf("--subnet");
+        return new NetworkConfig(true, subnet < 0 ? TEST_SUBNET : options.get(subnet + 1));
     }
 
     private void launch() {
@@ -109,6 +123,9 @@ final class Daemon implements AutoCloseable {
                 "--port", Integer.toString(port),
                 "--data-dir", dataDirectory.toString(),
                 "--cgroup-parent", cgroupParent));
+        if (!options.contains("--subnet")) {
+            command.addAll(List.of("--subnet", TEST_SUBNET));
+        }
         command.addAll(options);
         Path log = Path.of("target", "daemon-" + dataDirectory.getFileName() + "-" + (++starts) + ".log");
         try {

@@ -7,6 +7,7 @@ import io.javalin.http.HttpStatus;
 import io.perpetua.error.PerpetuaException;
 import io.perpetua.files.SandboxFiles;
 import io.perpetua.lifecycle.SandboxService;
+import io.perpetua.runtime.SandboxRuntime;
 import io.perpetua.processes.SandboxProcesses;
 import io.perpetua.sandbox.ExecResult;
 import io.perpetua.sandbox.Sandbox;
@@ -30,21 +31,24 @@ public final class ApiRoutes {
     private final FileRoutes files;
     private final ProcessRoutes processes;
     private final TerminalRoutes terminals;
+    private final PortRoutes ports;
     private List<RouteTable.Route> registered = List.of();
 
     /**
      * @param sandboxes the lifecycle engine the API drives
      * @param processes the background processes of the sandboxes
-     * @param terminal  the runtime's command that runs a program on a pseudo-terminal in a sandbox
+     * @param runtime   the runtime, for its terminal command and the sandboxes' addresses
+     * @param previews  makes and checks the tokens of preview URLs
      * @param metrics   where API metrics go, and what {@code /metrics} shows
      */
-    public ApiRoutes(SandboxService sandboxes, SandboxProcesses processes, List<String> terminal, Metrics metrics) {
+    public ApiRoutes(SandboxService sandboxes, SandboxProcesses processes, SandboxRuntime runtime, PreviewTokens previews, Metrics metrics) {
         this.sandboxes = sandboxes;
         this.metrics = metrics;
         this.errors = new ErrorResponses(json, metrics);
         this.files = new FileRoutes(new SandboxFiles(sandboxes), json);
         this.processes = new ProcessRoutes(processes, json);
-        this.terminals = new TerminalRoutes(sandboxes, terminal, json);
+        this.terminals = new TerminalRoutes(sandboxes, runtime, json);
+        this.ports = new PortRoutes(sandboxes, id -> runtime.address(id), previews, json);
     }
 
     /** Adds every route and error handler to {@code config}. */
@@ -83,6 +87,7 @@ public final class ApiRoutes {
         files.register(routes);
         processes.register(routes);
         terminals.register(routes);
+        ports.register(routes);
     }
 
     private void health(Context ctx) {

@@ -41,10 +41,26 @@ final class RouteTable {
         routes.add(new Route("delete", path));
     }
 
+    /** The same handler for every method a proxied server may see. */
+    void any(String path, Handler handler) {
+        config.routes.get(path, handler);
+        config.routes.post(path, handler);
+        config.routes.put(path, handler);
+        config.routes.patch(path, handler);
+        config.routes.delete(path, handler);
+        config.routes.head(path, handler);
+        config.routes.options(path, handler);
+        for (String method : List.of("get", "post", "put", "patch", "delete", "head", "options")) {
+            routes.add(new Route(method, path));
+        }
+    }
+
     /** A WebSocket route, reached with an upgraded GET. */
     void ws(String path, Consumer<WsConfig> handler) {
         config.routes.ws(path, handler);
-        routes.add(new Route("get", path));
+        if (!routes.contains(new Route("get", path))) {
+            routes.add(new Route("get", path));
+        }
     }
 
     List<Route> routes() {

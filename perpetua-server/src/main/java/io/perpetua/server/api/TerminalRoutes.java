@@ -6,6 +6,7 @@ import io.perpetua.error.InvalidInputException;
 import io.perpetua.error.PerpetuaException;
 import io.perpetua.lifecycle.SandboxService;
 import io.perpetua.runtime.RunningCommand;
+import io.perpetua.runtime.SandboxRuntime;
 import io.perpetua.sandbox.ExecRequest;
 import io.perpetua.sandbox.SandboxId;
 import java.io.IOException;
@@ -33,13 +34,13 @@ final class TerminalRoutes {
     private static final Duration LIMIT = ExecRequest.MAX_TIMEOUT;
 
     private final SandboxService sandboxes;
-    private final List<String> terminal;
+    private final SandboxRuntime runtime;
     private final JsonCodec json;
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
 
-    TerminalRoutes(SandboxService sandboxes, List<String> terminal, JsonCodec json) {
+    TerminalRoutes(SandboxService sandboxes, SandboxRuntime runtime, JsonCodec json) {
         this.sandboxes = sandboxes;
-        this.terminal = terminal;
+        this.runtime = runtime;
         this.json = json;
     }
 
@@ -96,7 +97,7 @@ final class TerminalRoutes {
                 SandboxId id = SandboxIdParameter.of(socket.pathParam("id"));
                 int rows = dimension(socket.queryParam("rows"), "rows", 24);
                 int cols = dimension(socket.queryParam("cols"), "cols", 80);
-                List<String> cmd = new ArrayList<>(terminal);
+                List<String> cmd = new ArrayList<>(runtime.terminal());
                 cmd.addAll(List.of(Integer.toString(rows), Integer.toString(cols), "bash", "-l"));
                 int exit = sandboxes.stream(id, new ExecRequest(cmd, "/root", null, null, LIMIT), this::relay);
                 close(1000, "exit " + exit);

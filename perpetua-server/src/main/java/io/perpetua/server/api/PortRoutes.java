@@ -1,0 +1,225 @@
+package io.perpetua.server.api;
+
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import io.javalin.websocket.WsConfig;
+import io.javalin.websocket.WsContext;
+import io.perpetua.error.ConflictException;
+import io.perpetua.error.InvalidInputException;
+import io.perpetua.error.NotFoundException;
+import io.perpetua.error.RuntimeFailureException;
+import io.perpetua.lifecycle.SandboxService;
+import io.perpetua.sandbox.SandboxId;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * {@code /v1/sandboxes/{id}/ports/{port}/…}: a reverse proxy, HTTP and WebSocket, to a port of
+ * a sandbox, and {@code /preview/{token}/…}, the same behind an unguessable token for browsers.
+ * The first byte wakes a sleeping sandbox, and it stays awake while a request or a WebSocket is
+ * open. The proxy closes its idle connections to a sandbox after two seconds, from its own side,
+ * because this runsc cannot checkpoint a sandbox that holds a connection.
+ */
+final class PortRoutes {
+
+    static final String PORTS = "/v1/sandboxes/{id}/ports/{port}";
+    static final String PREVIEW = "/preview/{token}";
+    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
+            "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length", "expect");
+
+    static {
+        // Read once by the JDK's HTTP client: idle connections to sandboxes close from our side, soon.
+        System.setProperty("jdk.httpclient.keepalive.timeout", "2");
+    }
+
+    private final SandboxService sandboxes;
+    private final Function<SandboxId, Optional<String>> addresses;
+    private final PreviewTokens previews;
+    private final JsonCodec json;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
+    private final Map<String, Bridge> bridges = new ConcurrentHashMap<>();
+
+    PortRoutes(SandboxService sandboxes, Function<SandboxId, Optional<String>> addresses, PreviewTokens previews, JsonCodec json) {
+        this.sandboxes = sandboxes;
+        this.addresses = addresses;
+        this.previews = previews;
+        this.json = json;
+    }
+
+    void register(RouteTable routes) {
+        routes.any(PORTS, ctx -> forward(ctx, target(ctx), ""));
+        routes.any(PORTS + "/<path>", ctx -> forward(ctx, target(ctx), ctx.pathParam("path")));
+        routes.ws(PORTS + "/<path>", ws -> bridge(ws, ctx -> target(ctx.pathParam("id"), ctx.pathParam("port")), "path"));
+        routes.post("/v1/sandboxes/{id}/previews", this::preview);
+        routes.any(PREVIEW, ctx -> forward(ctx, preview(ctx.pathParam("token")), ""));
+        routes.any(PREVIEW + "/<path>", ctx -> forward(ctx, preview(ctx.pathParam("token")), ctx.pathParam("path")));
+        routes.ws(PREVIEW + "/<path>", ws -> bridge(ws, ctx -> preview(ctx.pathParam("token")), "path"));
+    }
+
+    record PreviewBody(Integer port) {
+    }
+
+    private void preview(Context ctx) {
+        SandboxId id = SandboxIdParameter.of(ctx);
+        PreviewBody body = json.read(ctx.bodyAsBytes(), PreviewBody.class, null);
+        int port = port(body.port() == null ? null : body.port().toString());
+        sandboxes.get(id);
+        String token = previews.token(id, port);
+        ctx.status(HttpStatus.CREATED).result(json.write(Map.of("port", port, "token", token,
+                "url", ctx.scheme() + "://" + ctx.host() + "/preview/" + token + "/")));
+    }
+
+    private void forward(Context ctx, PreviewTokens.Target target, String path) {
+        String address = address(target.sandbox());
+        SandboxService.Lease lease = sandboxes.hold(target.sandbox());
+        try {
+            HttpRequest request = request(ctx, URI.create("http://" + address + ":" + target.port() + "/" + path
+                    + (ctx.queryString() == null ? "" : "?" + ctx.queryString())));
+            HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            ctx.status(response.statusCode());
+            response.headers().map().forEach((name, values) -> {
+                if (!HOP_BY_HOP.contains(name.toLowerCase()) && !name.startsWith(":")) {
+                    values.forEach(value -> ctx.res().addHeader(name, value));
+                }
+            });
+            try (InputStream body = response.body(); OutputStream out = ctx.res().getOutputStream()) {
+                body.transferTo(out);
+            }
+        } catch (ConnectException e) {
+            throw new RuntimeFailureException("port_unreachable", "nothing answers on port " + target.port() + " of sandbox "
+                    + target.sandbox() + " (" + e.getMessage() + ")", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RuntimeFailureException("interrupted while proxying to sandbox " + target.sandbox(), e);
+        } finally {
+            lease.close();
+        }
+    }
+
+    private HttpRequest request(Context ctx, URI uri) throws IOException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri);
+        for (String name : Collections.list(ctx.req().getHeaderNames())) {
+            if (!HOP_BY_HOP.contains(name.toLowerCase())) {
+                for (String value : Collections.list(ctx.req().getHeaders(name))) {
+                    request.header(name, value);
+                }
+            }
+        }
+        long length = ctx.req().getContentLengthLong();
+        InputStream body = ctx.req().getInputStream();
+        HttpRequest.BodyPublisher publisher = length == 0 || (length < 0 && !"chunked".equalsIgnoreCase(ctx.header("Transfer-Encoding")))
+                ? HttpRequest.BodyPublishers.noBody()
+                : length > 0 ? HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> body), length)
+                : HttpRequest.BodyPublishers.ofInputStream(() -> body);
+        return request.method(ctx.method().name(), publisher).build();
+    }
+
+    /** One proxied WebSocket: the client's session joined to a connection to the sandbox. */
+    private record Bridge(SandboxService.Lease lease, WebSocket upstream) {
+    }
+
+    private void bridge(WsConfig ws, Function<WsContext, PreviewTokens.Target> targets, String pathParameter) {
+        ws.onConnect(ctx -> {
+            PreviewTokens.Target target = targets.apply(ctx);
+            String address = address(target.sandbox());
+            SandboxService.Lease lease = sandboxes.hold(target.sandbox());
+            try {
+                URI uri = URI.create("ws://" + address + ":" + target.port() + "/" + ctx.pathParam(pathParameter)
+                        + (ctx.queryString() == null ? "" : "?" + ctx.queryString()));
+                WebSocket upstream = http.newWebSocketBuilder().buildAsync(uri, new Downstream(ctx)).join();
+                bridges.put(ctx.sessionId(), new Bridge(lease, upstream));
+            } catch (RuntimeException e) {
+                lease.close();
+                ctx.closeSession(1011, "cannot reach port " + target.port() + " of the sandbox");
+            }
+        });
+        ws.onMessage(ctx -> upstream(ctx).sendText(ctx.message(), true).join());
+        ws.onBinaryMessage(ctx -> upstream(ctx).sendBinary(ctx.data(), true).join());
+        ws.onClose(ctx -> {
+            Bridge bridge = bridges.remove(ctx.sessionId());
+            if (bridge != null) {
+                bridge.upstream().sendClose(WebSocket.NORMAL_CLOSURE, "client closed");
+                bridge.lease().close();
+            }
+        });
+    }
+
+    private WebSocket upstream(WsContext ctx) {
+        Bridge bridge = bridges.get(ctx.sessionId());
+        if (bridge == null) {
+            throw new IllegalStateException("no upstream for WebSocket session " + ctx.sessionId());
+        }
+        return bridge.upstream();
+    }
+
+    /** Relays what the sandbox's server sends to the client. */
+    private record Downstream(WsContext client) implements WebSocket.Listener {
+        @Override
+        public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
+            client.send(data.toString());
+            socket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onBinary(WebSocket socket, ByteBuffer data, boolean last) {
+            client.send(data);
+            socket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket socket, int status, String reason) {
+            client.closeSession(status, reason);
+            return null;
+        }
+    }
+
+    private String address(SandboxId id) {
+        sandboxes.get(id);
+        return addresses.apply(id).orElseThrow(() -> new ConflictException("sandbox_has_no_network",
+                "sandbox " + id + " has no network: the daemon runs with --network none"));
+    }
+
+    private static PreviewTokens.Target target(Context ctx) {
+        return target(ctx.pathParam("id"), ctx.pathParam("port"));
+    }
+
+    private static PreviewTokens.Target target(String id, String port) {
+        return new PreviewTokens.Target(SandboxIdParameter.of(id), port(port));
+    }
+
+    private PreviewTokens.Target preview(String token) {
+        return previews.open(token).orElseThrow(() -> new NotFoundException("preview_not_found", "no preview with that token"));
+    }
+
+    private static int port(String value) {
+        try {
+            int port = Integer.parseInt(value == null ? "" : value);
+            InvalidInputException.check(port >= 1 && port <= 65535, "port", "port must be between 1 and 65535 but was " + port);
+            return port;
+        } catch (NumberFormatException e) {
+            throw new InvalidInputException("port", "port must be a number between 1 and 65535 but was '" + value + "'");
+        }
+    }
+}
