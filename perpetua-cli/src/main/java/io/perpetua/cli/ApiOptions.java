@@ -1,5 +1,6 @@
 package io.perpetua.cli;
 
+import io.perpetua.client.Perpetua;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Map;
@@ -8,34 +9,28 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** The options of every command that talks to the daemon: where it is and how to print its answers. */
+/** The option of every command that talks to the daemon: where it is. The API key comes from the environment. */
 final class ApiOptions {
 
     static final String DEFAULT_URL = "http://127.0.0.1:7777";
-
-    enum Output { TEXT, JSON }
 
     @Option(names = "--url", paramLabel = "URL",
             description = "Address of the daemon (default: $PERPETUA_URL, else " + DEFAULT_URL + ").")
     private String url;
 
-    @Option(names = "--output", paramLabel = "FORMAT", description = "text or json (default: text).")
-    private Output output = Output.TEXT;
-
     @Spec(Spec.Target.MIXEE)
     private CommandSpec command;
 
-    boolean json() {
-        return output == Output.JSON;
-    }
-
-    /** A client for the daemon at {@code --url}, else {@code PERPETUA_URL} from {@code env}, else the default. */
-    ApiClient connect(Map<String, String> env) {
+    /**
+     * A client of the daemon at {@code --url}, else {@code PERPETUA_URL} from {@code env}, else the
+     * default; with {@code PERPETUA_API_KEY} from {@code env} when it is set.
+     */
+    Perpetua connect(Map<String, String> env) {
         String address = url != null ? url : env.getOrDefault("PERPETUA_URL", "");
         if (address.isBlank()) {
             address = DEFAULT_URL;
         }
-        return new ApiClient(baseUri(address));
+        return Perpetua.connect(baseUri(address).toString(), env.get(Perpetua.API_KEY_VARIABLE));
     }
 
     private URI baseUri(String address) {

@@ -1,23 +1,24 @@
 package io.perpetua.cli;
 
+import io.perpetua.client.Perpetua;
+import io.perpetua.client.SandboxInfo;
+import io.perpetua.client.SandboxSpec;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import tools.jackson.databind.JsonNode;
 
 /** {@code perpetua sandbox create}: prints just the new id, so that {@code ID=$(perpetua sandbox create)} works. */
 @Command(name = "create", description = "Creates a sandbox and prints its id.")
 final class CreateCommand implements Callable<Integer> {
 
-    /** The body of {@code POST /v1/sandboxes}; null fields are left out, so the daemon's defaults apply. */
-    record Body(String template, Long idleTimeoutSeconds, Long hibernateAfterSeconds, Map<String, String> env,
-                Map<String, String> labels, Integer memoryMb, Double cpus) {
-    }
-
     @Mixin
     private ApiOptions api;
+
+    @Mixin
+    private OutputOption output;
 
     @Option(names = "--template", paramLabel = "NAME", description = "Template to start from.")
     private String template;
@@ -50,16 +51,28 @@ final class CreateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Body body = new Body(template, idleTimeoutSeconds, hibernateAfterSeconds, env, labels, memoryMb, cpus);
-        JsonNode sandbox;
-        try (ApiClient client = api.connect(terminal.env())) {
-            sandbox = client.post("/v1/sandboxes", body);
+        SandboxSpec spec = SandboxSpec.builder()
+                .template(template)
+                .idleTimeout(seconds(idleTimeoutSeconds))
+                .hibernateAfter(seconds(hibernateAfterSeconds))
+                .env(env == null ? Map.of() : env)
+                .labels(labels == null ? Map.of() : labels)
+                .memoryMb(memoryMb)
+                .cpus(cpus)
+                .build();
+        SandboxInfo sandbox;
+        try (Perpetua client = api.connect(terminal.env())) {
+            sandbox = client.sandboxes().create(spec).info();
         }
-        if (api.json()) {
-            terminal.printJson(sandbox);
+        if (output.json()) {
+            terminal.printJson(JsonViews.sandbox(sandbox));
         } else {
-            terminal.out().println(SandboxSummary.of(sandbox).id());
+            terminal.out().println(sandbox.id());
         }
         return 0;
+    }
+
+    private static Duration seconds(Long seconds) {
+        return seconds == null ? null : Duration.ofSeconds(seconds);
     }
 }

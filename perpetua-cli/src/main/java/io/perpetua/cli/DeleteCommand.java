@@ -1,5 +1,7 @@
 package io.perpetua.cli;
 
+import io.perpetua.client.Perpetua;
+import io.perpetua.client.PerpetuaException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -14,6 +16,9 @@ final class DeleteCommand implements Callable<Integer> {
     @Mixin
     private ApiOptions api;
 
+    @Mixin
+    private OutputOption output;
+
     @Parameters(arity = "1..*", paramLabel = "ID", description = "The sandboxes.")
     private List<String> ids;
 
@@ -26,27 +31,27 @@ final class DeleteCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<String> deleted = new ArrayList<>();
-        try (ApiClient client = api.connect(terminal.env())) {
+        try (Perpetua client = api.connect(terminal.env())) {
             for (String id : ids) {
                 if (delete(client, id)) {
                     deleted.add(id);
                 }
             }
         }
-        if (api.json()) {
-            terminal.printJson(ApiClient.JSON.valueToTree(deleted));
+        if (output.json()) {
+            terminal.printJson(deleted);
         }
         return deleted.size() == ids.size() ? 0 : 1;
     }
 
-    private boolean delete(ApiClient client, String id) {
+    private boolean delete(Perpetua client, String id) {
         try {
-            client.delete(ApiClient.sandboxPath(id, ""));
-        } catch (CliException e) {
-            terminal.fail(e.getMessage());
+            client.sandboxes().handle(id).delete();
+        } catch (PerpetuaException e) {
+            terminal.fail(e);
             return false;
         }
-        if (!api.json()) {
+        if (!output.json()) {
             terminal.out().println("deleted " + id);
         }
         return true;

@@ -1,7 +1,13 @@
 package io.perpetua.cli;
 
+import io.perpetua.client.ExecExit;
+import io.perpetua.client.ExecResult;
+import io.perpetua.client.OutputListener;
+import io.perpetua.client.Perpetua;
+import io.perpetua.client.Sandbox;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -9,23 +15,20 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import tools.jackson.databind.JsonNode;
 
-/** {@code perpetua sandbox exec}: runs a command and behaves like it, passing on its output and exit code. */
-@Command(name = "exec", description = "Runs a command in a sandbox, prints its output and exits with its exit code.",
+/**
+ * {@code perpetua sandbox exec}: runs a command and behaves like it, passing on its output as it
+ * is written and exiting with its exit code. {@code --output json} waits for the whole result instead.
+ */
+@Command(name = "exec", description = "Runs a command in a sandbox, streams its output and exits with its exit code.",
         footer = {"", "Example: perpetua sandbox exec ID --cwd /tmp -- sh -c 'ls -la'"})
 final class ExecCommand implements Callable<Integer> {
 
-    /** The body of {@code POST /v1/sandboxes/{id}/exec}. */
-    record Body(List<String> cmd, String cwd, Map<String, String> env, Long timeoutSeconds, String stdin) {
-    }
-
-    /** The daemon's answer to an exec. */
-    record Result(int exitCode, String stdout, String stderr, long durationMs, boolean timedOut, boolean truncated) {
-    }
-
     @Mixin
     private ApiOptions api;
+
+    @Mixin
+    private OutputOption output;
 
     @Parameters(index = "0", paramLabel = "ID", description = "The sandbox.")
     private String id;
@@ -54,36 +57,39 @@ final class ExecCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Body body = new Body(cmd, cwd, env, timeoutSeconds, stdin ? readStdin() : null);
-        JsonNode answer;
-        try (ApiClient client = api.connect(terminal.env())) {
-            answer = client.post(ApiClient.sandboxPath(id, "/exec"), body);
+        io.perpetua.client.ExecCommand command = io.perpetua.client.ExecCommand.builder(cmd)
+                .cwd(cwd)
+                .env(env == null ? Map.of() : env)
+                .timeout(timeoutSeconds == null ? null : Duration.ofSeconds(timeoutSeconds))
+                .stdin(stdin ? readStdin() : null)
+                .build();
+        try (Perpetua client = api.connect(terminal.env())) {
+            Sandbox sandbox = client.sandboxes().handle(id);
+            return output.json() ? whole(sandbox, command) : streamed(sandbox, command);
         }
-        Result result = ApiClient.JSON.treeToValue(answer, Result.class);
-        if (api.json()) {
-            terminal.printJson(answer);
-        } else {
-            passOn(result);
-        }
+    }
+
+    private int whole(Sandbox sandbox, io.perpetua.client.ExecCommand command) {
+        ExecResult result = sandbox.exec(command);
+        terminal.printJson(JsonViews.exec(result));
         return result.exitCode();
     }
 
-    private void passOn(Result result) {
-        if (result.stdout() != null) {
-            terminal.out().print(result.stdout());
-            terminal.out().flush();
-        }
-        if (result.stderr() != null) {
-            terminal.err().print(result.stderr());
-        }
-        if (result.timedOut()) {
-            long seconds = timeoutSeconds != null ? timeoutSeconds : Math.round(result.durationMs() / 1000.0);
+    private int streamed(Sandbox sandbox, io.perpetua.client.ExecCommand command) {
+        ExecExit exit = sandbox.execStreaming(command, OutputListener.of(
+                text -> {
+                    terminal.out().print(text);
+                    terminal.out().flush();
+                },
+                text -> {
+                    terminal.err().print(text);
+                    terminal.err().flush();
+                }));
+        if (exit.timedOut()) {
+            long seconds = timeoutSeconds != null ? timeoutSeconds : Math.round(exit.duration().toMillis() / 1000.0);
             terminal.fail("command timed out after " + seconds + " s");
         }
-        if (result.truncated()) {
-            terminal.fail("the daemon truncated the command's output");
-        }
-        terminal.err().flush();
+        return exit.exitCode();
     }
 
     private String readStdin() {

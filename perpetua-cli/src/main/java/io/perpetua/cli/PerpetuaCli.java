@@ -1,9 +1,11 @@
 package io.perpetua.cli;
 
+import io.perpetua.client.PerpetuaException;
 import java.io.InputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -49,12 +51,25 @@ public final class PerpetuaCli {
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         // "@file" arguments would otherwise be expanded, even inside the command given to exec.
         cli.setExpandAtFiles(false);
-        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            if (!(e instanceof CliException)) {
-                throw e;
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> switch (e) {
+            case PerpetuaException failure -> {
+                terminal.fail(failure);
+                yield 1;
             }
-            terminal.fail(e.getMessage());
-            return 1;
+            case CliException failure -> {
+                terminal.fail(failure.getMessage());
+                yield 1;
+            }
+            case UncheckedIOException failure -> {
+                terminal.fail(failure.getMessage());
+                yield 1;
+            }
+            // The SDK checks its arguments up front, such as a timeout of 0 s: a usage error.
+            case IllegalArgumentException invalid -> {
+                terminal.fail(invalid.getMessage());
+                yield 2;
+            }
+            default -> throw e;
         });
         return cli.execute(args);
     }

@@ -4,7 +4,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code perpetua sandbox}: the group of commands that manage sandboxes through the daemon. */
-@Command(name = "sandbox", description = "Creates, lists, runs commands in, pauses and deletes sandboxes.")
+@Command(name = "sandbox",
+        description = "Creates, lists, runs commands in, pauses and deletes sandboxes; copies and lists their files; "
+                + "starts, lists, follows and signals their background processes.")
 final class SandboxCommand {
 
     static CommandLine commandLine(Terminal terminal) {
@@ -12,7 +14,13 @@ final class SandboxCommand {
                 .addSubcommand(new CreateCommand(terminal))
                 .addSubcommand(new ListCommand(terminal))
                 .addSubcommand(new GetCommand(terminal))
-                .addSubcommand(new ExecCommand(terminal));
+                .addSubcommand(new ExecCommand(terminal))
+                .addSubcommand(new CpCommand(terminal))
+                .addSubcommand(new LsCommand(terminal))
+                .addSubcommand(new StartCommand(terminal))
+                .addSubcommand(new PsCommand(terminal))
+                .addSubcommand(new LogsCommand(terminal))
+                .addSubcommand(new KillCommand(terminal));
         for (TransitionCommand.Transition transition : TransitionCommand.Transition.values()) {
             sandbox.addSubcommand(transition.command(), TransitionCommand.commandLine(terminal, transition));
         }

@@ -32,7 +32,7 @@ import picocli.CommandLine.Unmatched;
                 "                          (default: perpetua)",
                 "  --min-available-memory SIZE",
                 "                          hibernate standby sandboxes when the host has less",
-                "                          memory available, e.g. 2g or 15% (default: 10%)",
+                "                          memory available, e.g. 2g or 15%% (default: 10%%)",
                 "  --tick-interval TIME    how often idle timers are checked (default: 250ms)",
                 "  --warm-pool N           sandboxes of the default shape kept started and",
                 "                          frozen, so creating one is a thaw (default: 2)",

@@ -1,27 +1,32 @@
 package io.perpetua.cli;
 
+import io.perpetua.client.Perpetua;
+import io.perpetua.client.Sandbox;
+import io.perpetua.client.SandboxInfo;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
-import tools.jackson.databind.JsonNode;
 
-/** {@code perpetua sandbox standby|hibernate|resume}: one class, as the three differ only in the path they POST to. */
+/** {@code perpetua sandbox standby|hibernate|resume}: one class, as the three differ only in the call they make. */
 @Command
 final class TransitionCommand implements Callable<Integer> {
 
     enum Transition {
-        STANDBY("standby", "Pauses a sandbox; it keeps its memory and resumes quickly."),
-        HIBERNATE("hibernate", "Checkpoints a sandbox to disk and frees its memory."),
-        RESUME("resume", "Brings a sandbox in standby or hibernation back to running.");
+        STANDBY("standby", "Pauses a sandbox; it keeps its memory and resumes quickly.", Sandbox::standby),
+        HIBERNATE("hibernate", "Checkpoints a sandbox to disk and frees its memory.", Sandbox::hibernate),
+        RESUME("resume", "Brings a sandbox in standby or hibernation back to running.", Sandbox::resume);
 
         private final String command;
         private final String description;
+        private final Function<Sandbox, SandboxInfo> call;
 
-        Transition(String command, String description) {
+        Transition(String command, String description, Function<Sandbox, SandboxInfo> call) {
             this.command = command;
             this.description = description;
+            this.call = call;
         }
 
         String command() {
@@ -31,6 +36,9 @@ final class TransitionCommand implements Callable<Integer> {
 
     @Mixin
     private ApiOptions api;
+
+    @Mixin
+    private OutputOption output;
 
     @Parameters(paramLabel = "ID", description = "The sandbox.")
     private String id;
@@ -51,15 +59,14 @@ final class TransitionCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        JsonNode sandbox;
-        try (ApiClient client = api.connect(terminal.env())) {
-            sandbox = client.post(ApiClient.sandboxPath(id, "/" + transition.command), null);
+        SandboxInfo sandbox;
+        try (Perpetua client = api.connect(terminal.env())) {
+            sandbox = transition.call.apply(client.sandboxes().handle(id));
         }
-        if (api.json()) {
-            terminal.printJson(sandbox);
+        if (output.json()) {
+            terminal.printJson(JsonViews.sandbox(sandbox));
         } else {
-            SandboxSummary summary = SandboxSummary.of(sandbox);
-            terminal.out().println(summary.id() + " " + summary.state());
+            terminal.out().println(sandbox.id() + " " + sandbox.state());
         }
         return 0;
     }

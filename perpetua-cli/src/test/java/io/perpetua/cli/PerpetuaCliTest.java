@@ -56,6 +56,14 @@ class PerpetuaCliTest {
     }
 
     @Test
+    void serverHelpShowsPercentagesAsWritten() {
+        CliRun run = perpetua("server", "--help");
+
+        assertThat(run.out()).contains("e.g. 2g or 15% (default: 10%)");
+        assertThat(run.err()).isEmpty();
+    }
+
+    @Test
     void anUnknownOutputFormatIsAUsageErrorWithExitCode2() {
         assertThat(perpetua("sandbox", "list", "--output", "xml").exitCode()).isEqualTo(2);
     }
@@ -89,7 +97,8 @@ class PerpetuaCliTest {
         CliRun run = perpetua("sandbox", "--help");
 
         assertThat(run.exitCode()).isZero();
-        assertThat(run.out()).contains("create", "list", "get", "exec", "standby", "hibernate", "resume", "delete");
+        assertThat(run.out()).contains("create", "list", "get", "exec", "standby", "hibernate", "resume", "delete",
+                "cp", "ls", "start", "ps", "logs", "kill");
     }
 
     @Test

@@ -9,13 +9,12 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import tools.jackson.databind.JsonNode;
 
 class SandboxCommandsTest {
 
     private static final String SANDBOX = """
             {"id":"sb1","state":"running","template":"python","createdAt":"2026-01-02T03:04:05.678Z",
-             "stateChangedAt":"2026-01-02T03:04:06Z","lastActivityAt":"2026-01-02T03:05:00.5Z",
+             "stateChangedAt":"2026-01-02T03:04:06Z","lastActivityAt":"2026-01-02T03:05:00.500Z",
              "idleTimeoutSeconds":15,"hibernateAfterSeconds":600,"memoryMb":512,"cpus":1.0,"envNames":["A"],
              "labels":{"team":"ml","owner":"ana"},"snapshot":null,"failureReason":null}""";
     private static final String HIBERNATED = """
@@ -115,7 +114,7 @@ class SandboxCommandsTest {
 
     @Test
     void execForwardsTheCommandWorkingDirectoryEnvironmentAndTimeout() {
-        daemon.answer("POST", "/v1/sandboxes/sb1/exec", 200, execResult(0, "", ""));
+        daemon.answerEvents("POST", "/v1/sandboxes/sb1/exec", exitEvent(0));
 
         CliRun run = perpetua("sandbox", "exec", "sb1", "--cwd", "/work", "--env", "A=1", "--timeout", "30",
                 "--", "sh", "-c", "ls -la @x");
@@ -129,7 +128,7 @@ class SandboxCommandsTest {
 
     @Test
     void execSendsItsOwnStandardInputWhenAskedTo() {
-        daemon.answer("POST", "/v1/sandboxes/sb1/exec", 200, execResult(0, "", ""));
+        daemon.answerEvents("POST", "/v1/sandboxes/sb1/exec", exitEvent(0));
 
         CliRun run = CliRun.of(env(), "line one\nlíne two\n", "sandbox", "exec", "sb1", "--stdin", "--", "cat");
 
@@ -139,20 +138,37 @@ class SandboxCommandsTest {
     }
 
     @Test
-    void execWritesTheCommandsOutputVerbatimAndExitsWithItsExitCode() {
-        daemon.answer("POST", "/v1/sandboxes/sb1/exec", 200, execResult(3, "out\\nno newline", "warn\\n"));
+    void execStreamsTheCommandsOutputVerbatimAndExitsWithItsExitCode() {
+        daemon.answerEvents("POST", "/v1/sandboxes/sb1/exec", StubDaemon.event(null, "stdout", "out\n")
+                + StubDaemon.event(null, "stderr", "warn\n")
+                + ": keep-alive\n\n"
+                + StubDaemon.event(null, "stdout", "no newline")
+                + exitEvent(3));
 
         CliRun run = perpetua("sandbox", "exec", "sb1", "--", "make");
 
         assertThat(run.exitCode()).isEqualTo(3);
         assertThat(run.out()).isEqualTo("out\nno newline");
         assertThat(run.err()).isEqualTo("warn\n");
+        assertThat(daemon.requests().getFirst().header("Accept")).isEqualTo("text/event-stream");
+    }
+
+    @Test
+    void execThatLosesTheStreamBeforeTheCommandEndedSaysSoAndExitsWith1() {
+        daemon.answerEvents("POST", "/v1/sandboxes/sb1/exec", StubDaemon.event(null, "stdout", "half"));
+
+        CliRun run = perpetua("sandbox", "exec", "sb1", "--", "make");
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.out()).isEqualTo("half");
+        assertThat(run.err()).startsWith("perpetua: the connection to the daemon at " + daemon.url()
+                + " broke off during POST /v1/sandboxes/sb1/exec");
     }
 
     @Test
     void execSaysWhenTheCommandTimedOut() {
-        daemon.answer("POST", "/v1/sandboxes/sb1/exec", 200, """
-                {"exitCode":124,"stdout":"","stderr":"","durationMs":5003,"timedOut":true,"truncated":false}""");
+        daemon.answerEvents("POST", "/v1/sandboxes/sb1/exec", StubDaemon.event(null, "exit",
+                "{\"exitCode\":124,\"durationMs\":5003,\"timedOut\":true}"));
 
         CliRun run = perpetua("sandbox", "exec", "sb1", "--timeout", "5", "--", "sleep", "60");
 
@@ -170,6 +186,7 @@ class SandboxCommandsTest {
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(json(run.out())).isEqualTo(json(result));
         assertThat(run.err()).isEmpty();
+        assertThat(daemon.requests().getFirst().header("Accept")).isEqualTo("application/json");
     }
 
     @Test
@@ -252,6 +269,24 @@ class SandboxCommandsTest {
     }
 
     @Test
+    void theApiKeyFromTheEnvironmentIsSentAsABearerToken() {
+        daemon.answer("GET", "/v1/sandboxes", 200, "{\"sandboxes\":[]}");
+
+        CliRun.of(Map.of("PERPETUA_URL", daemon.url(), "PERPETUA_API_KEY", "s3cret"), "", "sandbox", "list");
+
+        assertThat(daemon.requests().getFirst().header("Authorization")).isEqualTo("Bearer s3cret");
+    }
+
+    @Test
+    void anArgumentTheClientRejectsIsAUsageErrorWithExitCode2() {
+        CliRun run = perpetua("sandbox", "create", "--idle-timeout", "0");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).isEqualTo("perpetua: idleTimeout must be a positive whole number of seconds but was PT0S\n");
+        assertThat(daemon.requests()).isEmpty();
+    }
+
+    @Test
     void idsAreEscapedInThePath() {
         perpetua("sandbox", "get", "a b/c");
 
@@ -266,12 +301,16 @@ class SandboxCommandsTest {
         return Map.of("PERPETUA_URL", daemon.url());
     }
 
+    private static String exitEvent(int exitCode) {
+        return StubDaemon.event(null, "exit", "{\"exitCode\":" + exitCode + ",\"durationMs\":12,\"timedOut\":false}");
+    }
+
     private static String execResult(int exitCode, String stdout, String stderr) {
         return "{\"exitCode\":" + exitCode + ",\"stdout\":\"" + stdout + "\",\"stderr\":\"" + stderr
                 + "\",\"durationMs\":12,\"timedOut\":false,\"truncated\":false}";
     }
 
-    private static JsonNode json(String text) {
-        return ApiClient.JSON.readTree(text);
+    private static String json(String text) {
+        return JsonText.compact(text);
     }
 }

@@ -1,4 +1,12 @@
 /**
- * The Java SDK of Perpetua. Start at {@code Perpetua.connect(url, apiKey)}.
+ * The Java SDK of Perpetua: the daemon's whole REST API over the JDK's HTTP client, with no
+ * other dependency.
+ *
+ * <p>Start at {@link io.perpetua.client.Perpetua#connect(String, String)}. From the client,
+ * {@link io.perpetua.client.Perpetua#sandboxes()} creates and finds sandboxes; a
+ * {@link io.perpetua.client.Sandbox} runs commands and changes state, and reaches its
+ * {@link io.perpetua.client.Files} and background {@link io.perpetua.client.Processes}. Values
+ * are records; inputs with several optional parts have builders. Every failure is an unchecked
+ * {@link io.perpetua.client.PerpetuaException}, whose subclass follows the daemon's status.
  */
 package io.perpetua.client;

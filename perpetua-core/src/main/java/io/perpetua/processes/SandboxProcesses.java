@@ -5,6 +5,7 @@ import io.perpetua.error.InvalidInputException;
 import io.perpetua.error.NotFoundException;
 import io.perpetua.error.RuntimeFailureException;
 import io.perpetua.lifecycle.SandboxService;
+import io.perpetua.runtime.SandboxHelper;
 import io.perpetua.runtime.SandboxRuntime;
 import io.perpetua.sandbox.ExecRequest;
 import io.perpetua.sandbox.ExecResult;
@@ -58,7 +59,7 @@ public final class SandboxProcesses {
     public ProcessInfo start(SandboxId id, ProcessSpec spec) {
         String processId = newId();
         String directory = ProcessFiles.SANDBOX_DIRECTORY + "/" + processId;
-        String supervisor = runtime.supervisor().stream().map(SandboxProcesses::quote).collect(Collectors.joining(" "));
+        String supervisor = runtime.helper(SandboxHelper.SUPERVISE).stream().map(SandboxProcesses::quote).collect(Collectors.joining(" "));
         String script = "d=$1; l=$2; shift 2; mkdir -p \"$d\" && cat > \"$d/meta\" && " + supervisor
                 + " \"$d\" \"$l\" \"$@\" > \"$d/pids\" && cat \"$d/pids\"";
         List<String> cmd = new ArrayList<>(List.of("sh", "-c", script, "sh", directory, Long.toString(OUTPUT_LIMIT)));

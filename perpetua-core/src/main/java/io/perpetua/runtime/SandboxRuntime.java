@@ -86,21 +86,8 @@ public interface SandboxRuntime extends AutoCloseable {
      */
     Path hostView(SandboxId sandbox);
 
-    /**
-     * The command that starts a supervised background process in this runtime's sandboxes:
-     * {@code <supervisor...> <dir> <output-limit-bytes> <program> [args...]}. It prints
-     * {@code "<supervisor pid> <process pid>"} and keeps the process's output and exit status
-     * in {@code dir} (format: {@code io.perpetua.processes.ProcessFiles}).
-     */
-    List<String> supervisor();
-
-    /**
-     * The command that runs a program on a pseudo-terminal made inside the sandbox:
-     * {@code <terminal...> <rows> <cols> <program> [args...]}. Its stdin takes frames (1 byte
-     * type 'd' data or 'r' resize, 2 bytes big-endian length, payload; resize: rows and
-     * columns, 2 bytes each); its stdout is the terminal's output.
-     */
-    List<String> terminal();
+    /** The command that starts {@code helper} in this runtime's sandboxes. */
+    List<String> helper(SandboxHelper helper);
 
     /** The sandbox's network address, reachable from the host, or empty if it has no network. */
     default Optional<String> address(SandboxId sandbox) {

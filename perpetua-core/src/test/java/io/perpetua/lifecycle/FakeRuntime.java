@@ -4,6 +4,7 @@ import io.perpetua.error.RuntimeFailureException;
 import io.perpetua.runtime.ContainerStatus;
 import io.perpetua.runtime.ResourceUsage;
 import io.perpetua.runtime.RunningCommand;
+import io.perpetua.runtime.SandboxHelper;
 import io.perpetua.runtime.SandboxRuntime;
 import io.perpetua.sandbox.ContainerRef;
 import io.perpetua.sandbox.ExecRequest;
@@ -25,6 +26,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -326,13 +328,8 @@ final class FakeRuntime implements SandboxRuntime {
     }
 
     @Override
-    public List<String> supervisor() {
-        return List.of("supervise");
-    }
-
-    @Override
-    public List<String> terminal() {
-        return List.of("pty");
+    public List<String> helper(SandboxHelper helper) {
+        return List.of(helper.name().toLowerCase(Locale.ROOT));
     }
 
     @Override

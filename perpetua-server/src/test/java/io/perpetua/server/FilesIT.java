@@ -1,6 +1,8 @@
 package io.perpetua.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -16,6 +18,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -123,6 +128,28 @@ class FilesIT {
         assertThat(api.get(files("/root").replace("/files?", "/files/list?") + "&depth=x").errorField()).isEqualTo("depth");
         assertThat(api.post(fileOp("move"), Map.of("from", "/root", "to", "nowhere")).errorField()).isEqualTo("to");
         assertThat(api.get("/v1/sandboxes/sbaaaaaaaaaaaaaa/files?path=/etc/hostname").status()).isEqualTo(404);
+    }
+
+    @Test
+    void watchReportsChangesBelowADirectoryAndEndsItsWatcherWhenTheClientLeaves() throws Exception {
+        api.sh(id, "mkdir -p /root/watched");
+        SseClient sse = new SseClient(api.baseUri());
+        CompletableFuture<List<SseClient.Event>> events = CompletableFuture.supplyAsync(() -> sse.read(
+                files("/root/watched").replace("/files?", "/files/watch?"), null,
+                seen -> seen.stream().anyMatch(e -> e.name().equals("deleted"))));
+        await().atMost(Duration.ofSeconds(30)).until(() -> watchers() == 1);
+        api.sh(id, "echo a > /root/watched/new.txt && mkdir /root/watched/sub && sleep 0.3 && echo b > /root/watched/sub/deep.txt && rm /root/watched/new.txt");
+        List<SseClient.Event> seen = events.get(60, TimeUnit.SECONDS);
+        assertThat(seen).extracting(SseClient.Event::name, SseClient.Event::data).contains(
+                tuple("created", "{\"path\":\"/root/watched/new.txt\"}"),
+                tuple("created", "{\"path\":\"/root/watched/sub/deep.txt\"}"),
+                tuple("deleted", "{\"path\":\"/root/watched/new.txt\"}"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> watchers() == 0);
+    }
+
+    private static long watchers() {
+        return api.get("/v1/sandboxes/" + id + "/processes").json().path("processes").valueStream()
+                .filter(p -> p.path("name").asString().equals("files-watch") && p.path("status").asString().equals("running")).count();
     }
 
     @Test

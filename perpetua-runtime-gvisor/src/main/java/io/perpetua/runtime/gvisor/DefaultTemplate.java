@@ -42,13 +42,14 @@ final class DefaultTemplate {
 
     static final String NAME = "default";
     /** Bump when the template's content changes, so existing data directories rebuild it. */
-    private static final int VERSION = 7;
+    private static final int VERSION = 8;
     /** Where the helpers are mounted in the sandbox. */
     static final String HELPERS = "/opt/perpetua";
     static final String INIT = HELPERS + "/bin/init";
     static final String RUN = HELPERS + "/bin/run";
     static final String SUPERVISE = HELPERS + "/bin/supervise";
     static final String PTY = HELPERS + "/bin/pty";
+    static final String WATCH = HELPERS + "/bin/watch";
     private static final String STATX_SHIM = HELPERS + "/lib/libstatxfix.so";
     private static final Path HOST_ETC = Path.of("/etc");
     private static final Set<String> ETC_EXCLUDED = Set.of("ssh", "machine-id", "hostname", "hosts", "ld.so.preload");
@@ -130,6 +131,7 @@ final class DefaultTemplate {
         compile("run.c", inHelpers(helpers, RUN), "-static");
         compile("supervise.c", inHelpers(helpers, SUPERVISE), "-static");
         compile("pty.c", inHelpers(helpers, PTY), "-static");
+        compile("watch.c", inHelpers(helpers, WATCH), "-static");
     }
 
     private static Path inHelpers(Path helpers, String sandboxPath) {

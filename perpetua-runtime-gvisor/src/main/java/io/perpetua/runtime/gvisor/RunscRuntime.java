@@ -7,6 +7,7 @@ import io.perpetua.lifecycle.HostMemory;
 import io.perpetua.runtime.ContainerStatus;
 import io.perpetua.runtime.ResourceUsage;
 import io.perpetua.runtime.RunningCommand;
+import io.perpetua.runtime.SandboxHelper;
 import io.perpetua.runtime.SandboxRuntime;
 import io.perpetua.sandbox.ContainerRef;
 import io.perpetua.sandbox.ExecRequest;
@@ -294,13 +295,12 @@ public final class RunscRuntime implements SandboxRuntime {
     }
 
     @Override
-    public List<String> supervisor() {
-        return List.of(DefaultTemplate.SUPERVISE);
-    }
-
-    @Override
-    public List<String> terminal() {
-        return List.of(DefaultTemplate.PTY);
+    public List<String> helper(SandboxHelper helper) {
+        return List.of(switch (helper) {
+            case SUPERVISE -> DefaultTemplate.SUPERVISE;
+            case TERMINAL -> DefaultTemplate.PTY;
+            case WATCH -> DefaultTemplate.WATCH;
+        });
     }
 
     @Override

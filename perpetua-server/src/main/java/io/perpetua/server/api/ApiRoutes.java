@@ -45,7 +45,7 @@ public final class ApiRoutes {
         this.sandboxes = sandboxes;
         this.metrics = metrics;
         this.errors = new ErrorResponses(json, metrics);
-        this.files = new FileRoutes(new SandboxFiles(sandboxes), json);
+        this.files = new FileRoutes(new SandboxFiles(sandboxes), processes, runtime, json);
         this.processes = new ProcessRoutes(processes, json);
         this.terminals = new TerminalRoutes(sandboxes, runtime, json);
         this.ports = new PortRoutes(sandboxes, id -> runtime.address(id), previews, json);

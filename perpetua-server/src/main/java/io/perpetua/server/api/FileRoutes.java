@@ -7,11 +7,21 @@ import io.perpetua.files.FileInfo;
 import io.perpetua.files.FileListing;
 import io.perpetua.files.SandboxFiles;
 import io.perpetua.files.SandboxPath;
+import io.perpetua.processes.OutputChunk;
+import io.perpetua.processes.ProcessInfo;
+import io.perpetua.processes.ProcessSpec;
+import io.perpetua.processes.SandboxProcesses;
+import io.perpetua.runtime.SandboxHelper;
+import io.perpetua.runtime.SandboxRuntime;
 import io.perpetua.sandbox.SandboxId;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * {@code /v1/sandboxes/{id}/files}: download, upload (raw bytes, streamed both ways), stat,
@@ -21,11 +31,19 @@ final class FileRoutes {
 
     private static final String BASE = "/v1/sandboxes/{id}/files";
 
+    private static final Duration POLL = Duration.ofMillis(50);
+    /** Idle streams send a comment this often: it keeps proxies from closing them and shows when the client left. */
+    private static final Duration HEARTBEAT = Duration.ofSeconds(5);
+
     private final SandboxFiles files;
+    private final SandboxProcesses processes;
+    private final SandboxRuntime runtime;
     private final JsonCodec json;
 
-    FileRoutes(SandboxFiles files, JsonCodec json) {
+    FileRoutes(SandboxFiles files, SandboxProcesses processes, SandboxRuntime runtime, JsonCodec json) {
         this.files = files;
+        this.processes = processes;
+        this.runtime = runtime;
         this.json = json;
     }
 
@@ -37,6 +55,7 @@ final class FileRoutes {
         routes.get(BASE + "/list", this::list);
         routes.post(BASE + "/mkdir", this::mkdir);
         routes.post(BASE + "/move", this::move);
+        routes.get(BASE + "/watch", this::watch);
     }
 
     /** Request bodies of mkdir and move. */
@@ -104,6 +123,70 @@ final class FileRoutes {
         SandboxPath from = SandboxPath.of(body.from(), "from");
         SandboxPath to = SandboxPath.of(body.to(), "to");
         info(ctx, files.move(id(ctx), from, to, Boolean.TRUE.equals(body.overwrite())));
+    }
+
+    /**
+     * Changes below a directory as server-sent events ({@code created}, {@code modified},
+     * {@code deleted}, data {@code {"path": …}}), live from the moment of connection, made
+     * by a watcher process in the sandbox (listed among its processes as {@code files-watch})
+     * that ends when the client goes away. A watch does not keep the sandbox awake; changes
+     * flowing through it do.
+     */
+    private void watch(Context ctx) {
+        SandboxId id = id(ctx);
+        SandboxPath path = path(ctx);
+        InvalidInputException.check(files.stat(id, path).type().equals("directory"), "path", path + " is not a directory");
+        List<String> cmd = new ArrayList<>(runtime.helper(SandboxHelper.WATCH));
+        cmd.add(path.value());
+        ProcessInfo watcher = processes.start(id, new ProcessSpec(cmd, "/", null, false, "files-watch"));
+        EventStream events = EventStream.open(ctx);
+        try {
+            relayChanges(id, watcher.id(), events);
+        } catch (UncheckedIOException e) {
+            // The client went away.
+        } finally {
+            stopQuietly(id, watcher.id());
+        }
+    }
+
+    private void relayChanges(SandboxId id, String watcher, EventStream events) {
+        long at = 0;
+        long lastSent = System.nanoTime();
+        StringBuilder partial = new StringBuilder();
+        while (true) {
+            List<OutputChunk> chunks = processes.output(id, watcher, at, 64 * 1024);
+            for (OutputChunk chunk : chunks) {
+                at = chunk.next();
+                partial.append(new String(chunk.bytes(), StandardCharsets.UTF_8));
+                int newline;
+                while ((newline = partial.indexOf("\n")) >= 0) {
+                    String[] change = partial.substring(0, newline).split("\t", 2);
+                    partial.delete(0, newline + 1);
+                    if (change.length == 2) {
+                        events.send(change[0], null, json.write(Map.of("path", change[1])));
+                        lastSent = System.nanoTime();
+                    }
+                }
+            }
+            if (chunks.isEmpty()) {
+                if (!processes.find(id, watcher).running()) {
+                    return;
+                }
+                if (System.nanoTime() - lastSent > HEARTBEAT.toNanos()) {
+                    events.heartbeat();
+                    lastSent = System.nanoTime();
+                }
+                LockSupport.parkNanos(POLL.toNanos());
+            }
+        }
+    }
+
+    private void stopQuietly(SandboxId id, String watcher) {
+        try {
+            processes.signal(id, watcher, "KILL");
+        } catch (RuntimeException e) {
+            // It ended already, or the sandbox is gone.
+        }
     }
 
     private void info(Context ctx, FileInfo info) {

@@ -26,7 +26,8 @@ final class ProcessRoutes {
     private static final String BASE = "/v1/sandboxes/{id}/processes";
     private static final int PAGE_BYTES = 1024 * 1024;
     private static final Duration POLL = Duration.ofMillis(50);
-    private static final Duration HEARTBEAT = Duration.ofSeconds(15);
+    /** Idle streams send a comment this often: it keeps proxies from closing them and shows when the client left. */
+    private static final Duration HEARTBEAT = Duration.ofSeconds(5);
 
     private final SandboxProcesses processes;
     private final JsonCodec json;

@@ -6,6 +6,7 @@ import io.perpetua.error.InvalidInputException;
 import io.perpetua.error.PerpetuaException;
 import io.perpetua.lifecycle.SandboxService;
 import io.perpetua.runtime.RunningCommand;
+import io.perpetua.runtime.SandboxHelper;
 import io.perpetua.runtime.SandboxRuntime;
 import io.perpetua.sandbox.ExecRequest;
 import io.perpetua.sandbox.SandboxId;
@@ -97,7 +98,7 @@ final class TerminalRoutes {
                 SandboxId id = SandboxIdParameter.of(socket.pathParam("id"));
                 int rows = dimension(socket.queryParam("rows"), "rows", 24);
                 int cols = dimension(socket.queryParam("cols"), "cols", 80);
-                List<String> cmd = new ArrayList<>(runtime.terminal());
+                List<String> cmd = new ArrayList<>(runtime.helper(SandboxHelper.TERMINAL));
                 cmd.addAll(List.of(Integer.toString(rows), Integer.toString(cols), "bash", "-l"));
                 int exit = sandboxes.stream(id, new ExecRequest(cmd, "/root", null, null, LIMIT), this::relay);
                 close(1000, "exit " + exit);

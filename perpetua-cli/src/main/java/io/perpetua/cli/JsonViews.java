@@ -1,0 +1,117 @@
+package io.perpetua.cli;
+
+import io.perpetua.client.ExecResult;
+import io.perpetua.client.FileInfo;
+import io.perpetua.client.FileListing;
+import io.perpetua.client.LogEvent;
+import io.perpetua.client.LogPage;
+import io.perpetua.client.ProcessInfo;
+import io.perpetua.client.SandboxInfo;
+import io.perpetua.client.SnapshotInfo;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The SDK's values in the API's own JSON shape (names, units, order), for {@code --output json}. */
+final class JsonViews {
+
+    private JsonViews() {
+    }
+
+    static Map<String, Object> sandbox(SandboxInfo sandbox) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("id", sandbox.id());
+        json.put("state", sandbox.state());
+        json.put("template", sandbox.template());
+        json.put("createdAt", time(sandbox.createdAt()));
+        json.put("stateChangedAt", time(sandbox.stateChangedAt()));
+        json.put("lastActivityAt", time(sandbox.lastActivityAt()));
+        json.put("idleTimeoutSeconds", sandbox.idleTimeout().toSeconds());
+        json.put("hibernateAfterSeconds", sandbox.hibernateAfter().toSeconds());
+        json.put("memoryMb", sandbox.memoryMb());
+        json.put("cpus", sandbox.cpus());
+        json.put("envNames", sandbox.envNames());
+        json.put("labels", sandbox.labels());
+        json.put("snapshot", sandbox.snapshot() == null ? null : snapshot(sandbox.snapshot()));
+        json.put("failureReason", sandbox.failureReason());
+        return json;
+    }
+
+    static List<Map<String, Object>> sandboxes(List<SandboxInfo> sandboxes) {
+        return sandboxes.stream().map(JsonViews::sandbox).toList();
+    }
+
+    static Map<String, Object> exec(ExecResult result) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("exitCode", result.exitCode());
+        json.put("stdout", result.stdout());
+        json.put("stderr", result.stderr());
+        json.put("durationMs", result.duration().toMillis());
+        json.put("timedOut", result.timedOut());
+        json.put("truncated", result.truncated());
+        return json;
+    }
+
+    static Map<String, Object> file(FileInfo file) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("path", file.path());
+        json.put("type", file.type());
+        json.put("sizeBytes", file.sizeBytes());
+        json.put("mode", file.mode());
+        json.put("modifiedAt", time(file.modifiedAt()));
+        json.put("symlinkTarget", file.symlinkTarget());
+        return json;
+    }
+
+    static Map<String, Object> listing(FileListing listing) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("path", listing.path());
+        json.put("entries", listing.entries().stream().map(JsonViews::file).toList());
+        json.put("truncated", listing.truncated());
+        return json;
+    }
+
+    static Map<String, Object> process(ProcessInfo process) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("id", process.id());
+        json.put("name", process.name());
+        json.put("cmd", process.cmd());
+        json.put("pid", process.pid());
+        json.put("status", process.status());
+        json.put("exitCode", process.exitCode());
+        json.put("signal", process.signal());
+        json.put("keepAlive", process.keepAlive());
+        json.put("startedAt", time(process.startedAt()));
+        return json;
+    }
+
+    static Map<String, Object> chunk(LogEvent event) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("stream", event.stream());
+        json.put("data", event.data());
+        json.put("next", event.offset());
+        return json;
+    }
+
+    /** The pages read one after the other, as one answer of {@code GET …/logs}. */
+    static Map<String, Object> logs(List<LogEvent> chunks, LogPage last) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("chunks", chunks.stream().map(JsonViews::chunk).toList());
+        json.put("next", last.next());
+        json.put("process", process(last.process()));
+        return json;
+    }
+
+    private static Map<String, Object> snapshot(SnapshotInfo snapshot) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("id", snapshot.id());
+        json.put("createdAt", time(snapshot.createdAt()));
+        json.put("sizeBytes", snapshot.sizeBytes());
+        return json;
+    }
+
+    private static String time(Instant instant) {
+        return instant == null ? null : instant.toString();
+    }
+}

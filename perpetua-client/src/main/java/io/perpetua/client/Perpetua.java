@@ -1,0 +1,123 @@
+package io.perpetua.client;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+
+/**
+ * A client of a Perpetua daemon, the entry point of this SDK.
+ *
+ * <pre>{@code
+ * try (Perpetua perpetua = Perpetua.connect("http://127.0.0.1:7777")) {
+ *     Sandbox sandbox = perpetua.sandboxes().create();
+ *     ExecResult result = sandbox.exec("python3", "-c", "print(6 * 7)");
+ *     System.out.print(result.stdout());
+ *     sandbox.delete();
+ * }
+ * }</pre>
+ *
+ * <p>A client is thread-safe and holds a pool of connections; make one per daemon and share it.
+ * Every call blocks until the daemon answered. Failures are unchecked {@link PerpetuaException}s.
+ */
+public final class Perpetua implements AutoCloseable {
+
+    /** The environment variable {@link #connect(String)} reads the API key from. */
+    public static final String API_KEY_VARIABLE = "PERPETUA_API_KEY";
+
+    private final Http http;
+    private final Sandboxes sandboxes;
+
+    private Perpetua(Http http) {
+        this.http = http;
+        this.sandboxes = new Sandboxes(http);
+    }
+
+    /**
+     * A client of the daemon at {@code url}. Nothing is sent until the first call.
+     *
+     * @param url    the daemon's address, such as {@code http://127.0.0.1:7777}
+     * @param apiKey sent as {@code Authorization: Bearer <apiKey>}; null or blank sends none
+     * @return a new client, to be closed when done
+     * @throws IllegalArgumentException if {@code url} is not an http:// or https:// address with a host
+     */
+    public static Perpetua connect(String url, String apiKey) {
+        return new Perpetua(new Http(baseUrl(url), apiKey));
+    }
+
+    /**
+     * A client of the daemon at {@code url}, with the API key from the environment variable
+     * {@value #API_KEY_VARIABLE} when it is set.
+     *
+     * @param url the daemon's address, such as {@code http://127.0.0.1:7777}
+     * @return a new client, to be closed when done
+     * @throws IllegalArgumentException if {@code url} is not an http:// or https:// address with a host
+     */
+    public static Perpetua connect(String url) {
+        return connect(url, System.getenv(API_KEY_VARIABLE));
+    }
+
+    /**
+     * The sandboxes of the daemon.
+     *
+     * @return the entry point for creating, listing and finding sandboxes
+     */
+    public Sandboxes sandboxes() {
+        return sandboxes;
+    }
+
+    /**
+     * Asks the daemon whether it serves requests ({@code GET /healthz}).
+     *
+     * @return its status and how many sandboxes it has
+     * @throws PerpetuaException with the code {@link PerpetuaException#UNREACHABLE} when it does not answer
+     */
+    public Health health() {
+        return http.json(http.get("/healthz"), Health::from);
+    }
+
+    /**
+     * The daemon's metrics ({@code GET /metrics}).
+     *
+     * @return the metrics in the Prometheus text format
+     */
+    public String metrics() {
+        return http.text(http.request("/metrics").setHeader("Accept", "text/plain").GET().build());
+    }
+
+    /**
+     * The address this client talks to.
+     *
+     * @return the URL given to {@code connect}, without a trailing slash
+     */
+    public String url() {
+        return http.base();
+    }
+
+    /**
+     * Closes the client: ends the log streams it follows (their subscribers get an error), then
+     * waits up to two seconds for calls in flight before aborting them. Calling it again does nothing.
+     */
+    @Override
+    public void close() {
+        http.close();
+    }
+
+    @Override
+    public String toString() {
+        return "Perpetua[" + http.base() + "]";
+    }
+
+    private static String baseUrl(String url) {
+        String address = url == null ? "" : url.strip();
+        try {
+            URI uri = new URI(address);
+            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null
+                    && uri.getRawQuery() == null && uri.getRawFragment() == null) {
+                return address.replaceAll("/+$", "");
+            }
+        } catch (URISyntaxException e) {
+            // reported below, with the value given
+        }
+        throw new IllegalArgumentException("url must be an http:// or https:// address such as http://127.0.0.1:7777 but was '"
+                + url + "'");
+    }
+}

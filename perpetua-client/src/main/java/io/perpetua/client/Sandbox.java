@@ -1,0 +1,169 @@
+package io.perpetua.client;
+
+import java.util.Objects;
+
+/**
+ * A handle on one sandbox: runs commands in it, moves it between states, and reaches its files
+ * and processes. Every call that needs the sandbox's processes wakes it from standby or
+ * hibernation first, transparently. A handle is thread-safe.
+ */
+public final class Sandbox {
+
+    private final Http http;
+    private final String id;
+    private final String path;
+    private final Files files;
+    private final Processes processes;
+    private volatile SandboxInfo info;
+
+    Sandbox(Http http, String id, SandboxInfo info) {
+        this.http = http;
+        this.id = id;
+        this.path = "/v1/sandboxes/" + Http.segment(id);
+        this.files = new Files(http, path);
+        this.processes = new Processes(http, path);
+        this.info = info;
+    }
+
+    /**
+     * The sandbox's id.
+     *
+     * @return the id, such as {@code sbq3k7x2mfa4z5hd}
+     */
+    public String id() {
+        return id;
+    }
+
+    /**
+     * The sandbox as last seen: by the call that made this handle, by {@link #refresh()}, or by
+     * a state change made through it. A handle made from an id alone fetches it on first use.
+     *
+     * @return the last known info
+     * @throws NotFoundException when it must be fetched and the sandbox does not exist
+     */
+    public SandboxInfo info() {
+        SandboxInfo known = info;
+        return known != null ? known : refresh();
+    }
+
+    /**
+     * Fetches the sandbox again ({@code GET /v1/sandboxes/{id}}). Reading it does not wake it.
+     *
+     * @return its info now, which {@link #info()} answers from then on
+     * @throws NotFoundException when the sandbox no longer exists
+     */
+    public SandboxInfo refresh() {
+        return remember(http.json(http.get(path), SandboxInfo::from));
+    }
+
+    /**
+     * Runs a command and waits for it ({@code POST /exec}), with the defaults of {@link ExecCommand}.
+     *
+     * @param cmd the program and its arguments, run without a shell
+     * @return its exit code and output
+     */
+    public ExecResult exec(String... cmd) {
+        return exec(ExecCommand.of(cmd));
+    }
+
+    /**
+     * Runs a command and waits for it ({@code POST /exec}). Output beyond 8 MiB per stream is
+     * dropped ({@link ExecResult#truncated()}); use {@link #execStreaming} for more.
+     *
+     * @param command what to run
+     * @return its exit code and output
+     * @throws InvalidRequestException when the daemon rejects a part of the command, such as {@code cmd[1]}
+     */
+    public ExecResult exec(ExecCommand command) {
+        Objects.requireNonNull(command, "command");
+        return http.json(http.post(path + "/exec", command.body()), ExecResult::from);
+    }
+
+    /**
+     * Runs a command and passes its output to {@code listener} as it is written, then answers
+     * how it ended. The output is not kept, so there is no limit to it.
+     *
+     * @param command  what to run
+     * @param listener receives the output, on this thread
+     * @return its exit code, duration and whether it timed out
+     * @throws PerpetuaException with the code {@link PerpetuaException#CONNECTION_LOST} when the
+     *                           stream ends before the command did
+     */
+    public ExecExit execStreaming(ExecCommand command, OutputListener listener) {
+        Objects.requireNonNull(command, "command");
+        Objects.requireNonNull(listener, "listener");
+        return ExecStream.run(http, path + "/exec", command, listener);
+    }
+
+    /**
+     * Freezes the sandbox's processes now instead of at the end of its idle window.
+     *
+     * @return the sandbox, in {@code standby}
+     * @throws ConflictException when its state forbids it
+     */
+    public SandboxInfo standby() {
+        return transition("standby");
+    }
+
+    /**
+     * Checkpoints the sandbox to disk now, freeing its memory.
+     *
+     * @return the sandbox, {@code hibernated}
+     * @throws ConflictException when its state forbids it
+     */
+    public SandboxInfo hibernate() {
+        return transition("hibernate");
+    }
+
+    /**
+     * Brings the sandbox back to running from standby or hibernation.
+     *
+     * @return the sandbox, {@code running}
+     * @throws ConflictException when its state forbids it
+     */
+    public SandboxInfo resume() {
+        return transition("resume");
+    }
+
+    /**
+     * Deletes the sandbox: every process, file and snapshot of it is gone.
+     *
+     * @throws NotFoundException when it does not exist (any more)
+     */
+    public void delete() {
+        http.discard(http.delete(path));
+    }
+
+    /**
+     * The sandbox's files.
+     *
+     * @return the entry point for reading, writing and listing its files
+     */
+    public Files files() {
+        return files;
+    }
+
+    /**
+     * The sandbox's background processes.
+     *
+     * @return the entry point for starting and finding its processes
+     */
+    public Processes processes() {
+        return processes;
+    }
+
+    @Override
+    public String toString() {
+        SandboxInfo known = info;
+        return "Sandbox[" + id + (known == null ? "" : ", " + known.state()) + "]";
+    }
+
+    private SandboxInfo transition(String action) {
+        return remember(http.json(http.post(path + "/" + action, null), SandboxInfo::from));
+    }
+
+    private SandboxInfo remember(SandboxInfo fetched) {
+        info = fetched;
+        return fetched;
+    }
+}

@@ -1,0 +1,45 @@
+package io.perpetua.client;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A sandbox as the daemon last described it.
+ *
+ * @param id             the sandbox's id, such as {@code sbq3k7x2mfa4z5hd}
+ * @param state          {@code creating}, {@code running}, {@code standby}, {@code hibernated} or {@code failed}
+ * @param template       the template it was made from, or null for the default template
+ * @param createdAt      when it was created
+ * @param stateChangedAt when it entered its state
+ * @param lastActivityAt when it last did something that keeps it awake
+ * @param idleTimeout    time without activity before it goes to standby
+ * @param hibernateAfter time in standby before it is checkpointed to disk
+ * @param memoryMb       its memory limit in MiB
+ * @param cpus           its CPU limit
+ * @param envNames       the names of its environment variables (the values are never sent back)
+ * @param labels         its labels
+ * @param snapshot       its last good snapshot, or null
+ * @param failureReason  why it failed, or null
+ */
+public record SandboxInfo(String id, String state, String template, Instant createdAt, Instant stateChangedAt,
+                          Instant lastActivityAt, Duration idleTimeout, Duration hibernateAfter, int memoryMb,
+                          double cpus, List<String> envNames, Map<String, String> labels, SnapshotInfo snapshot,
+                          String failureReason) {
+
+    /** Copies the collections; null ones are empty. */
+    public SandboxInfo {
+        envNames = envNames == null ? List.of() : List.copyOf(envNames);
+        labels = Validation.strings(labels, "labels");
+    }
+
+    static SandboxInfo from(JsonObject json) {
+        JsonObject snapshot = json.optionalObject("snapshot");
+        return new SandboxInfo(json.string("id"), json.string("state"), json.optionalString("template"),
+                json.instant("createdAt"), json.instant("stateChangedAt"), json.instant("lastActivityAt"),
+                json.seconds("idleTimeoutSeconds"), json.seconds("hibernateAfterSeconds"), json.int32("memoryMb"),
+                json.number("cpus"), json.strings("envNames"), json.stringMap("labels"),
+                snapshot == null ? null : SnapshotInfo.from(snapshot), json.optionalString("failureReason"));
+    }
+}

@@ -1,0 +1,220 @@
+package io.perpetua.client;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What to create a sandbox from. Every part is optional: what is left unset (null, or empty
+ * for the maps) is not sent, so the daemon's defaults apply.
+ *
+ * <pre>{@code
+ * SandboxSpec spec = SandboxSpec.builder()
+ *         .memoryMb(512)
+ *         .idleTimeout(Duration.ofSeconds(30))
+ *         .label("owner", "me")
+ *         .build();
+ * }</pre>
+ *
+ * @param template       the template to start from, or null for the daemon's default
+ * @param idleTimeout    time without activity before the sandbox goes to standby, in whole seconds
+ * @param hibernateAfter time in standby before it is checkpointed to disk, in whole seconds
+ * @param env            environment variables of every command run in it; never echoed back
+ * @param labels         labels to find it by
+ * @param memoryMb       memory limit in MiB
+ * @param cpus           CPU limit, such as 0.5 or 2
+ */
+public record SandboxSpec(String template, Duration idleTimeout, Duration hibernateAfter, Map<String, String> env,
+                          Map<String, String> labels, Integer memoryMb, Double cpus) {
+
+    private static final SandboxSpec DEFAULTS = new SandboxSpec(null, null, null, null, null, null, null);
+
+    /**
+     * Validation and copies the parts.
+     *
+     * @throws IllegalArgumentException if a duration is not a positive whole number of seconds,
+     *                                  {@code memoryMb} or {@code cpus} is not positive, or a map holds null
+     */
+    public SandboxSpec {
+        idleTimeout = Validation.wholeSeconds(idleTimeout, "idleTimeout");
+        hibernateAfter = Validation.wholeSeconds(hibernateAfter, "hibernateAfter");
+        env = Validation.strings(env, "env");
+        labels = Validation.strings(labels, "labels");
+        if (memoryMb != null && memoryMb <= 0) {
+            throw new IllegalArgumentException("memoryMb must be positive but was " + memoryMb);
+        }
+        if (cpus != null && !(cpus > 0 && Double.isFinite(cpus))) {
+            throw new IllegalArgumentException("cpus must be a positive number but was " + cpus);
+        }
+    }
+
+    /**
+     * A spec that sets nothing.
+     *
+     * @return the spec of a sandbox made entirely of the daemon's defaults
+     */
+    public static SandboxSpec defaults() {
+        return DEFAULTS;
+    }
+
+    /**
+     * A builder that starts from nothing set.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * A builder that starts from this spec.
+     *
+     * @return a new builder holding every part of this spec
+     */
+    public Builder toBuilder() {
+        Builder builder = new Builder().template(template).idleTimeout(idleTimeout).hibernateAfter(hibernateAfter)
+                .memoryMb(memoryMb).cpus(cpus);
+        builder.env.putAll(env);
+        builder.labels.putAll(labels);
+        return builder;
+    }
+
+    /** The body of {@code POST /v1/sandboxes}: only what is set. */
+    Map<String, Object> body() {
+        return new RequestBody()
+                .set("template", template)
+                .set("idleTimeoutSeconds", idleTimeout == null ? null : idleTimeout.toSeconds())
+                .set("hibernateAfterSeconds", hibernateAfter == null ? null : hibernateAfter.toSeconds())
+                .set("env", env)
+                .set("labels", labels)
+                .set("memoryMb", memoryMb)
+                .set("cpus", cpus)
+                .fields();
+    }
+
+    /** Builds a {@link SandboxSpec}; the parts are checked by {@link #build()}. */
+    public static final class Builder {
+
+        private String template;
+        private Duration idleTimeout;
+        private Duration hibernateAfter;
+        private final Map<String, String> env = new LinkedHashMap<>();
+        private final Map<String, String> labels = new LinkedHashMap<>();
+        private Integer memoryMb;
+        private Double cpus;
+
+        private Builder() {
+        }
+
+        /**
+         * Sets the template to start from.
+         *
+         * @param template a template name, or null for the daemon's default
+         * @return this builder
+         */
+        public Builder template(String template) {
+            this.template = template;
+            return this;
+        }
+
+        /**
+         * Sets the time without activity before the sandbox goes to standby.
+         *
+         * @param idleTimeout a positive whole number of seconds, or null for the daemon's default (15 s)
+         * @return this builder
+         */
+        public Builder idleTimeout(Duration idleTimeout) {
+            this.idleTimeout = idleTimeout;
+            return this;
+        }
+
+        /**
+         * Sets the time in standby before the sandbox is checkpointed to disk.
+         *
+         * @param hibernateAfter a positive whole number of seconds, or null for the daemon's default (10 min)
+         * @return this builder
+         */
+        public Builder hibernateAfter(Duration hibernateAfter) {
+            this.hibernateAfter = hibernateAfter;
+            return this;
+        }
+
+        /**
+         * Adds an environment variable of every command run in the sandbox.
+         *
+         * @param name  the variable's name
+         * @param value its value
+         * @return this builder
+         */
+        public Builder env(String name, String value) {
+            env.put(name, value);
+            return this;
+        }
+
+        /**
+         * Adds environment variables of every command run in the sandbox.
+         *
+         * @param variables names and values, added in their iteration order
+         * @return this builder
+         */
+        public Builder env(Map<String, String> variables) {
+            env.putAll(variables);
+            return this;
+        }
+
+        /**
+         * Adds a label to find the sandbox by.
+         *
+         * @param name  the label's name
+         * @param value its value
+         * @return this builder
+         */
+        public Builder label(String name, String value) {
+            labels.put(name, value);
+            return this;
+        }
+
+        /**
+         * Adds labels to find the sandbox by.
+         *
+         * @param labels names and values, added in their iteration order
+         * @return this builder
+         */
+        public Builder labels(Map<String, String> labels) {
+            this.labels.putAll(labels);
+            return this;
+        }
+
+        /**
+         * Sets the memory limit.
+         *
+         * @param memoryMb MiB, or null for the daemon's default
+         * @return this builder
+         */
+        public Builder memoryMb(Integer memoryMb) {
+            this.memoryMb = memoryMb;
+            return this;
+        }
+
+        /**
+         * Sets the CPU limit.
+         *
+         * @param cpus CPUs, such as 0.5 or 2, or null for the daemon's default
+         * @return this builder
+         */
+        public Builder cpus(Double cpus) {
+            this.cpus = cpus;
+            return this;
+        }
+
+        /**
+         * Validation the parts and builds the spec.
+         *
+         * @return a new spec
+         * @throws IllegalArgumentException when a part is out of range, as the constructor does
+         */
+        public SandboxSpec build() {
+            return new SandboxSpec(template, idleTimeout, hibernateAfter, env, labels, memoryMb, cpus);
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package io.perpetua.client;
+
+import java.util.List;
+import java.util.Objects;
+
+/** The sandboxes of a daemon: obtained from {@link Perpetua#sandboxes()}. */
+public final class Sandboxes {
+
+    private final Http http;
+
+    Sandboxes(Http http) {
+        this.http = http;
+    }
+
+    /**
+     * Creates a sandbox ({@code POST /v1/sandboxes}); it is running when this returns.
+     *
+     * @param spec what to create it from; only what is set is sent
+     * @return the new sandbox
+     * @throws InvalidRequestException when the daemon rejects a part of {@code spec}, named by its field
+     */
+    public Sandbox create(SandboxSpec spec) {
+        Objects.requireNonNull(spec, "spec");
+        SandboxInfo info = http.json(http.post("/v1/sandboxes", spec.body()), SandboxInfo::from);
+        return new Sandbox(http, info.id(), info);
+    }
+
+    /**
+     * Creates a sandbox made entirely of the daemon's defaults.
+     *
+     * @return the new sandbox
+     */
+    public Sandbox create() {
+        return create(SandboxSpec.defaults());
+    }
+
+    /**
+     * Lists the sandboxes ({@code GET /v1/sandboxes}). Reading them does not wake them.
+     *
+     * @return every sandbox, each holding its info as of this call
+     */
+    public List<Sandbox> list() {
+        return http.json(http.get("/v1/sandboxes"), json -> json.objects("sandboxes").stream()
+                .map(SandboxInfo::from)
+                .map(info -> new Sandbox(http, info.id(), info))
+                .toList());
+    }
+
+    /**
+     * Fetches a sandbox ({@code GET /v1/sandboxes/{id}}). Reading it does not wake it.
+     *
+     * @param id the sandbox's id
+     * @return the sandbox, holding its info as of this call
+     * @throws NotFoundException when there is no such sandbox
+     */
+    public Sandbox get(String id) {
+        Sandbox sandbox = handle(id);
+        sandbox.refresh();
+        return sandbox;
+    }
+
+    /**
+     * A handle on the sandbox with this id, made without asking the daemon: the first call on it
+     * tells whether it exists. Use it to act on a sandbox whose id you hold without a round trip.
+     *
+     * @param id the sandbox's id
+     * @return a handle whose {@link Sandbox#info()} is fetched when first asked for
+     * @throws IllegalArgumentException if {@code id} is blank
+     */
+    public Sandbox handle(String id) {
+        return new Sandbox(http, Validation.notBlank(id, "id"), null);
+    }
+}

@@ -1,0 +1,66 @@
+package io.perpetua.client;
+
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Checks of the arguments of the API, shared by its values, with messages that name the field and the value. */
+final class Validation {
+
+    private Validation() {
+    }
+
+    static String notBlank(String value, String field) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(field + " must not be blank but was "
+                    + (value == null ? "null" : "'" + value + "'"));
+        }
+        return value;
+    }
+
+    static String absolutePath(String path, String field) {
+        if (path == null || !path.startsWith("/")) {
+            throw new IllegalArgumentException(field + " must be an absolute path (starting with /) but was "
+                    + (path == null ? "null" : "'" + path + "'"));
+        }
+        return path;
+    }
+
+    /** A copy of a command line: at least one element, none null. */
+    static List<String> command(List<String> cmd) {
+        if (cmd == null || cmd.isEmpty()) {
+            throw new IllegalArgumentException("cmd must name a program but was " + cmd);
+        }
+        for (int i = 0; i < cmd.size(); i++) {
+            if (cmd.get(i) == null) {
+                throw new IllegalArgumentException("cmd[" + i + "] must not be null but was in " + cmd);
+            }
+        }
+        return List.copyOf(cmd);
+    }
+
+    /** An unmodifiable copy in the given order; null is empty; no null keys or values. */
+    static Map<String, String> strings(Map<String, String> map, String field) {
+        if (map == null) {
+            return Map.of();
+        }
+        Map<String, String> copy = new LinkedHashMap<>();
+        map.forEach((key, value) -> {
+            if (key == null || value == null) {
+                throw new IllegalArgumentException(field + " must not hold null keys or values but had " + key + "=" + value);
+            }
+            copy.put(key, value);
+        });
+        return Collections.unmodifiableMap(copy);
+    }
+
+    /** A duration the API takes in whole seconds: null, or positive and whole. */
+    static Duration wholeSeconds(Duration duration, String field) {
+        if (duration != null && (duration.isNegative() || duration.isZero() || duration.getNano() != 0)) {
+            throw new IllegalArgumentException(field + " must be a positive whole number of seconds but was " + duration);
+        }
+        return duration;
+    }
+}

@@ -1,0 +1,106 @@
+package io.perpetua.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.perpetua.client.ExecResult;
+import io.perpetua.client.InvalidRequestException;
+import io.perpetua.client.LogEvent;
+import io.perpetua.client.NotFoundException;
+import io.perpetua.client.Perpetua;
+import io.perpetua.client.Process;
+import io.perpetua.client.ProcessCommand;
+import io.perpetua.client.Sandbox;
+import io.perpetua.client.SandboxSpec;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The Java SDK against a real daemon: what the README's example does, end to end. */
+class SdkIT {
+
+    private static Daemon daemon;
+    private static Perpetua perpetua;
+
+    @BeforeAll
+    static void startDaemon() {
+        daemon = Daemon.start("--idle-timeout", "1h", "--warm-pool", "0");
+        perpetua = Perpetua.connect(daemon.api().baseUri().toString(), null);
+    }
+
+    @AfterAll
+    static void removeEverything() {
+        perpetua.close();
+        daemon.close();
+    }
+
+    @Test
+    void sandboxRunsCommandsKeepsFilesAndProcessesThroughHibernation() throws Exception {
+        Sandbox sandbox = perpetua.sandboxes().create(SandboxSpec.builder().idleTimeout(Duration.ofSeconds(30)).build());
+        ExecResult answer = sandbox.exec("python3", "-c", "print(6 * 7)");
+        assertThat(answer.exitCode()).isZero();
+        assertThat(answer.stdout()).isEqualTo("42\n");
+
+        sandbox.files().write("/root/hello.txt", "hello".getBytes(StandardCharsets.UTF_8));
+        Process counter = sandbox.processes().start(ProcessCommand.of("sh", "-c", "for i in 1 2 3; do echo n$i; sleep 0.2; done"));
+        List<LogEvent> events = follow(counter);
+        assertThat(events.stream().filter(e -> e.stream().equals("stdout")).map(LogEvent::data).collect(Collectors.joining()))
+                .isEqualTo("n1\nn2\nn3\n");
+
+        sandbox.hibernate();
+        assertThat(sandbox.refresh().state()).isEqualTo("hibernated");
+        assertThat(new String(sandbox.files().read("/root/hello.txt"), StandardCharsets.UTF_8)).isEqualTo("hello");
+        assertThat(sandbox.refresh().state()).isEqualTo("running");
+        assertThat(sandbox.processes().list()).extracting(Process::id).contains(counter.id());
+
+        sandbox.delete();
+        assertThatThrownBy(() -> perpetua.sandboxes().get(sandbox.id())).isInstanceOf(NotFoundException.class);
+    }
+
+    @Test
+    void badInputIsATypedErrorNamingTheField() {
+        Sandbox sandbox = perpetua.sandboxes().create();
+        assertThatThrownBy(() -> sandbox.processes().start(ProcessCommand.of("no-such-program")))
+                .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("cmd[0]"));
+        assertThatThrownBy(() -> sandbox.files().read("/no/such/file"))
+                .isInstanceOfSatisfying(NotFoundException.class, e -> assertThat(e.code()).isEqualTo("file_not_found"));
+        sandbox.delete();
+    }
+
+    /** Every log event of the process, until it exits. */
+    private static List<LogEvent> follow(Process process) throws Exception {
+        List<LogEvent> events = new CopyOnWriteArrayList<>();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        process.followLogs(0).subscribe(new Flow.Subscriber<>() {
+            @Override
+            public void onSubscribe(Flow.Subscription subscription) {
+                subscription.request(Long.MAX_VALUE);
+            }
+
+            @Override
+            public void onNext(LogEvent event) {
+                events.add(event);
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                done.completeExceptionally(error);
+            }
+
+            @Override
+            public void onComplete() {
+                done.complete(null);
+            }
+        });
+        done.get(60, TimeUnit.SECONDS);
+        return events;
+    }
+}
