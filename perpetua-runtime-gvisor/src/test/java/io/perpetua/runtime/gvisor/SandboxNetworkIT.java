@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,6 +36,8 @@ class SandboxNetworkIT {
             Map.of(), Map.of(), 512, 1.0);
     private static final String OUTSIDE = "perpetua-it-outside";
     private static final String OUTSIDE_ADDRESS = "10.232.0.2";
+
+    private static final List<SandboxId> STARTED = new CopyOnWriteArrayList<>();
 
     private static Path directory;
     private static RunscRuntime runtime;
@@ -56,7 +59,10 @@ class SandboxNetworkIT {
         }
         HostCommand.run(List.of("ip", "netns", "delete", OUTSIDE), Duration.ofSeconds(30));
         RuntimeCleanup.removeEverything(runtime, directory);
-        assertThat(HostCommand.run(List.of("ip", "netns", "list"), Duration.ofSeconds(30)).stdout()).doesNotContain("perpetua-");
+        String namespaces = HostCommand.run(List.of("ip", "netns", "list"), Duration.ofSeconds(30)).stdout();
+        for (SandboxId id : STARTED) {
+            assertThat(namespaces).doesNotContain(SandboxNetwork.namespace(id));
+        }
     }
 
     @Test
@@ -106,6 +112,7 @@ class SandboxNetworkIT {
 
     private static ContainerRef started() {
         ContainerRef ref = new ContainerRef(SandboxId.random(), 1);
+        STARTED.add(ref.sandbox());
         runtime.start(ref, SPEC);
         return ref;
     }
