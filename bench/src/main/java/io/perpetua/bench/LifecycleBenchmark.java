@@ -10,9 +10,11 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
@@ -65,6 +67,8 @@ public final class LifecycleBenchmark {
         hibernatedResume(500, Math.max(3, rounds / 6));
         createToFirstExec();
         resumeVersusRebuild();
+        fileTransfer();
+        proxyLatency();
         report.print(System.out);
     }
 
@@ -219,6 +223,82 @@ public final class LifecycleBenchmark {
         report.add(fromHibernation);
         report.ratio("rebuild / resume from standby (p50)", rebuild.median() / fromStandby.median(), "higher is better");
         report.ratio("rebuild / resume from hibernation (p50)", rebuild.median() / fromHibernation.median(), "higher is better");
+    }
+
+    /** Upload and download of 256 MiB through the files API against a plain local copy of the same file. */
+    private void fileTransfer() {
+        long size = 256L << 20;
+        Path local = data.resolve("transfer.bin");
+        Path copy = data.resolve("transfer.copy");
+        Path back = data.resolve("transfer.back");
+        try {
+            try (var out = Files.newOutputStream(local)) {
+                Random random = new Random(7);
+                byte[] chunk = new byte[1 << 20];
+                for (long written = 0; written < size; written += chunk.length) {
+                    random.nextBytes(chunk);
+                    out.write(chunk);
+                }
+            }
+            String id = api.create(Map.of());
+            Samples localCopy = new Samples("local copy of 256 MiB");
+            Samples upload = new Samples("upload of 256 MiB through the files API");
+            Samples download = new Samples("download of 256 MiB through the files API");
+            for (int i = 0; i < 3; i++) {
+                long start = System.nanoTime();
+                Files.copy(local, copy, StandardCopyOption.REPLACE_EXISTING);
+                localCopy.since(start);
+                start = System.nanoTime();
+                api.upload(id, "/root/transfer.bin", local);
+                upload.since(start);
+                start = System.nanoTime();
+                api.download(id, "/root/transfer.bin", back);
+                download.since(start);
+            }
+            api.delete(id);
+            report.add(localCopy);
+            report.add(upload);
+            report.add(download);
+            double mb = size / 1e6;
+            report.value("local copy", mb / (localCopy.median() / 1000), "MB/s");
+            report.value("upload", mb / (upload.median() / 1000), "MB/s");
+            report.value("download", mb / (download.median() / 1000), "MB/s");
+            report.ratio("upload / local copy (MB/s)", localCopy.median() / upload.median(), "");
+            report.ratio("download / local copy (MB/s)", localCopy.median() / download.median(), "");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A small GET through the port proxy against the same GET straight to the sandbox's address. */
+    private void proxyLatency() {
+        String id = api.create(Map.of("idleTimeoutSeconds", 3600));
+        api.exec(id, "sh", "-c", "mkdir -p /root/site && echo hello > /root/site/hello.txt && (python3 -c \"import http.server as h; "
+                + "h.SimpleHTTPRequestHandler.protocol_version = 'HTTP/1.1'; "
+                + "h.ThreadingHTTPServer(('0.0.0.0', 8000), lambda *a: h.SimpleHTTPRequestHandler(*a, directory='/root/site')).serve_forever()\" "
+                + ">/dev/null 2>&1 &) && sleep 2");
+        String address = api.get(id).path("address").asString();
+        URI proxied = api.base().resolve("/v1/sandboxes/" + id + "/ports/8000/hello.txt");
+        URI direct = URI.create("http://" + address + ":8000/hello.txt");
+        for (int i = 0; i < 5; i++) {
+            api.fetch(proxied);
+            api.fetch(direct);
+        }
+        Samples viaProxy = new Samples("GET through the port proxy");
+        Samples straight = new Samples("the same GET straight to the sandbox's address");
+        for (int i = 0; i < rounds * 5; i++) {
+            long start = System.nanoTime();
+            api.fetch(proxied);
+            viaProxy.since(start);
+            start = System.nanoTime();
+            api.fetch(direct);
+            straight.since(start);
+        }
+        api.delete(id);
+        report.add(viaProxy);
+        report.add(straight);
+        report.ratio("proxy / direct (p50)", viaProxy.median() / straight.median(), "");
+        report.goal("proxy overhead p50", viaProxy.median() - straight.median(), "");
     }
 
     /** A shell command starting a background process that fills {@code megabytes} with random bytes, then writes /tmp/ready. */

@@ -28,6 +28,7 @@ public final class ApiRoutes {
     private final Metrics metrics;
     private final JsonCodec json = new JsonCodec();
     private final ErrorResponses errors;
+    private final SandboxRuntime runtime;
     private final FileRoutes files;
     private final ProcessRoutes processes;
     private final TerminalRoutes terminals;
@@ -45,6 +46,7 @@ public final class ApiRoutes {
         this.sandboxes = sandboxes;
         this.metrics = metrics;
         this.errors = new ErrorResponses(json, metrics);
+        this.runtime = runtime;
         this.files = new FileRoutes(new SandboxFiles(sandboxes), processes, runtime, json);
         this.processes = new ProcessRoutes(processes, json);
         this.terminals = new TerminalRoutes(sandboxes, runtime, json);
@@ -64,6 +66,10 @@ public final class ApiRoutes {
         config.routes.error(404, ctx -> fillIfEmpty(ctx, "not_found", "no route for " + ctx.method() + " " + ctx.path()));
         config.routes.error(405, ctx -> fillIfEmpty(ctx, "method_not_allowed", ctx.method() + " is not allowed on " + ctx.path()));
         config.routes.error(413, ctx -> fillIfEmpty(ctx, "body_too_large", "the request body is too large"));
+    }
+
+    private SandboxView view(Sandbox sandbox) {
+        return SandboxView.of(sandbox, runtime.address(sandbox.id()).orElse(null));
     }
 
     /** The routes added by {@link #register(JavalinConfig)}. */
@@ -106,7 +112,7 @@ public final class ApiRoutes {
     }
 
     private void list(Context ctx) {
-        ctx.result(json.write(Map.of("sandboxes", sandboxes.list().stream().map(SandboxView::of).toList())));
+        ctx.result(json.write(Map.of("sandboxes", sandboxes.list().stream().map(this::view).toList())));
     }
 
     private void delete(Context ctx) {
@@ -128,7 +134,7 @@ public final class ApiRoutes {
     }
 
     private void sandbox(Context ctx, Sandbox sandbox) {
-        ctx.result(json.write(SandboxView.of(sandbox)));
+        ctx.result(json.write(view(sandbox)));
     }
 
     private static SandboxId id(Context ctx) {
