@@ -55,10 +55,16 @@ class TerminalIT {
     }
 
     @Test
-    void terminalOfAnUnknownSandboxClosesWithTheReason() throws Exception {
-        Screen screen = new Screen();
-        connect("sbaaaaaaaaaaaaaa", "", screen);
-        assertThat(screen.closed.get(30, TimeUnit.SECONDS)).contains("sandbox_not_found");
+    void terminalOfAnUnknownSandboxOrOfABadSizeIsRefusedBeforeTheUpgrade() {
+        Api.Response unknown = api.upgrade("/v1/sandboxes/sbaaaaaaaaaaaaaa/terminal");
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.errorCode()).isEqualTo("sandbox_not_found");
+
+        String id = api.create(Map.of());
+        Api.Response tooWide = api.upgrade("/v1/sandboxes/" + id + "/terminal?cols=5000");
+        assertThat(tooWide.status()).isEqualTo(400);
+        assertThat(tooWide.errorField()).isEqualTo("cols");
+        api.delete("/v1/sandboxes/" + id);
     }
 
     private static WebSocket connect(String id, String query, Screen screen) throws Exception {

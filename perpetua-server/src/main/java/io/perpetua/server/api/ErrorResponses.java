@@ -8,6 +8,8 @@ import io.perpetua.error.NotFoundException;
 import io.perpetua.error.PerpetuaException;
 import io.perpetua.error.RuntimeFailureException;
 import io.perpetua.server.metrics.Metrics;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -21,6 +23,8 @@ import org.slf4j.LoggerFactory;
 final class ErrorResponses {
 
     private static final Logger log = LoggerFactory.getLogger(ErrorResponses.class);
+    static final String ERROR_CODE_HEADER = "Perpetua-Error-Code";
+    static final String ERROR_FIELD_HEADER = "Perpetua-Error-Field";
 
     private final JsonCodec json;
     private final Metrics metrics;
@@ -42,6 +46,28 @@ final class ErrorResponses {
         }
         String field = e instanceof InvalidInputException invalid ? invalid.field() : null;
         send(ctx, status, e.code(), e.getMessage(), field);
+    }
+
+    /**
+     * Answers a WebSocket request that failed its check before the upgrade. Javalin does not
+     * write the result of a request it meant to upgrade, so the error is written and committed
+     * here, which also stops the upgrade.
+     */
+    void refuseUpgrade(PerpetuaException e, Context ctx) {
+        handle(e, ctx);
+        // WebSocket clients (the JDK's among them) often show a refused handshake's headers but not its body.
+        ctx.header(ERROR_CODE_HEADER, e.code());
+        if (e instanceof InvalidInputException invalid && invalid.field() != null) {
+            ctx.header(ERROR_FIELD_HEADER, invalid.field());
+        }
+        byte[] body = ctx.result() == null ? new byte[0] : ctx.result().getBytes(StandardCharsets.UTF_8);
+        try {
+            ctx.res().setContentLength(body.length);
+            ctx.res().getOutputStream().write(body);
+            ctx.res().flushBuffer();
+        } catch (IOException io) {
+            log.debug("could not answer a refused WebSocket request to {}: {}", ctx.path(), io.getMessage());
+        }
     }
 
     /** Javalin's own answers (no such route, method not allowed, body too large) in our format. */

@@ -26,6 +26,8 @@ import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -55,6 +57,7 @@ final class PortRoutes {
     private final JsonCodec json;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
+    private final UpgradeHandoff<Bridge> upgrades = new UpgradeHandoff<>();
     private final Map<String, Bridge> bridges = new ConcurrentHashMap<>();
 
     PortRoutes(SandboxService sandboxes, Function<SandboxId, Optional<String>> addresses, PreviewTokens previews, JsonCodec json) {
@@ -67,11 +70,11 @@ final class PortRoutes {
     void register(RouteTable routes) {
         routes.any(PORTS, ctx -> forward(ctx, target(ctx), ""));
         routes.any(PORTS + "/<path>", ctx -> forward(ctx, target(ctx), ctx.pathParam("path")));
-        routes.ws(PORTS + "/<path>", ws -> bridge(ws, ctx -> target(ctx.pathParam("id"), ctx.pathParam("port")), "path"));
+        routes.ws(PORTS + "/<path>", ctx -> openUpstream(ctx, target(ctx)), this::bridge);
         routes.post("/v1/sandboxes/{id}/previews", this::preview);
         routes.any(PREVIEW, ctx -> forward(ctx, preview(ctx.pathParam("token")), ""));
         routes.any(PREVIEW + "/<path>", ctx -> forward(ctx, preview(ctx.pathParam("token")), ctx.pathParam("path")));
-        routes.ws(PREVIEW + "/<path>", ws -> bridge(ws, ctx -> preview(ctx.pathParam("token")), "path"));
+        routes.ws(PREVIEW + "/<path>", ctx -> openUpstream(ctx, preview(ctx.pathParam("token"))), this::bridge);
     }
 
     record PreviewBody(Integer port) {
@@ -134,32 +137,53 @@ final class PortRoutes {
         return request.method(ctx.method().name(), publisher).build();
     }
 
-    /** One proxied WebSocket: the client's session joined to a connection to the sandbox. */
-    private record Bridge(SandboxService.Lease lease, WebSocket upstream) {
+    /** One proxied WebSocket: a WebSocket to the sandbox's server, joined to the client's once it opens. */
+    private record Bridge(SandboxService.Lease lease, WebSocket upstream, CompletableFuture<WsContext> client) implements AutoCloseable {
+        @Override
+        public void close() {
+            try {
+                if (!upstream.isOutputClosed()) {
+                    upstream.sendClose(WebSocket.NORMAL_CLOSURE, "client closed");
+                }
+            } finally {
+                lease.close();
+            }
+        }
     }
 
-    private void bridge(WsConfig ws, Function<WsContext, PreviewTokens.Target> targets, String pathParameter) {
+    /**
+     * Before the upgrade: wakes the sandbox and opens the WebSocket to its server, so a port that
+     * nothing serves is an HTTP error, as for plain requests.
+     */
+    private void openUpstream(Context ctx, PreviewTokens.Target target) {
+        String address = address(target.sandbox());
+        SandboxService.Lease lease = sandboxes.hold(target.sandbox());
+        CompletableFuture<WsContext> client = new CompletableFuture<>();
+        URI uri = URI.create("ws://" + address + ":" + target.port() + "/" + ctx.pathParam("path")
+                + (ctx.queryString() == null ? "" : "?" + ctx.queryString()));
+        try {
+            WebSocket upstream = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5)).buildAsync(uri, new Downstream(client)).join();
+            upgrades.offer(ctx, new Bridge(lease, upstream, client));
+        } catch (CompletionException e) {
+            lease.close();
+            throw new RuntimeFailureException("port_unreachable", "no WebSocket answers on port " + target.port() + " of sandbox "
+                    + target.sandbox() + " (" + e.getCause().getMessage() + ")", e.getCause());
+        }
+    }
+
+    private void bridge(WsConfig ws) {
         ws.onConnect(ctx -> {
-            PreviewTokens.Target target = targets.apply(ctx);
-            String address = address(target.sandbox());
-            SandboxService.Lease lease = sandboxes.hold(target.sandbox());
-            try {
-                URI uri = URI.create("ws://" + address + ":" + target.port() + "/" + ctx.pathParam(pathParameter)
-                        + (ctx.queryString() == null ? "" : "?" + ctx.queryString()));
-                WebSocket upstream = http.newWebSocketBuilder().buildAsync(uri, new Downstream(ctx)).join();
-                bridges.put(ctx.sessionId(), new Bridge(lease, upstream));
-            } catch (RuntimeException e) {
-                lease.close();
-                ctx.closeSession(1011, "cannot reach port " + target.port() + " of the sandbox");
-            }
+            WebSocketOutput.keepOpen(ctx);
+            Bridge bridge = upgrades.claim(ctx);
+            bridges.put(ctx.sessionId(), bridge);
+            bridge.client().complete(ctx);
         });
         ws.onMessage(ctx -> upstream(ctx).sendText(ctx.message(), true).join());
         ws.onBinaryMessage(ctx -> upstream(ctx).sendBinary(ctx.data(), true).join());
         ws.onClose(ctx -> {
             Bridge bridge = bridges.remove(ctx.sessionId());
             if (bridge != null) {
-                bridge.upstream().sendClose(WebSocket.NORMAL_CLOSURE, "client closed");
-                bridge.lease().close();
+                bridge.close();
             }
         });
     }
@@ -172,30 +196,36 @@ final class PortRoutes {
         return bridge.upstream();
     }
 
-    /** Relays what the sandbox's server sends to the client. */
-    private record Downstream(WsContext client) implements WebSocket.Listener {
+    /**
+     * Relays what the sandbox's server sends to the client, a part of a message at a time, once
+     * the client's socket is open. The next part is asked for only once this one has gone out,
+     * so a slow client slows the server in the sandbox rather than filling the daemon's heap.
+     */
+    private record Downstream(CompletableFuture<WsContext> client) implements WebSocket.Listener {
         @Override
         public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
-            client.send(data.toString());
-            socket.request(1);
-            return null;
+            String text = data.toString();
+            return client.thenCompose(c -> WebSocketOutput.sendText(c, text, last)).thenRun(() -> socket.request(1));
         }
 
         @Override
         public CompletionStage<?> onBinary(WebSocket socket, ByteBuffer data, boolean last) {
-            client.send(data);
-            socket.request(1);
-            return null;
+            return client.thenCompose(c -> WebSocketOutput.sendBinary(c, data, last)).thenRun(() -> socket.request(1));
         }
 
         @Override
         public CompletionStage<?> onClose(WebSocket socket, int status, String reason) {
-            client.closeSession(status, reason);
-            return null;
+            return client.thenAccept(c -> c.closeSession(status, reason));
+        }
+
+        @Override
+        public void onError(WebSocket socket, Throwable error) {
+            client.thenAccept(c -> c.closeSession(1011, "the sandbox's WebSocket failed"));
         }
     }
 
-    private String address(SandboxId id) {
+    /** The sandbox's address on its network, for the routes that reach its ports. */
+    String address(SandboxId id) {
         sandboxes.get(id);
         return addresses.apply(id).orElseThrow(() -> new ConflictException("sandbox_has_no_network",
                 "sandbox " + id + " has no network: the daemon runs with --network none"));
@@ -213,7 +243,7 @@ final class PortRoutes {
         return previews.open(token).orElseThrow(() -> new NotFoundException("preview_not_found", "no preview with that token"));
     }
 
-    private static int port(String value) {
+    static int port(String value) {
         try {
             int port = Integer.parseInt(value == null ? "" : value);
             InvalidInputException.check(port >= 1 && port <= 65535, "port", "port must be between 1 and 65535 but was " + port);

@@ -1,10 +1,13 @@
 package io.perpetua.server.api;
 
 import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.websocket.WsConfig;
+import io.perpetua.error.PerpetuaException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /** Registers routes with Javalin and remembers them, so the OpenAPI document can be checked against them. */
@@ -15,10 +18,15 @@ final class RouteTable {
     }
 
     private final JavalinConfig config;
+    private final BiConsumer<PerpetuaException, Context> refusal;
     private final List<Route> routes = new ArrayList<>();
 
-    RouteTable(JavalinConfig config) {
+    /**
+     * @param refusal answers a WebSocket request that failed its check, in place of the upgrade
+     */
+    RouteTable(JavalinConfig config, BiConsumer<PerpetuaException, Context> refusal) {
         this.config = config;
+        this.refusal = refusal;
     }
 
     void get(String path, Handler handler) {
@@ -55,8 +63,19 @@ final class RouteTable {
         }
     }
 
-    /** A WebSocket route, reached with an upgraded GET. */
-    void ws(String path, Consumer<WsConfig> handler) {
+    /**
+     * A WebSocket route, reached with an upgraded GET, whose request is checked before the
+     * upgrade: what {@code check} throws is answered as an HTTP error in JSON, as on any other
+     * route, and no socket opens.
+     */
+    void ws(String path, Handler check, Consumer<WsConfig> handler) {
+        config.routes.wsBeforeUpgrade(path, ctx -> {
+            try {
+                check.handle(ctx);
+            } catch (PerpetuaException e) {
+                refusal.accept(e, ctx);
+            }
+        });
         config.routes.ws(path, handler);
         if (!routes.contains(new Route("get", path))) {
             routes.add(new Route("get", path));

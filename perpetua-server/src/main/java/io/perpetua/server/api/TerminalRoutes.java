@@ -1,5 +1,6 @@
 package io.perpetua.server.api;
 
+import io.javalin.http.Context;
 import io.javalin.websocket.WsConfig;
 import io.javalin.websocket.WsContext;
 import io.perpetua.error.InvalidInputException;
@@ -46,7 +47,14 @@ final class TerminalRoutes {
     }
 
     void register(RouteTable routes) {
-        routes.ws(PATH, this::configure);
+        routes.ws(PATH, this::check, this::configure);
+    }
+
+    /** Before the upgrade: a sandbox that exists and a size that is one. */
+    private void check(Context ctx) {
+        sandboxes.get(SandboxIdParameter.of(ctx.pathParam("id")));
+        dimension(ctx.queryParam("rows"), "rows", 24);
+        dimension(ctx.queryParam("cols"), "cols", 80);
     }
 
     /** A text frame from the client. */
@@ -55,6 +63,7 @@ final class TerminalRoutes {
 
     private void configure(WsConfig ws) {
         ws.onConnect(ctx -> {
+            WebSocketOutput.keepOpen(ctx);
             Session session = new Session(ctx);
             sessions.put(ctx.sessionId(), session);
             Thread.ofVirtual().name("terminal-" + ctx.sessionId()).start(session::run);
@@ -127,11 +136,13 @@ final class TerminalRoutes {
             byte[] buffer = new byte[16 * 1024];
             try (InputStream out = started.stdout()) {
                 int n;
-                while ((n = out.read(buffer)) > 0) {
-                    socket.send(ByteBuffer.wrap(buffer, 0, n));
+                while ((n = out.read(buffer)) > 0 && WebSocketOutput.sendBinaryAndWait(socket, ByteBuffer.wrap(buffer, 0, n))) {
+                    // Relayed, and the buffer is free again.
                 }
             } catch (IOException e) {
                 // The shell is gone; its exit status says how.
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
             return started.waitFor();
         }
