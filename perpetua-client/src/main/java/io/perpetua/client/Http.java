@@ -14,12 +14,17 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
@@ -53,6 +58,28 @@ final class Http implements AutoCloseable {
 
     String base() {
         return base;
+    }
+
+    /** Opens a WebSocket to {@code path} (escaped already), with this client's authorization. */
+    WebSocket webSocket(String path, WebSocket.Listener listener) {
+        WebSocket.Builder builder = client.newWebSocketBuilder().header("User-Agent", USER_AGENT);
+        if (authorization != null) {
+            builder.header("Authorization", authorization);
+        }
+        URI uri = URI.create(base.replaceFirst("^http", "ws") + path);
+        try {
+            return builder.buildAsync(uri, listener).get(CONNECT_TIMEOUT.toSeconds() * 6, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof WebSocketHandshakeException refused) {
+                throw refusal(path, refused.getResponse());
+            }
+            throw new PerpetuaException(PerpetuaException.UNREACHABLE, "cannot open a WebSocket to " + uri + ": " + e.getMessage(), 0);
+        } catch (TimeoutException e) {
+            throw new PerpetuaException(PerpetuaException.UNREACHABLE, "cannot open a WebSocket to " + uri + ": " + e.getMessage(), 0);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PerpetuaException("interrupted", "interrupted while opening a WebSocket to " + uri, 0);
+        }
     }
 
     /** A request to {@code path} (which starts with {@code /} and is escaped already), asking for JSON. */
@@ -213,6 +240,18 @@ final class Http implements AutoCloseable {
         }
     }
 
+    /**
+     * A refused WebSocket handshake as an exception of its status's class. The JDK keeps only the
+     * answer's headers, where the daemon repeats its error code and field.
+     */
+    private static PerpetuaException refusal(String path, HttpResponse<?> response) {
+        int status = response.statusCode();
+        String code = response.headers().firstValue("Perpetua-Error-Code").orElse("http_" + status);
+        String field = response.headers().firstValue("Perpetua-Error-Field").orElse(null);
+        String message = "the daemon refused the WebSocket " + path + " with HTTP " + status + " (" + code + ")";
+        return ofStatus(status, code, message, field);
+    }
+
     /** The daemon's {@code {"error": {"code", "message", "field"?}}} as an exception of the status's class. */
     private static PerpetuaException error(HttpRequest request, int status, String body) {
         String code = "http_" + status;
@@ -226,6 +265,10 @@ final class Http implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             // Not the daemon's error format (a proxy's page, say): the status is all there is.
         }
+        return ofStatus(status, code, message, field);
+    }
+
+    private static PerpetuaException ofStatus(int status, String code, String message, String field) {
         return switch (status) {
             case 400 -> new InvalidRequestException(code, message, field);
             case 404 -> new NotFoundException(code, message);

@@ -1,6 +1,7 @@
 package io.perpetua.client;
 
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * A handle on one sandbox: runs commands in it, moves it between states, and reaches its files
@@ -132,6 +133,32 @@ public final class Sandbox {
      */
     public void delete() {
         http.discard(http.delete(path));
+    }
+
+    /**
+     * Opens a shell ({@code bash -l}) on a terminal of {@code rows} by {@code cols} in the
+     * sandbox, waking it first.
+     *
+     * @param rows   lines of the terminal
+     * @param cols   columns of the terminal
+     * @param output receives what the terminal shows, as it comes, on a thread of the client
+     * @return the open terminal, to be closed when done
+     */
+    public TerminalSession openTerminal(int rows, int cols, Consumer<byte[]> output) {
+        return TerminalSession.open(http, path + "/terminal?rows=" + rows + "&cols=" + cols, output);
+    }
+
+    /**
+     * Opens a TCP connection to {@code port} in the sandbox, through the daemon, waking the
+     * sandbox first: for protocols other than HTTP (which the port proxy at
+     * {@code /v1/sandboxes/{id}/ports/{port}/} serves directly).
+     *
+     * @param port the port a server in the sandbox listens on, 1 to 65535
+     * @return the open connection, to be closed when done
+     * @throws ServerException with code {@code port_unreachable} if nothing listens on the port
+     */
+    public PortConnection connect(int port) {
+        return PortConnection.open(http, path + "/tcp/" + Validation.port(port));
     }
 
     /**

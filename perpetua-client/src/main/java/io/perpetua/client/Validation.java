@@ -28,6 +28,13 @@ final class Validation {
         return path;
     }
 
+    static int port(int port) {
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port must be between 1 and 65535 but was " + port);
+        }
+        return port;
+    }
+
     /** A copy of a command line: at least one element, none null. */
     static List<String> command(List<String> cmd) {
         if (cmd == null || cmd.isEmpty()) {

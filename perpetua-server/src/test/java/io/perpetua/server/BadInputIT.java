@@ -102,6 +102,24 @@ class BadInputIT {
         assertThat(response.errorCode()).isIn("sandbox_not_found", "not_found");
     }
 
+    @ParameterizedTest(name = "upgrade {0} -> {1} {2}")
+    @CsvSource({
+        "/v1/sandboxes/SANDBOX/tcp/0, 400, port",
+        "/v1/sandboxes/SANDBOX/tcp/http, 400, port",
+        "/v1/sandboxes/SANDBOX/terminal?rows=0, 400, rows",
+        "/v1/sandboxes/SANDBOX/terminal?cols=wide, 400, cols",
+        "/v1/sandboxes/SANDBOX/ports/70000/ws, 400, port",
+        "/v1/sandboxes/sbaaaaaaaaaaaaaa/tcp/80, 404, ''",
+        "/v1/sandboxes/sbaaaaaaaaaaaaaa/terminal, 404, ''",
+        "/preview/forged-token/ws, 404, ''",
+    })
+    void webSocketsRefuseBadInputBeforeTheUpgrade(String path, int status, String field) {
+        Api.Response response = api.upgrade(path.replace("SANDBOX", sandbox));
+        assertThat(response.status()).as(response.body()).isEqualTo(status);
+        assertThat(response.errorCode()).isNotBlank();
+        assertThat(response.errorField()).isEqualTo(field);
+    }
+
     @Test
     void wrongMethodIsAJsonError() {
         Api.Response response = api.send("PUT", "/v1/sandboxes", "{}");

@@ -3,7 +3,13 @@ package io.perpetua.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.perpetua.client.Perpetua;
+import io.perpetua.client.PortConnection;
+import io.perpetua.client.Sandbox;
+import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -18,7 +24,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Sandbox networks through the daemon: the port proxy (HTTP and WebSocket), also to a sleeping sandbox, and preview URLs. */
+/** Sandbox networks through the daemon: the port proxy (HTTP and WebSocket), also to a sleeping sandbox, TCP tunnels and preview URLs. */
 class NetworkIT {
 
     /** An HTTP/1.1 server: with keep-alive the proxy closes idle connections first, so none lingers in the sandbox. */
@@ -60,6 +66,17 @@ class NetworkIT {
             while True:
                 c, _ = s.accept()
                 threading.Thread(target=handle, args=(c,), daemon=True).start()
+            """;
+
+    /** A TCP echo server: a protocol the HTTP proxy cannot carry. */
+    private static final String TCP_ECHO = """
+            import socketserver
+            class Echo(socketserver.StreamRequestHandler):
+                def handle(self):
+                    for line in self.rfile:
+                        self.wfile.write(line)
+            socketserver.ThreadingTCPServer.allow_reuse_address = True
+            socketserver.ThreadingTCPServer(('0.0.0.0', 7000), Echo).serve_forever()
             """;
 
     private static Daemon daemon;
@@ -135,6 +152,38 @@ class NetworkIT {
         assertThat(api.get("/preview/" + forged + "/").errorCode()).isEqualTo("preview_not_found");
         assertThat(api.post("/v1/sandboxes/" + id + "/previews", Map.of("port", 70000)).errorField()).isEqualTo("port");
         api.delete("/v1/sandboxes/" + id);
+    }
+
+    @Test
+    void tcpTunnelWakesTheSandboxCarriesRawBytesAndStaysOpenWhileQuiet() throws Exception {
+        String id = api.create(Map.of("idleTimeoutSeconds", 2));
+        upload(id, "/root/echo.py", TCP_ECHO);
+        start(id, List.of("python3", "/root/echo.py"));
+        try (Perpetua perpetua = Perpetua.connect(api.baseUri().toString(), null)) {
+            Sandbox sandbox = perpetua.sandboxes().handle(id);
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> echo(sandbox, "ready").equals("ready"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> api.state(id).equals("standby"));
+
+            try (PortConnection connection = sandbox.connect(7000)) {
+                BufferedReader replies = new BufferedReader(new InputStreamReader(connection.input(), StandardCharsets.UTF_8));
+                connection.output().write("woken\n".getBytes(StandardCharsets.UTF_8));
+                assertThat(replies.readLine()).isEqualTo("woken");
+                // Longer than the sandbox's idle timeout and than the WebSocket's own idle timeout (30 s).
+                Thread.sleep(Duration.ofSeconds(35));
+                assertThat(api.state(id)).as("an open tunnel keeps its sandbox awake").isEqualTo("running");
+                connection.output().write("still here\n".getBytes(StandardCharsets.UTF_8));
+                assertThat(replies.readLine()).isEqualTo("still here");
+            }
+        }
+        api.delete("/v1/sandboxes/" + id);
+    }
+
+    /** One line there and back through a new tunnel. */
+    private static String echo(Sandbox sandbox, String line) throws IOException {
+        try (PortConnection connection = sandbox.connect(7000)) {
+            connection.output().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+            return new BufferedReader(new InputStreamReader(connection.input(), StandardCharsets.UTF_8)).readLine();
+        }
     }
 
     private static void upload(String id, String path, String content) {

@@ -12,6 +12,8 @@ import io.perpetua.client.Process;
 import io.perpetua.client.ProcessCommand;
 import io.perpetua.client.Sandbox;
 import io.perpetua.client.SandboxSpec;
+import io.perpetua.client.ServerException;
+import io.perpetua.client.TerminalSession;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -66,12 +68,29 @@ class SdkIT {
     }
 
     @Test
+    void terminalRunsAShellAndReportsItsExitStatus() throws Exception {
+        Sandbox sandbox = perpetua.sandboxes().create();
+        StringBuffer screen = new StringBuffer();
+        try (TerminalSession terminal = sandbox.openTerminal(30, 100, bytes -> screen.append(new String(bytes, StandardCharsets.UTF_8)))) {
+            terminal.write("stty size; exit 7\n".getBytes(StandardCharsets.UTF_8));
+            assertThat(terminal.awaitExit()).isEqualTo(7);
+        }
+        assertThat(screen.toString()).contains("30 100");
+        sandbox.delete();
+    }
+
+    @Test
     void badInputIsATypedErrorNamingTheField() {
         Sandbox sandbox = perpetua.sandboxes().create();
         assertThatThrownBy(() -> sandbox.processes().start(ProcessCommand.of("no-such-program")))
                 .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("cmd[0]"));
         assertThatThrownBy(() -> sandbox.files().read("/no/such/file"))
                 .isInstanceOfSatisfying(NotFoundException.class, e -> assertThat(e.code()).isEqualTo("file_not_found"));
+        assertThatThrownBy(() -> sandbox.openTerminal(5000, 80, screen -> { }))
+                .as("refused before the WebSocket opens").isInstanceOfSatisfying(InvalidRequestException.class,
+                        e -> assertThat(e.field()).isEqualTo("rows"));
+        assertThatThrownBy(() -> sandbox.connect(7001))
+                .isInstanceOfSatisfying(ServerException.class, e -> assertThat(e.code()).isEqualTo("port_unreachable"));
         sandbox.delete();
     }
 

@@ -33,6 +33,7 @@ public final class ApiRoutes {
     private final ProcessRoutes processes;
     private final TerminalRoutes terminals;
     private final PortRoutes ports;
+    private final TcpTunnelRoutes tunnels;
     private List<RouteTable.Route> registered = List.of();
 
     /**
@@ -51,13 +52,14 @@ public final class ApiRoutes {
         this.processes = new ProcessRoutes(processes, json);
         this.terminals = new TerminalRoutes(sandboxes, runtime, json);
         this.ports = new PortRoutes(sandboxes, id -> runtime.address(id), previews, json);
+        this.tunnels = new TcpTunnelRoutes(sandboxes, ports::address);
     }
 
     /** Adds every route and error handler to {@code config}. */
     public void register(JavalinConfig config) {
         config.http.defaultContentType = "application/json";
         config.http.prefer405over404 = true;
-        RouteTable routes = new RouteTable(config);
+        RouteTable routes = new RouteTable(config, errors::refuseUpgrade);
         register(routes);
         registered = routes.routes();
         config.routes.exception(PerpetuaException.class, errors::handle);
@@ -94,6 +96,7 @@ public final class ApiRoutes {
         processes.register(routes);
         terminals.register(routes);
         ports.register(routes);
+        tunnels.register(routes);
     }
 
     private void health(Context ctx) {
