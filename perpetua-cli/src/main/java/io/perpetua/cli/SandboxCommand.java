@@ -20,7 +20,9 @@ final class SandboxCommand {
                 .addSubcommand(new StartCommand(terminal))
                 .addSubcommand(new PsCommand(terminal))
                 .addSubcommand(new LogsCommand(terminal))
-                .addSubcommand(new KillCommand(terminal));
+                .addSubcommand(new KillCommand(terminal))
+                .addSubcommand(new ShellCommand(terminal))
+                .addSubcommand(new PortForwardCommand(terminal));
         for (TransitionCommand.Transition transition : TransitionCommand.Transition.values()) {
             sandbox.addSubcommand(transition.command(), TransitionCommand.commandLine(terminal, transition));
         }
