@@ -11,11 +11,15 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -28,21 +32,38 @@ public final class LifecycleBenchmark {
     private static final int WARM_POOL = 2;
     /** Apart from the subnet of a daemon an operator may run on this host. */
     private static final String SUBNET = "10.235.0.0/16";
+    private static final Set<String> SECTIONS = Set.of("exec", "standby", "hibernate", "create", "rebuild", "files", "proxy");
 
     private final BenchClient api;
     private final Path data;
     private final int rounds;
     private final Report report = new Report();
 
-    private LifecycleBenchmark(BenchClient api, Path data, int rounds) {
+    private final Set<String> sections;
+
+    private LifecycleBenchmark(BenchClient api, Path data, int rounds, Set<String> sections) {
         this.api = api;
         this.data = data;
         this.rounds = rounds;
+        this.sections = sections;
     }
 
-    /** @param args optionally the number of rounds per measurement (default 20) */
+    private boolean runs(String section) {
+        return sections.isEmpty() || sections.contains(section);
+    }
+
+    /**
+     * @param args optionally the number of rounds per measurement (default 20), then the sections
+     *             to run (exec, standby, hibernate, create, rebuild, files, proxy; default all)
+     */
     public static void main(String[] args) throws IOException {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
+        Set<String> sections = Arrays.stream(args).skip(1).collect(Collectors.toSet());
+        Set<String> unknown = new TreeSet<>(sections);
+        unknown.removeAll(SECTIONS);
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("unknown benchmark sections " + unknown + "; choose from " + SECTIONS);
+        }
         Path data = Files.createTempDirectory("perpetua-bench-");
         String cgroupParent = "perpetua-bench-" + Long.toHexString(System.nanoTime());
         ServerConfig config = ServerConfig.parse(List.of("--port", "0", "--data-dir", data.toString(), "--idle-timeout", "1h",
@@ -50,7 +71,7 @@ public final class LifecycleBenchmark {
                 "--subnet", SUBNET), Map.of());
         try (PerpetuaServer server = PerpetuaServer.start(config)) {
             BenchClient api = new BenchClient(URI.create("http://127.0.0.1:" + server.port()));
-            new LifecycleBenchmark(api, data, rounds).run();
+            new LifecycleBenchmark(api, data, rounds, sections).run();
         } finally {
             new RunscRuntime(new RunscConfig("runsc", data, "ptrace", cgroupParent, new NetworkConfig(true, SUBNET))).purge();
             deleteTree(data);
@@ -59,16 +80,28 @@ public final class LifecycleBenchmark {
 
     private void run() {
         System.out.printf("perpetua lifecycle benchmark: %d rounds, %d cores%n%n", rounds, Runtime.getRuntime().availableProcessors());
-        String id = api.create(Map.of());
-        execVersusRawRunsc(id);
-        standbyResume(id);
-        api.delete(id);
-        hibernatedResume(50, rounds / 2);
-        hibernatedResume(500, Math.max(3, rounds / 6));
-        createToFirstExec();
-        resumeVersusRebuild();
-        fileTransfer();
-        proxyLatency();
+        if (runs("exec") || runs("standby")) {
+            String id = api.create(Map.of());
+            execVersusRawRunsc(id);
+            standbyResume(id);
+            api.delete(id);
+        }
+        if (runs("hibernate")) {
+            hibernatedResume(50, rounds / 2);
+            hibernatedResume(500, Math.max(3, rounds / 6));
+        }
+        if (runs("create")) {
+            createToFirstExec();
+        }
+        if (runs("rebuild")) {
+            resumeVersusRebuild();
+        }
+        if (runs("files")) {
+            fileTransfer();
+        }
+        if (runs("proxy")) {
+            proxyLatency();
+        }
         report.print(System.out);
     }
 
@@ -274,7 +307,7 @@ public final class LifecycleBenchmark {
     private void proxyLatency() {
         String id = api.create(Map.of("idleTimeoutSeconds", 3600));
         api.exec(id, "sh", "-c", "mkdir -p /root/site && echo hello > /root/site/hello.txt && (python3 -c \"import http.server as h; "
-                + "h.SimpleHTTPRequestHandler.protocol_version = 'HTTP/1.1'; "
+                + "h.SimpleHTTPRequestHandler.protocol_version = 'HTTP/1.1'; h.SimpleHTTPRequestHandler.disable_nagle_algorithm = True; "
                 + "h.ThreadingHTTPServer(('0.0.0.0', 8000), lambda *a: h.SimpleHTTPRequestHandler(*a, directory='/root/site')).serve_forever()\" "
                 + ">/dev/null 2>&1 &) && sleep 2");
         String address = api.get(id).path("address").asString();
