@@ -19,10 +19,12 @@ final class BenchClient {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final URI base;
+    private final String authorization;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-    BenchClient(URI base) {
+    BenchClient(URI base, String key) {
         this.base = base;
+        this.authorization = "Bearer " + key;
     }
 
     String create(Map<String, Object> spec) {
@@ -52,7 +54,7 @@ final class BenchClient {
     /** Uploads {@code file} to {@code path} in the sandbox, streamed. */
     void upload(String id, String path, Path file) {
         try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(base.resolve("/v1/sandboxes/" + id + "/files?path=" + path))
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(base.resolve("/v1/sandboxes/" + id + "/files?path=" + path)).header("Authorization", authorization)
                     .timeout(Duration.ofMinutes(30)).PUT(HttpRequest.BodyPublishers.ofFile(file)).build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
                 throw new IllegalStateException("upload answered " + response.statusCode() + ": " + response.body());
@@ -68,7 +70,7 @@ final class BenchClient {
     /** Downloads {@code path} from the sandbox into {@code file}, streamed. */
     void download(String id, String path, Path file) {
         try {
-            HttpResponse<Path> response = http.send(HttpRequest.newBuilder(base.resolve("/v1/sandboxes/" + id + "/files?path=" + path))
+            HttpResponse<Path> response = http.send(HttpRequest.newBuilder(base.resolve("/v1/sandboxes/" + id + "/files?path=" + path)).header("Authorization", authorization)
                     .timeout(Duration.ofMinutes(30)).GET().build(), HttpResponse.BodyHandlers.ofFile(file));
             if (response.statusCode() != 200) {
                 throw new IllegalStateException("download answered " + response.statusCode());
@@ -81,10 +83,14 @@ final class BenchClient {
         }
     }
 
-    /** GETs {@code url} (any address) and returns the status, discarding the body. */
+    /** GETs {@code url} (any address; the key goes only to the daemon) and returns the status, discarding the body. */
     int fetch(URI url) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(30)).GET();
+        if (url.toString().startsWith(base.toString())) {
+            request.header("Authorization", authorization);
+        }
         try {
-            return http.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(30)).GET().build(),
+            return http.send(request.build(),
                     HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -105,7 +111,7 @@ final class BenchClient {
     private JsonNode call(String method, String path, Object body) {
         HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody()
                 : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body));
-        HttpResponse<String> response = send(HttpRequest.newBuilder(base.resolve(path))
+        HttpResponse<String> response = send(HttpRequest.newBuilder(base.resolve(path)).header("Authorization", authorization)
                 .header("Content-Type", "application/json").method(method, publisher));
         if (response.statusCode() >= 300) {
             throw new IllegalStateException(method + " " + path + " answered " + response.statusCode() + ": " + response.body());

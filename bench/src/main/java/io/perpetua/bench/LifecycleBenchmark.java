@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -65,12 +66,13 @@ public final class LifecycleBenchmark {
             throw new IllegalArgumentException("unknown benchmark sections " + unknown + "; choose from " + SECTIONS);
         }
         Path data = Files.createTempDirectory("perpetua-bench-");
+        String key = "pk_bench_" + UUID.randomUUID();
         String cgroupParent = "perpetua-bench-" + Long.toHexString(System.nanoTime());
         ServerConfig config = ServerConfig.parse(List.of("--port", "0", "--data-dir", data.toString(), "--idle-timeout", "1h",
                 "--hibernate-after", "1h", "--cgroup-parent", cgroupParent, "--warm-pool", Integer.toString(WARM_POOL),
-                "--subnet", SUBNET), Map.of());
+                "--subnet", SUBNET), Map.of("PERPETUA_ADMIN_KEY", key));
         try (PerpetuaServer server = PerpetuaServer.start(config)) {
-            BenchClient api = new BenchClient(URI.create("http://127.0.0.1:" + server.port()));
+            BenchClient api = new BenchClient(URI.create("http://127.0.0.1:" + server.port()), key);
             new LifecycleBenchmark(api, data, rounds, sections).run();
         } finally {
             new RunscRuntime(new RunscConfig("runsc", data, "ptrace", cgroupParent, new NetworkConfig(true, SUBNET))).purge();

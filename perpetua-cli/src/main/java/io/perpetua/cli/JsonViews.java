@@ -3,6 +3,7 @@ package io.perpetua.cli;
 import io.perpetua.client.ExecResult;
 import io.perpetua.client.FileInfo;
 import io.perpetua.client.FileListing;
+import io.perpetua.client.KeyInfo;
 import io.perpetua.client.LogEvent;
 import io.perpetua.client.LogPage;
 import io.perpetua.client.ProcessInfo;
@@ -22,6 +23,7 @@ final class JsonViews {
     static Map<String, Object> sandbox(SandboxInfo sandbox) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("id", sandbox.id());
+        json.put("project", sandbox.project());
         json.put("state", sandbox.state());
         json.put("template", sandbox.template());
         json.put("createdAt", time(sandbox.createdAt()));
@@ -100,6 +102,17 @@ final class JsonViews {
         json.put("chunks", chunks.stream().map(JsonViews::chunk).toList());
         json.put("next", last.next());
         json.put("process", process(last.process()));
+        return json;
+    }
+
+    static Map<String, Object> key(KeyInfo key) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("id", key.id());
+        json.put("project", key.project());
+        json.put("name", key.name());
+        json.put("admin", key.admin());
+        json.put("createdAt", time(key.createdAt()));
+        json.put("revokedAt", key.revokedAt() == null ? null : time(key.revokedAt()));
         return json;
     }
 

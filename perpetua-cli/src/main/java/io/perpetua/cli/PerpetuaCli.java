@@ -44,7 +44,8 @@ public final class PerpetuaCli {
         CommandLine cli = new CommandLine(new PerpetuaCli())
                 .addSubcommand(new HelpCommand())
                 .addSubcommand(new ServerCommand(terminal))
-                .addSubcommand(SandboxCommand.commandLine(terminal));
+                .addSubcommand(SandboxCommand.commandLine(terminal))
+                .addSubcommand(KeysCommand.commandLine(terminal));
         // Settings reach the subcommands only when applied after they are added.
         cli.setOut(writer(out));
         cli.setErr(writer(err));

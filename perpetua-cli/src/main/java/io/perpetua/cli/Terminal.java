@@ -1,5 +1,6 @@
 package io.perpetua.cli;
 
+import io.perpetua.client.Perpetua;
 import io.perpetua.client.PerpetuaException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -24,6 +25,8 @@ record Terminal(InputStream in, PrintStream out, PrintStream err, Map<String, St
     void fail(PerpetuaException e) {
         fail(switch (e.code()) {
             case PerpetuaException.UNREACHABLE -> e.getMessage() + ": is it running? Start it with ./perpetua server";
+            case "unauthorized" -> e.getMessage() + " (unauthorized): set " + Perpetua.API_KEY_VARIABLE
+                    + " to a key; the daemon prints its admin key at its first start";
             case PerpetuaException.CONNECTION_LOST, PerpetuaException.BAD_RESPONSE, PerpetuaException.INTERRUPTED -> e.getMessage();
             default -> e.code().equals("http_" + e.status()) ? e.getMessage() : e.getMessage() + " (" + e.code() + ")";
         });

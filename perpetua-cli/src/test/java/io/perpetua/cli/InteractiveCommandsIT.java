@@ -29,7 +29,7 @@ class InteractiveCommandsIT {
     @BeforeAll
     static void startDaemon() throws Exception {
         daemon = LiveDaemon.start();
-        perpetua = Perpetua.connect(daemon.url(), null);
+        perpetua = Perpetua.connect(daemon.url(), LiveDaemon.KEY);
         sandbox = perpetua.sandboxes().create();
     }
 

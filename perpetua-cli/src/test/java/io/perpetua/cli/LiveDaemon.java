@@ -22,6 +22,8 @@ import java.util.stream.Stream;
 final class LiveDaemon implements AutoCloseable {
 
     private static final String SUBNET = "10.237.0.0/16";
+    /** The admin key the daemon is started with, and the CLI calls with. */
+    static final String KEY = "pk_cli_test_admin_0123456789abcdefghij";
 
     private final Path data;
     private final String cgroupParent;
@@ -37,7 +39,7 @@ final class LiveDaemon implements AutoCloseable {
         Path data = Files.createTempDirectory("perpetua-cli-it-");
         String cgroupParent = "perpetua-cli-it-" + Long.toHexString(System.nanoTime());
         ServerConfig config = ServerConfig.parse(List.of("--port", "0", "--data-dir", data.toString(), "--idle-timeout", "1h",
-                "--cgroup-parent", cgroupParent, "--warm-pool", "0", "--subnet", SUBNET), Map.of());
+                "--cgroup-parent", cgroupParent, "--warm-pool", "0", "--subnet", SUBNET), Map.of("PERPETUA_ADMIN_KEY", KEY));
         try {
             return new LiveDaemon(data, cgroupParent, PerpetuaServer.start(config));
         } catch (RuntimeException e) {
@@ -48,7 +50,7 @@ final class LiveDaemon implements AutoCloseable {
 
     /** The environment that points the CLI at this daemon. */
     Map<String, String> env() {
-        return Map.of("PERPETUA_URL", url());
+        return Map.of("PERPETUA_URL", url(), "PERPETUA_API_KEY", KEY);
     }
 
     String url() {

@@ -271,6 +271,8 @@ final class Http implements AutoCloseable {
     private static PerpetuaException ofStatus(int status, String code, String message, String field) {
         return switch (status) {
             case 400 -> new InvalidRequestException(code, message, field);
+            case 401 -> new UnauthorizedException(code, message);
+            case 403 -> new ForbiddenException(code, message);
             case 404 -> new NotFoundException(code, message);
             case 409 -> new ConflictException(code, message);
             default -> status >= 500 ? new ServerException(code, message, status) : new PerpetuaException(code, message, status);

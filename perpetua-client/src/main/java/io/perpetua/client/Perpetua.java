@@ -25,10 +25,12 @@ public final class Perpetua implements AutoCloseable {
 
     private final Http http;
     private final Sandboxes sandboxes;
+    private final Keys keys;
 
     private Perpetua(Http http) {
         this.http = http;
         this.sandboxes = new Sandboxes(http);
+        this.keys = new Keys(http);
     }
 
     /**
@@ -65,9 +67,18 @@ public final class Perpetua implements AutoCloseable {
     }
 
     /**
+     * The daemon's API keys; managing them needs an admin key.
+     *
+     * @return the entry point for issuing, listing and revoking keys
+     */
+    public Keys keys() {
+        return keys;
+    }
+
+    /**
      * Asks the daemon whether it serves requests ({@code GET /healthz}).
      *
-     * @return its status and how many sandboxes it has
+     * @return its status
      * @throws PerpetuaException with the code {@link PerpetuaException#UNREACHABLE} when it does not answer
      */
     public Health health() {

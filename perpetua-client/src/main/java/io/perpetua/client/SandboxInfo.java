@@ -9,6 +9,7 @@ import java.util.Map;
  * A sandbox as the daemon last described it.
  *
  * @param id             the sandbox's id, such as {@code sbq3k7x2mfa4z5hd}
+ * @param project        the project that owns it: the project of the API key that created it
  * @param state          {@code creating}, {@code running}, {@code standby}, {@code hibernated} or {@code failed}
  * @param template       the template it was made from, or null for the default template
  * @param createdAt      when it was created
@@ -23,7 +24,7 @@ import java.util.Map;
  * @param snapshot       its last good snapshot, or null
  * @param failureReason  why it failed, or null
  */
-public record SandboxInfo(String id, String state, String template, Instant createdAt, Instant stateChangedAt,
+public record SandboxInfo(String id, String project, String state, String template, Instant createdAt, Instant stateChangedAt,
                           Instant lastActivityAt, Duration idleTimeout, Duration hibernateAfter, int memoryMb,
                           double cpus, List<String> envNames, Map<String, String> labels, SnapshotInfo snapshot,
                           String failureReason) {
@@ -36,7 +37,7 @@ public record SandboxInfo(String id, String state, String template, Instant crea
 
     static SandboxInfo from(JsonObject json) {
         JsonObject snapshot = json.optionalObject("snapshot");
-        return new SandboxInfo(json.string("id"), json.string("state"), json.optionalString("template"),
+        return new SandboxInfo(json.string("id"), json.string("project"), json.string("state"), json.optionalString("template"),
                 json.instant("createdAt"), json.instant("stateChangedAt"), json.instant("lastActivityAt"),
                 json.seconds("idleTimeoutSeconds"), json.seconds("hibernateAfterSeconds"), json.int32("memoryMb"),
                 json.number("cpus"), json.strings("envNames"), json.stringMap("labels"),

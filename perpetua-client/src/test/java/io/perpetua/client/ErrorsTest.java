@@ -85,7 +85,7 @@ class ErrorsTest {
 
     @Test
     void anAnswerThatIsNotWhatTheApiSendsIsABadResponse() {
-        daemon.json("GET", "/v1/sandboxes/sb1", 200, "{\"id\":\"sb1\",\"state\":\"running\",\"createdAt\":12}");
+        daemon.json("GET", "/v1/sandboxes/sb1", 200, "{\"id\":\"sb1\",\"project\":\"default\",\"state\":\"running\",\"createdAt\":12}");
 
         assertThatThrownBy(() -> perpetua.sandboxes().get("sb1"))
                 .isInstanceOfSatisfying(PerpetuaException.class, e -> assertThat(e.code()).isEqualTo(PerpetuaException.BAD_RESPONSE))

@@ -76,7 +76,7 @@ class SandboxesTest {
 
         SandboxInfo info = perpetua.sandboxes().create().info();
 
-        assertThat(info).isEqualTo(new SandboxInfo("sbq3k7x2mfa4z5hd", "running", "python",
+        assertThat(info).isEqualTo(new SandboxInfo("sbq3k7x2mfa4z5hd", "default", "running", "python",
                 Instant.parse("2026-01-02T03:04:05.678Z"), Instant.parse("2026-01-02T03:04:06Z"),
                 Instant.parse("2026-01-02T03:05:00.500Z"), Duration.ofSeconds(15), Duration.ofMinutes(10), 512, 1.0,
                 List.of("A", "B"), Map.of("team", "ml", "owner", "ana"), null, null));
@@ -166,11 +166,11 @@ class SandboxesTest {
 
     @Test
     void healthAndMetricsReadTheirEndpoints() {
-        daemon.json("GET", "/healthz", 200, "{\"status\":\"ok\",\"sandboxes\":3}")
+        daemon.json("GET", "/healthz", 200, "{\"status\":\"ok\"}")
                 .on("GET", "/metrics", (request, exchange) -> StubServer.send(exchange, 200, "text/plain",
                         "perpetua_sandboxes{state=\"running\"} 3\n".getBytes()));
 
-        assertThat(perpetua.health()).isEqualTo(new Health("ok", 3));
+        assertThat(perpetua.health()).isEqualTo(new Health("ok"));
         assertThat(perpetua.metrics()).isEqualTo("perpetua_sandboxes{state=\"running\"} 3\n");
     }
 

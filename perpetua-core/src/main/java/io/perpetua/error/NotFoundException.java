@@ -10,4 +10,12 @@ public final class NotFoundException extends PerpetuaException {
     public NotFoundException(String code, String message) {
         super(code, message, null);
     }
+
+    /**
+     * No sandbox with {@code id}: the one answer for a sandbox that never existed, was deleted, or
+     * belongs to another project, so a caller cannot tell them apart.
+     */
+    public static NotFoundException sandbox(String id) {
+        return new NotFoundException("sandbox_not_found", "no sandbox with id '" + id + "'");
+    }
 }

@@ -5,7 +5,8 @@ package io.perpetua.error;
  * machine-readable {@link #code()}; the HTTP layer maps the class to a status in one place.
  */
 public abstract sealed class PerpetuaException extends RuntimeException
-        permits NotFoundException, ConflictException, InvalidInputException, RuntimeFailureException {
+        permits NotFoundException, ConflictException, InvalidInputException, RuntimeFailureException,
+        UnauthenticatedException, ForbiddenException {
 
     private final String code;
 

@@ -1,5 +1,6 @@
 package io.perpetua.lifecycle;
 
+import io.perpetua.access.ProjectId;
 import io.perpetua.error.ConflictException;
 import io.perpetua.error.RuntimeFailureException;
 import io.perpetua.runtime.RunningCommand;
@@ -83,17 +84,27 @@ public final class SandboxService implements AutoCloseable {
     }
 
     /**
-     * Creates a sandbox and starts it; returns once it runs.
+     * Creates a sandbox in the default project and starts it; returns once it runs.
      *
      * @throws io.perpetua.error.InvalidInputException if the spec cannot be honoured
      * @throws RuntimeFailureException if the runtime could not start it; nothing of it is left
      */
     public Sandbox create(SandboxSpec requested) {
+        return create(ProjectId.DEFAULT, requested);
+    }
+
+    /**
+     * Creates a sandbox owned by {@code project} and starts it; returns once it runs.
+     *
+     * @throws io.perpetua.error.InvalidInputException if the spec cannot be honoured
+     * @throws RuntimeFailureException if the runtime could not start it; nothing of it is left
+     */
+    public Sandbox create(ProjectId project, SandboxSpec requested) {
         checkOpen();
         SandboxSpec spec = requested.withDefaults(settings.defaults());
         runtime.validate(spec);
         Optional<SandboxId> warm = runtime.takeWarm(spec);
-        ManagedSandbox m = new ManagedSandbox(Sandbox.creating(warm.orElseGet(SandboxId::random), spec, clock.instant()));
+        ManagedSandbox m = new ManagedSandbox(Sandbox.creating(warm.orElseGet(SandboxId::random), project, spec, clock.instant()));
         try {
             store.insert(m.record());
         } catch (RuntimeException e) {

@@ -209,6 +209,6 @@ final class Transitions {
     }
 
     static NotFoundException notFound(String id) {
-        return new NotFoundException("sandbox_not_found", "no sandbox with id '" + id + "'");
+        return NotFoundException.sandbox(id);
     }
 }

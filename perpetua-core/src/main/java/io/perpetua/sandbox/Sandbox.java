@@ -1,5 +1,6 @@
 package io.perpetua.sandbox;
 
+import io.perpetua.access.ProjectId;
 import io.perpetua.snapshot.Snapshot;
 import java.time.Instant;
 import java.util.Objects;
@@ -8,6 +9,7 @@ import java.util.Objects;
  * Everything known about one sandbox at one moment; immutable, replaced on every change.
  *
  * @param id             the sandbox's identity
+ * @param project        the project that owns it; only that project's keys see it
  * @param spec           what it was created with, defaults filled in
  * @param state          where it is in its life
  * @param createdAt      when it was created
@@ -17,13 +19,14 @@ import java.util.Objects;
  * @param snapshot       the last good checkpoint, or {@code null} if it was never hibernated
  * @param failureReason  why it failed, or {@code null} unless {@code state} is {@code FAILED}
  */
-public record Sandbox(SandboxId id, SandboxSpec spec, SandboxState state, Instant createdAt,
+public record Sandbox(SandboxId id, ProjectId project, SandboxSpec spec, SandboxState state, Instant createdAt,
                       Instant stateChangedAt, Instant lastActivityAt, int generation,
                       Snapshot snapshot, String failureReason) {
 
     /** Checks that the required parts are present and the generation is positive. */
     public Sandbox {
         Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(project, "project");
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(createdAt, "createdAt");
@@ -35,8 +38,8 @@ public record Sandbox(SandboxId id, SandboxSpec spec, SandboxState state, Instan
     }
 
     /** A sandbox that is being created now. */
-    public static Sandbox creating(SandboxId id, SandboxSpec spec, Instant now) {
-        return new Sandbox(id, spec, SandboxState.CREATING, now, now, now, 1, null, null);
+    public static Sandbox creating(SandboxId id, ProjectId project, SandboxSpec spec, Instant now) {
+        return new Sandbox(id, project, spec, SandboxState.CREATING, now, now, now, 1, null, null);
     }
 
     /** The container this sandbox currently runs (or last ran) in. */
@@ -46,26 +49,26 @@ public record Sandbox(SandboxId id, SandboxSpec spec, SandboxState state, Instan
 
     /** This sandbox in {@code newState} since {@code at}; a failure reason is cleared. */
     public Sandbox withState(SandboxState newState, Instant at) {
-        return new Sandbox(id, spec, newState, createdAt, at, lastActivityAt, generation, snapshot, null);
+        return new Sandbox(id, project, spec, newState, createdAt, at, lastActivityAt, generation, snapshot, null);
     }
 
     /** This sandbox failed at {@code at} for {@code reason}; its snapshot is kept. */
     public Sandbox failed(String reason, Instant at) {
-        return new Sandbox(id, spec, SandboxState.FAILED, createdAt, at, lastActivityAt, generation, snapshot, reason);
+        return new Sandbox(id, project, spec, SandboxState.FAILED, createdAt, at, lastActivityAt, generation, snapshot, reason);
     }
 
     /** This sandbox with {@code activity} as its last activity. */
     public Sandbox withLastActivity(Instant activity) {
-        return new Sandbox(id, spec, state, createdAt, stateChangedAt, activity, generation, snapshot, failureReason);
+        return new Sandbox(id, project, spec, state, createdAt, stateChangedAt, activity, generation, snapshot, failureReason);
     }
 
     /** This sandbox running in container generation {@code newGeneration}. */
     public Sandbox withGeneration(int newGeneration) {
-        return new Sandbox(id, spec, state, createdAt, stateChangedAt, lastActivityAt, newGeneration, snapshot, failureReason);
+        return new Sandbox(id, project, spec, state, createdAt, stateChangedAt, lastActivityAt, newGeneration, snapshot, failureReason);
     }
 
     /** This sandbox with {@code newSnapshot} as its last good checkpoint. */
     public Sandbox withSnapshot(Snapshot newSnapshot) {
-        return new Sandbox(id, spec, state, createdAt, stateChangedAt, lastActivityAt, generation, newSnapshot, failureReason);
+        return new Sandbox(id, project, spec, state, createdAt, stateChangedAt, lastActivityAt, generation, newSnapshot, failureReason);
     }
 }

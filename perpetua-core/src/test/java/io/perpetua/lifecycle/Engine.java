@@ -1,5 +1,6 @@
 package io.perpetua.lifecycle;
 
+import io.perpetua.access.ProjectId;
 import io.perpetua.sandbox.ExecRequest;
 import io.perpetua.sandbox.Sandbox;
 import io.perpetua.sandbox.SandboxId;
@@ -63,6 +64,6 @@ final class Engine {
     /** A record as an earlier daemon would have stored it, created at {@link #START}. */
     static Sandbox stored(SandboxId id, SandboxState state, int generation, Snapshot snapshot) {
         SandboxSpec spec = new SandboxSpec("default", IDLE, HIBERNATE_AFTER, null, null, 256, 1.0);
-        return new Sandbox(id, spec, state, START, START, START, generation, snapshot, null);
+        return new Sandbox(id, ProjectId.DEFAULT, spec, state, START, START, START, generation, snapshot, null);
     }
 }

@@ -1,6 +1,8 @@
 package io.perpetua.server;
 
 import io.javalin.Javalin;
+import io.perpetua.access.ApiKeys;
+import io.perpetua.access.IssuedKey;
 import io.perpetua.lifecycle.HostMemory;
 import io.perpetua.lifecycle.LifecycleSettings;
 import io.perpetua.lifecycle.SandboxService;
@@ -16,6 +18,7 @@ import io.perpetua.server.metrics.Metrics;
 import io.perpetua.snapshot.local.LocalSnapshotStore;
 import io.perpetua.store.sqlite.SqliteSandboxStore;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -66,8 +69,10 @@ public final class PerpetuaServer implements AutoCloseable {
         // Only now: recovery, in the engine's construction, removes every sandbox the store does not know.
         runtime.keepWarm(config.warmPool(), settings.defaults());
         metrics.countWarmPool(runtime::warmSandboxes);
+        ApiKeys keys = new ApiKeys(store.keys(), clock);
+        keys.ensureAdmin(Optional.ofNullable(config.adminKey()).map(Secret::value)).ifPresent(admin -> announce(admin, config));
         ApiRoutes routes = new ApiRoutes(sandboxes, new SandboxProcesses(sandboxes, runtime, clock), runtime,
-                new PreviewTokens(PreviewSecret.load(config.dataDirectory())), metrics);
+                new PreviewTokens(PreviewSecret.load(config.dataDirectory())), keys, metrics);
         this.http = Javalin.create(javalin -> {
             javalin.concurrency.useVirtualThreads = true;
             javalin.startup.showJavalinBanner = false;
@@ -79,6 +84,24 @@ public final class PerpetuaServer implements AutoCloseable {
         this.ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("perpetua-lifecycle").daemon().factory());
         long tick = config.tickInterval().toMillis();
         ticker.scheduleWithFixedDelay(sandboxes::tick, tick, tick, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Shows the admin key issued at the first start. Only its hash is stored, so this is the one
+     * time anybody sees it; one fixed by the operator is not echoed.
+     */
+    private static void announce(IssuedKey admin, ServerConfig config) {
+        if (config.adminKey() != null) {
+            log.info("admin key {} issued from PERPETUA_ADMIN_KEY", admin.key().id());
+            return;
+        }
+        System.out.println();
+        System.out.println("  The admin API key of this daemon (shown once, only its hash is stored):");
+        System.out.println();
+        System.out.println("    export PERPETUA_API_KEY=" + admin.secret());
+        System.out.println();
+        System.out.flush();
+        log.info("admin key {} issued and printed above", admin.key().id());
     }
 
     /** Starts the daemon and returns once it listens. */

@@ -32,12 +32,16 @@ import java.util.regex.Pattern;
  * @param network            {@code sandbox}: each sandbox gets its own network (NAT to outside, ports
  *                           reachable through the proxy); {@code none}: loopback only
  * @param subnet             the IPv4 /16 sandbox addresses come from
+ * @param adminKey           the admin key to issue at the first start instead of a random one; only from
+ *                           the environment ({@code PERPETUA_ADMIN_KEY}), never a flag, so it stays out of
+ *                           process listings; {@code null} if not set
  */
 public record ServerConfig(String host, int port, Path dataDirectory, Duration idleTimeout, Duration hibernateAfter,
                            String platform, String runsc, String cgroupParent, long minAvailableMemory,
-                           Duration tickInterval, int warmPool, String network, String subnet) {
+                           Duration tickInterval, int warmPool, String network, String subnet, Secret adminKey) {
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)?");
+    private static final Pattern ADMIN_KEY = Pattern.compile("[A-Za-z0-9._~+/=-]{24,256}");
     private static final Pattern SIZE = Pattern.compile("(\\d+)([kmgt]i?b?|b)?");
 
     /** Checks every value and names the flag of the first bad one. */
@@ -83,13 +87,25 @@ public record ServerConfig(String host, int port, Path dataDirectory, Duration i
                 parseDuration(setting.get("tick-interval", "250ms"), "--tick-interval"),
                 parseInt(setting.get("warm-pool", "2"), "--warm-pool"),
                 setting.get("network", "sandbox"),
-                setting.get("subnet", "10.200.0.0/16"));
+                setting.get("subnet", "10.200.0.0/16"),
+                adminKey(env));
         List<String> unknown = new ArrayList<>(flags.keySet());
         unknown.removeAll(Setting.KNOWN);
         if (!unknown.isEmpty()) {
             throw new IllegalArgumentException("unknown option --" + unknown.getFirst() + "; known: --" + String.join(", --", Setting.KNOWN));
         }
         return config;
+    }
+
+    private static Secret adminKey(Map<String, String> env) {
+        String value = env.get("PERPETUA_ADMIN_KEY");
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        if (!ADMIN_KEY.matcher(value.strip()).matches()) {
+            throw new IllegalArgumentException("PERPETUA_ADMIN_KEY must be 24-256 characters of [A-Za-z0-9._~+/=-]");
+        }
+        return new Secret(value.strip());
     }
 
     /** Parses {@code 15s}, {@code 500ms}, {@code 10m}, {@code 2h}, {@code 1d}, or plain seconds. */

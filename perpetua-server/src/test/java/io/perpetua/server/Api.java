@@ -25,11 +25,36 @@ final class Api {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
+    /** The admin key every test daemon is started with (through PERPETUA_ADMIN_KEY). */
+    static final String ADMIN_KEY = "pk_test_admin_0123456789abcdefghijklmnop";
+
     private final URI base;
+    private final String key;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+    /** A client that calls with the admin key. */
     Api(URI base) {
+        this(base, ADMIN_KEY);
+    }
+
+    private Api(URI base, String key) {
         this.base = base;
+        this.key = key;
+    }
+
+    /** The same daemon, called with {@code otherKey}, or with no key if it is null. */
+    Api withKey(String otherKey) {
+        return new Api(base, otherKey);
+    }
+
+    /** The key this client calls with, or null. */
+    String key() {
+        return key;
+    }
+
+    /** The header value that carries the key, for clients the tests make themselves. */
+    String authorization() {
+        return "Bearer " + key;
     }
 
     /** An answer: its status and its body, parsed if it is JSON. */
@@ -74,7 +99,7 @@ final class Api {
     /** GETs {@code path} and hands the body, streamed, to {@code consumer}; returns the status. */
     int download(String path, Consumer<InputStream> consumer) {
         try {
-            HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(base.resolve(path)).GET()
+            HttpResponse<InputStream> response = http.send(authorized(HttpRequest.newBuilder(base.resolve(path))).GET()
                     .timeout(Duration.ofMinutes(10)).build(), HttpResponse.BodyHandlers.ofInputStream());
             try (InputStream in = response.body()) {
                 consumer.accept(in);
@@ -150,7 +175,8 @@ final class Api {
             socket.setSoTimeout(60_000);
             socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + base.getAuthority()
                     + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13"
-                    + "\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    + "\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==" + (key == null ? "" : "\r\nAuthorization: " + authorization())
+                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             DataInputStream in = new DataInputStream(socket.getInputStream());
             String status = line(in);
             int length = 0;
@@ -180,9 +206,14 @@ final class Api {
         return line.toString();
     }
 
+    private HttpRequest.Builder authorized(HttpRequest.Builder request) {
+        return key == null ? request : request.header("Authorization", authorization());
+    }
+
     private Response send(HttpRequest.Builder request) {
         try {
-            HttpResponse<String> response = http.send(request.timeout(Duration.ofMinutes(2)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = http.send(authorized(request).timeout(Duration.ofMinutes(2)).build(),
+                    HttpResponse.BodyHandlers.ofString());
             return new Response(response.statusCode(), response.body());
         } catch (IOException e) {
             throw new UncheckedIOException(e);

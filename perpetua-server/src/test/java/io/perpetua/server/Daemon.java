@@ -29,7 +29,9 @@ final class Daemon implements AutoCloseable {
     private final List<String> jvmOptions;
     private final int port;
     private final Api api;
+    private boolean fixedAdminKey = true;
     private Process process;
+    private Path log;
     private int starts;
 
     private Daemon(Path dataDirectory, String cgroupParent, int port, List<String> jvmOptions, List<String> options) {
@@ -59,8 +61,33 @@ final class Daemon implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts a daemon without PERPETUA_ADMIN_KEY, as an operator's first start: it prints a
+     * random admin key. {@link #api()} has no valid key then.
+     */
+    static Daemon startPrintingAdminKey() {
+        try {
+            Path data = Files.createTempDirectory("perpetua-it-");
+            Daemon daemon = new Daemon(data, "perpetua-it-" + Long.toHexString(System.nanoTime()), freePort(), List.of(), List.of());
+            daemon.fixedAdminKey = false;
+            daemon.launch();
+            return daemon;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     Api api() {
         return api;
+    }
+
+    /** What the daemon printed since its last start. */
+    String output() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     Path dataDirectory() {
@@ -127,10 +154,15 @@ final class Daemon implements AutoCloseable {
             command.addAll(List.of("--subnet", TEST_SUBNET));
         }
         command.addAll(options);
-        Path log = Path.of("target", "daemon-" + dataDirectory.getFileName() + "-" + (++starts) + ".log");
+        log = Path.of("target", "daemon-" + dataDirectory.getFileName() + "-" + (++starts) + ".log");
         try {
             Files.createDirectories(log.getParent());
-            process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            ProcessBuilder daemon = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            daemon.environment().remove("PERPETUA_ADMIN_KEY");
+            if (fixedAdminKey) {
+                daemon.environment().put("PERPETUA_ADMIN_KEY", Api.ADMIN_KEY);
+            }
+            process = daemon.start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the daemon", e);
         }

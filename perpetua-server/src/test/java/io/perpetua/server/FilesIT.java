@@ -133,7 +133,7 @@ class FilesIT {
     @Test
     void watchReportsChangesBelowADirectoryAndEndsItsWatcherWhenTheClientLeaves() throws Exception {
         api.sh(id, "mkdir -p /root/watched");
-        SseClient sse = new SseClient(api.baseUri());
+        SseClient sse = new SseClient(api);
         CompletableFuture<List<SseClient.Event>> events = CompletableFuture.supplyAsync(() -> sse.read(
                 files("/root/watched").replace("/files?", "/files/watch?"), null,
                 seen -> seen.stream().anyMatch(e -> e.name().equals("deleted"))));

@@ -123,7 +123,7 @@ class NetworkIT {
         URI uri = URI.create(api.baseUri().toString().replace("http://", "ws://") + "/v1/sandboxes/" + id + "/ports/8765/ws");
         CompletableFuture<String> echoed = new CompletableFuture<>();
         WebSocket socket = await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() ->
-                HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(uri, new WebSocket.Listener() {
+                HttpClient.newHttpClient().newWebSocketBuilder().header("Authorization", api.authorization()).buildAsync(uri, new WebSocket.Listener() {
                     @Override
                     public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
                         echoed.complete(data.toString());
@@ -159,7 +159,7 @@ class NetworkIT {
         String id = api.create(Map.of("idleTimeoutSeconds", 2));
         upload(id, "/root/echo.py", TCP_ECHO);
         start(id, List.of("python3", "/root/echo.py"));
-        try (Perpetua perpetua = Perpetua.connect(api.baseUri().toString(), null)) {
+        try (Perpetua perpetua = Perpetua.connect(api.baseUri().toString(), api.key())) {
             Sandbox sandbox = perpetua.sandboxes().handle(id);
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> echo(sandbox, "ready").equals("ready"));
             await().atMost(Duration.ofSeconds(30)).until(() -> api.state(id).equals("standby"));

@@ -25,7 +25,7 @@ class ProcessesIT {
     static void startDaemon() {
         daemon = Daemon.start("--idle-timeout", "2s", "--hibernate-after", "1h", "--tick-interval", "100ms", "--warm-pool", "0");
         api = daemon.api();
-        sse = new SseClient(api.baseUri());
+        sse = new SseClient(api);
     }
 
     @AfterAll

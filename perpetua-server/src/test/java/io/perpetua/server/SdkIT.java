@@ -35,7 +35,7 @@ class SdkIT {
     @BeforeAll
     static void startDaemon() {
         daemon = Daemon.start("--idle-timeout", "1h", "--warm-pool", "0");
-        perpetua = Perpetua.connect(daemon.api().baseUri().toString(), null);
+        perpetua = Perpetua.connect(daemon.api().baseUri().toString(), daemon.api().key());
     }
 
     @AfterAll

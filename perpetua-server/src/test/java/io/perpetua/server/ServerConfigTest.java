@@ -65,6 +65,19 @@ class ServerConfigTest {
         assertRejected(List.of("7777"), "7777");
     }
 
+    @Test
+    void theAdminKeyComesOnlyFromTheEnvironmentAndNeverShows() {
+        String key = "an-operator-chosen-admin-key-1234";
+        ServerConfig config = ServerConfig.parse(List.of(), Map.of("PERPETUA_ADMIN_KEY", key));
+
+        assertThat(config.adminKey().value()).isEqualTo(key);
+        assertThat(config.toString()).doesNotContain(key);
+        assertThat(ServerConfig.parse(List.of(), Map.of()).adminKey()).isNull();
+        assertThatThrownBy(() -> ServerConfig.parse(List.of(), Map.of("PERPETUA_ADMIN_KEY", "short")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PERPETUA_ADMIN_KEY");
+        assertRejected(List.of("--admin-key", key), "--admin-key");
+    }
+
     private static void assertRejected(List<String> args, String named) {
         assertThatThrownBy(() -> ServerConfig.parse(args, Map.of()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(named);

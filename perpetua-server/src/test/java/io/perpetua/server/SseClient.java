@@ -24,9 +24,12 @@ final class SseClient {
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final URI base;
+    private final String authorization;
 
-    SseClient(URI base) {
-        this.base = base;
+    /** A client of the daemon {@code api} talks to, with its key. */
+    SseClient(Api api) {
+        this.base = api.baseUri();
+        this.authorization = api.authorization();
     }
 
     /** GETs {@code path} as an event stream, from {@code lastEventId} if not null, until {@code stop} says so or the stream ends. */
@@ -41,7 +44,7 @@ final class SseClient {
     }
 
     private List<Event> send(HttpRequest.Builder request, String lastEventId, Predicate<List<Event>> stop) {
-        request.header("Accept", "text/event-stream").timeout(Duration.ofMinutes(2));
+        request.header("Accept", "text/event-stream").header("Authorization", authorization).timeout(Duration.ofMinutes(2));
         if (lastEventId != null) {
             request.header("Last-Event-ID", lastEventId);
         }

@@ -69,7 +69,7 @@ class TerminalIT {
 
     private static WebSocket connect(String id, String query, Screen screen) throws Exception {
         URI uri = URI.create(api.baseUri().toString().replace("http://", "ws://") + "/v1/sandboxes/" + id + "/terminal" + query);
-        return HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(uri, screen).get(30, TimeUnit.SECONDS);
+        return HttpClient.newHttpClient().newWebSocketBuilder().header("Authorization", api.authorization()).buildAsync(uri, screen).get(30, TimeUnit.SECONDS);
     }
 
     private static ByteBuffer bytes(String text) {

@@ -4,6 +4,8 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
+import io.perpetua.access.ApiKeys;
+import io.perpetua.access.ProjectId;
 import io.perpetua.error.PerpetuaException;
 import io.perpetua.files.SandboxFiles;
 import io.perpetua.lifecycle.SandboxService;
@@ -34,6 +36,8 @@ public final class ApiRoutes {
     private final TerminalRoutes terminals;
     private final PortRoutes ports;
     private final TcpTunnelRoutes tunnels;
+    private final KeyRoutes keys;
+    private final AccessControl access;
     private List<RouteTable.Route> registered = List.of();
 
     /**
@@ -41,9 +45,11 @@ public final class ApiRoutes {
      * @param processes the background processes of the sandboxes
      * @param runtime   the runtime, for its terminal command and the sandboxes' addresses
      * @param previews  makes and checks the tokens of preview URLs
+     * @param keys      the API keys callers identify with
      * @param metrics   where API metrics go, and what {@code /metrics} shows
      */
-    public ApiRoutes(SandboxService sandboxes, SandboxProcesses processes, SandboxRuntime runtime, PreviewTokens previews, Metrics metrics) {
+    public ApiRoutes(SandboxService sandboxes, SandboxProcesses processes, SandboxRuntime runtime, PreviewTokens previews, ApiKeys keys,
+                     Metrics metrics) {
         this.sandboxes = sandboxes;
         this.metrics = metrics;
         this.errors = new ErrorResponses(json, metrics);
@@ -53,13 +59,15 @@ public final class ApiRoutes {
         this.terminals = new TerminalRoutes(sandboxes, runtime, json);
         this.ports = new PortRoutes(sandboxes, id -> runtime.address(id), previews, json);
         this.tunnels = new TcpTunnelRoutes(sandboxes, ports::address);
+        this.keys = new KeyRoutes(keys, json);
+        this.access = new AccessControl(keys, sandboxes);
     }
 
     /** Adds every route and error handler to {@code config}. */
     public void register(JavalinConfig config) {
         config.http.defaultContentType = "application/json";
         config.http.prefer405over404 = true;
-        RouteTable routes = new RouteTable(config, errors::refuseUpgrade);
+        RouteTable routes = new RouteTable(config, access::check, errors::refuseUpgrade);
         register(routes);
         registered = routes.routes();
         config.routes.exception(PerpetuaException.class, errors::handle);
@@ -97,10 +105,11 @@ public final class ApiRoutes {
         terminals.register(routes);
         ports.register(routes);
         tunnels.register(routes);
+        keys.register(routes);
     }
 
     private void health(Context ctx) {
-        ctx.result(json.write(Map.of("status", "ok", "sandboxes", sandboxes.list().size())));
+        ctx.result(json.write(Map.of("status", "ok")));
     }
 
     private void metrics(Context ctx) {
@@ -109,13 +118,14 @@ public final class ApiRoutes {
 
     private void create(Context ctx) {
         CreateSandboxBody body = json.read(ctx.bodyAsBytes(), CreateSandboxBody.class, CreateSandboxBody.EMPTY);
-        Sandbox created = sandboxes.create(body.toSpec());
+        Sandbox created = sandboxes.create(AccessControl.project(ctx), body.toSpec());
         ctx.status(HttpStatus.CREATED).header("Location", "/v1/sandboxes/" + created.id());
         sandbox(ctx, created);
     }
 
     private void list(Context ctx) {
-        ctx.result(json.write(Map.of("sandboxes", sandboxes.list().stream().map(this::view).toList())));
+        ProjectId project = AccessControl.project(ctx);
+        ctx.result(json.write(Map.of("sandboxes", sandboxes.list().stream().filter(s -> s.project().equals(project)).map(this::view).toList())));
     }
 
     private void delete(Context ctx) {

@@ -3,10 +3,12 @@ package io.perpetua.server.api;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.perpetua.error.ConflictException;
+import io.perpetua.error.ForbiddenException;
 import io.perpetua.error.InvalidInputException;
 import io.perpetua.error.NotFoundException;
 import io.perpetua.error.PerpetuaException;
 import io.perpetua.error.RuntimeFailureException;
+import io.perpetua.error.UnauthenticatedException;
 import io.perpetua.server.metrics.Metrics;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -40,7 +42,12 @@ final class ErrorResponses {
             case NotFoundException notFound -> 404;
             case ConflictException conflict -> 409;
             case RuntimeFailureException failure -> 500;
+            case UnauthenticatedException unauthenticated -> 401;
+            case ForbiddenException forbidden -> 403;
         };
+        if (status == 401) {
+            ctx.header("WWW-Authenticate", "Bearer realm=\"perpetua\"");
+        }
         if (status == 500) {
             log.warn("{} {} failed: {}", ctx.method(), ctx.path(), e.getMessage(), e);
         }

@@ -23,6 +23,7 @@ import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Collections;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -121,8 +122,12 @@ final class PortRoutes {
 
     private HttpRequest request(Context ctx, URI uri) throws IOException {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri);
+        // The API key that let the request through is Perpetua's, not the sandbox's: code in the
+        // sandbox must never see it. Behind a preview URL the header is the caller's own, for the app.
+        boolean keepAuthorization = !AccessControl.authenticated(ctx);
         for (String name : Collections.list(ctx.req().getHeaderNames())) {
-            if (!HOP_BY_HOP.contains(name.toLowerCase())) {
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (!HOP_BY_HOP.contains(lower) && (keepAuthorization || !lower.equals("authorization"))) {
                 for (String value : Collections.list(ctx.req().getHeaders(name))) {
                     request.header(name, value);
                 }
@@ -232,11 +237,7 @@ final class PortRoutes {
     }
 
     private static PreviewTokens.Target target(Context ctx) {
-        return target(ctx.pathParam("id"), ctx.pathParam("port"));
-    }
-
-    private static PreviewTokens.Target target(String id, String port) {
-        return new PreviewTokens.Target(SandboxIdParameter.of(id), port(port));
+        return new PreviewTokens.Target(SandboxIdParameter.of(ctx), port(ctx.pathParam("port")));
     }
 
     private PreviewTokens.Target preview(String token) {

@@ -18,46 +18,52 @@ final class RouteTable {
     }
 
     private final JavalinConfig config;
+    private final Handler guard;
     private final BiConsumer<PerpetuaException, Context> refusal;
     private final List<Route> routes = new ArrayList<>();
 
     /**
+     * @param guard   runs first on every route, with the route's path parameters, WebSocket
+     *                upgrades included (the access check): before any of the route's own code
+     *                reads the body or the query
      * @param refusal answers a WebSocket request that failed its check, in place of the upgrade
      */
-    RouteTable(JavalinConfig config, BiConsumer<PerpetuaException, Context> refusal) {
+    RouteTable(JavalinConfig config, Handler guard, BiConsumer<PerpetuaException, Context> refusal) {
         this.config = config;
+        this.guard = guard;
         this.refusal = refusal;
     }
 
     void get(String path, Handler handler) {
-        config.routes.get(path, handler);
+        config.routes.get(path, guarded(handler));
         routes.add(new Route("get", path));
     }
 
     void post(String path, Handler handler) {
-        config.routes.post(path, handler);
+        config.routes.post(path, guarded(handler));
         routes.add(new Route("post", path));
     }
 
     void put(String path, Handler handler) {
-        config.routes.put(path, handler);
+        config.routes.put(path, guarded(handler));
         routes.add(new Route("put", path));
     }
 
     void delete(String path, Handler handler) {
-        config.routes.delete(path, handler);
+        config.routes.delete(path, guarded(handler));
         routes.add(new Route("delete", path));
     }
 
     /** The same handler for every method a proxied server may see. */
     void any(String path, Handler handler) {
-        config.routes.get(path, handler);
-        config.routes.post(path, handler);
-        config.routes.put(path, handler);
-        config.routes.patch(path, handler);
-        config.routes.delete(path, handler);
-        config.routes.head(path, handler);
-        config.routes.options(path, handler);
+        Handler guarded = guarded(handler);
+        config.routes.get(path, guarded);
+        config.routes.post(path, guarded);
+        config.routes.put(path, guarded);
+        config.routes.patch(path, guarded);
+        config.routes.delete(path, guarded);
+        config.routes.head(path, guarded);
+        config.routes.options(path, guarded);
         for (String method : List.of("get", "post", "put", "patch", "delete", "head", "options")) {
             routes.add(new Route(method, path));
         }
@@ -71,6 +77,7 @@ final class RouteTable {
     void ws(String path, Handler check, Consumer<WsConfig> handler) {
         config.routes.wsBeforeUpgrade(path, ctx -> {
             try {
+                guard.handle(ctx);
                 check.handle(ctx);
             } catch (PerpetuaException e) {
                 refusal.accept(e, ctx);
@@ -80,6 +87,13 @@ final class RouteTable {
         if (!routes.contains(new Route("get", path))) {
             routes.add(new Route("get", path));
         }
+    }
+
+    private Handler guarded(Handler handler) {
+        return ctx -> {
+            guard.handle(ctx);
+            handler.handle(ctx);
+        };
     }
 
     List<Route> routes() {

@@ -4,21 +4,30 @@ import io.javalin.http.Context;
 import io.perpetua.error.NotFoundException;
 import io.perpetua.sandbox.SandboxId;
 
-/** The {@code {id}} of a sandbox route. */
+/**
+ * The {@code {id}} of a sandbox route, checked against the caller. The check is made on the very
+ * id the route goes on to use, so no spelling of a path (escapes, parameters) can name one
+ * sandbox to the check and another to the route.
+ */
 final class SandboxIdParameter {
 
     private SandboxIdParameter() {
     }
 
-    /** The sandbox id in the path; a malformed id names no sandbox, so it is a 404 like any unknown id. */
+    /**
+     * The sandbox id in the path, if the caller's project owns that sandbox. A malformed id, an
+     * unknown one and another project's are the same 404.
+     */
     static SandboxId of(Context ctx) {
-        return of(ctx.pathParam("id"));
+        SandboxId id = parse(ctx.pathParam("id"));
+        AccessControl.requireOwner(ctx, id);
+        return id;
     }
 
-    /** Like {@link #of(Context)}, for the id as text. */
-    static SandboxId of(String id) {
+    /** Parses an id; one that is malformed names no sandbox, so it is a 404 like any unknown id. */
+    static SandboxId parse(String id) {
         if (!SandboxId.isValid(id)) {
-            throw new NotFoundException("sandbox_not_found", "no sandbox with id '" + id + "'");
+            throw NotFoundException.sandbox(id);
         }
         return SandboxId.of(id);
     }

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 /** A sandbox as the API shows it. Environment values are not echoed back: they may hold secrets. */
-record SandboxView(String id, String state, String template, String createdAt, String stateChangedAt,
+record SandboxView(String id, String project, String state, String template, String createdAt, String stateChangedAt,
                    String lastActivityAt, long idleTimeoutSeconds, long hibernateAfterSeconds, int memoryMb, double cpus,
                    List<String> envNames, Map<String, String> labels, SnapshotView snapshot, String failureReason,
                    String address) {
@@ -18,7 +18,7 @@ record SandboxView(String id, String state, String template, String createdAt, S
     static SandboxView of(Sandbox s, String address) {
         SnapshotView snapshot = s.snapshot() == null ? null
                 : new SnapshotView(s.snapshot().id(), s.snapshot().createdAt().toString(), s.snapshot().sizeBytes());
-        return new SandboxView(s.id().value(), s.state().wireName(), s.spec().template(), s.createdAt().toString(),
+        return new SandboxView(s.id().value(), s.project().value(), s.state().wireName(), s.spec().template(), s.createdAt().toString(),
                 s.stateChangedAt().toString(), s.lastActivityAt().toString(), s.spec().idleTimeout().toSeconds(),
                 s.spec().hibernateAfter().toSeconds(), s.spec().memoryMb(), s.spec().cpus(),
                 s.spec().env().keySet().stream().sorted().toList(), s.spec().labels(), snapshot, s.failureReason(), address);

@@ -52,7 +52,7 @@ final class TerminalRoutes {
 
     /** Before the upgrade: a sandbox that exists and a size that is one. */
     private void check(Context ctx) {
-        sandboxes.get(SandboxIdParameter.of(ctx.pathParam("id")));
+        sandboxes.get(SandboxIdParameter.of(ctx));
         dimension(ctx.queryParam("rows"), "rows", 24);
         dimension(ctx.queryParam("cols"), "cols", 80);
     }
@@ -104,7 +104,7 @@ final class TerminalRoutes {
 
         void run() {
             try {
-                SandboxId id = SandboxIdParameter.of(socket.pathParam("id"));
+                SandboxId id = SandboxIdParameter.parse(socket.pathParam("id"));
                 int rows = dimension(socket.queryParam("rows"), "rows", 24);
                 int cols = dimension(socket.queryParam("cols"), "cols", 80);
                 List<String> cmd = new ArrayList<>(runtime.helper(SandboxHelper.TERMINAL));

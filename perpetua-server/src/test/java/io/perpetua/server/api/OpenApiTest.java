@@ -3,8 +3,13 @@ package io.perpetua.server.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.javalin.Javalin;
+import io.perpetua.access.ApiKeys;
+import io.perpetua.access.KeyStore;
 import io.perpetua.server.metrics.Metrics;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -16,7 +21,24 @@ class OpenApiTest {
 
     @Test
     void documentDescribesExactlyTheRoutesTheDaemonServes() {
-        ApiRoutes api = new ApiRoutes(null, null, null, new PreviewTokens(new byte[32]), new Metrics());
+        KeyStore noKeys = new KeyStore() {
+            @Override
+            public void insert(HashedKey key) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public boolean revoke(String id, Instant at) {
+                return false;
+            }
+
+            @Override
+            public List<HashedKey> all() {
+                return List.of();
+            }
+        };
+        ApiRoutes api = new ApiRoutes(null, null, null, new PreviewTokens(new byte[32]), new ApiKeys(noKeys, Clock.systemUTC()),
+                new Metrics());
         Javalin.create(api::register);
         Set<RouteTable.Route> served = new HashSet<>();
         // Javalin writes a parameter that spans slashes as <path>; OpenAPI as {path}.

@@ -1,6 +1,6 @@
 package io.perpetua.store.sqlite;
 
-import io.perpetua.error.RuntimeFailureException;
+import io.perpetua.access.ProjectId;
 import io.perpetua.sandbox.Sandbox;
 import io.perpetua.sandbox.SandboxId;
 import io.perpetua.sandbox.SandboxSpec;
@@ -18,30 +18,29 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import javax.sql.DataSource;
 
 /** The SQL of the store, portable between SQLite and PostgreSQL. */
 final class SandboxTables {
 
     private static final String COLUMNS = """
-            s.id, s.state, s.template, s.idle_timeout_ms, s.hibernate_after_ms, s.memory_mb, s.cpus,
+            s.id, s.project, s.state, s.template, s.idle_timeout_ms, s.hibernate_after_ms, s.memory_mb, s.cpus,
             s.created_at, s.state_changed_at, s.last_activity_at, s.generation, s.failure_reason,
             p.id AS snapshot_id, p.created_at AS snapshot_created_at, p.size_bytes, p.checksum
             FROM sandboxes s LEFT JOIN snapshots p ON p.id = s.snapshot_id
             """;
 
-    private final DataSource dataSource;
+    private final Transactions transactions;
 
-    SandboxTables(DataSource dataSource) {
-        this.dataSource = dataSource;
+    SandboxTables(Transactions transactions) {
+        this.transactions = transactions;
     }
 
     void insert(Sandbox sandbox) {
-        execute("insert sandbox " + sandbox.id(), connection -> {
+        transactions.execute("insert sandbox " + sandbox.id(), connection -> {
             try (PreparedStatement row = connection.prepareStatement("""
                     INSERT INTO sandboxes (id, state, template, idle_timeout_ms, hibernate_after_ms, memory_mb, cpus,
-                        created_at, state_changed_at, last_activity_at, generation, snapshot_id, failure_reason)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+                        created_at, state_changed_at, last_activity_at, generation, snapshot_id, failure_reason, project)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
                 SandboxSpec spec = sandbox.spec();
                 row.setString(1, sandbox.id().value());
                 row.setString(2, sandbox.state().name());
@@ -56,6 +55,7 @@ final class SandboxTables {
                 row.setInt(11, sandbox.generation());
                 row.setString(12, sandbox.snapshot() == null ? null : sandbox.snapshot().id());
                 row.setString(13, sandbox.failureReason());
+                row.setString(14, sandbox.project().value());
                 row.executeUpdate();
             }
             insertPairs(connection, "INSERT INTO sandbox_env (sandbox_id, name, value) VALUES (?, ?, ?)", sandbox.id(), sandbox.spec().env());
@@ -65,7 +65,7 @@ final class SandboxTables {
     }
 
     void update(Sandbox sandbox) {
-        execute("update sandbox " + sandbox.id(), connection -> {
+        transactions.execute("update sandbox " + sandbox.id(), connection -> {
             insertSnapshot(connection, sandbox.snapshot());
             try (PreparedStatement row = connection.prepareStatement("""
                     UPDATE sandboxes SET state = ?, state_changed_at = ?, last_activity_at = ?, generation = ?,
@@ -95,7 +95,7 @@ final class SandboxTables {
     }
 
     private List<Sandbox> query(String what, String sql, String parameter) {
-        return inTransaction(what, connection -> {
+        return transactions.run(what, connection -> {
             List<Row> rows = new ArrayList<>();
             try (PreparedStatement statement = connection.prepareStatement(sql)) {
                 statement.setString(1, parameter);
@@ -163,37 +163,6 @@ final class SandboxTables {
         return bySandbox;
     }
 
-    private interface Work<T> {
-        T run(Connection connection) throws SQLException;
-    }
-
-    private interface VoidWork {
-        void run(Connection connection) throws SQLException;
-    }
-
-    private void execute(String what, VoidWork work) {
-        inTransaction(what, connection -> {
-            work.run(connection);
-            return null;
-        });
-    }
-
-    private <T> T inTransaction(String what, Work<T> work) {
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            try {
-                T result = work.run(connection);
-                connection.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw new RuntimeFailureException("store_failure", "cannot " + what + ": " + e.getMessage(), e);
-        }
-    }
-
     static long micros(Instant instant) {
         return ChronoUnit.MICROS.between(Instant.EPOCH, instant);
     }
@@ -203,7 +172,7 @@ final class SandboxTables {
     }
 
     /** One row of the sandboxes query, before env and labels are attached. */
-    private record Row(String id, String state, String template, long idleTimeoutMs, long hibernateAfterMs, int memoryMb,
+    private record Row(String id, String project, String state, String template, long idleTimeoutMs, long hibernateAfterMs, int memoryMb,
                        double cpus, long createdAt, long stateChangedAt, long lastActivityAt, int generation,
                        String failureReason, Snapshot snapshot) {
 
@@ -211,7 +180,7 @@ final class SandboxTables {
             String snapshotId = r.getString("snapshot_id");
             Snapshot snapshot = snapshotId == null ? null : new Snapshot(snapshotId, SandboxId.of(r.getString("id")),
                     instant(r.getLong("snapshot_created_at")), r.getLong("size_bytes"), r.getString("checksum"));
-            return new Row(r.getString("id"), r.getString("state"), r.getString("template"), r.getLong("idle_timeout_ms"),
+            return new Row(r.getString("id"), r.getString("project"), r.getString("state"), r.getString("template"), r.getLong("idle_timeout_ms"),
                     r.getLong("hibernate_after_ms"), r.getInt("memory_mb"), r.getDouble("cpus"), r.getLong("created_at"),
                     r.getLong("state_changed_at"), r.getLong("last_activity_at"), r.getInt("generation"),
                     r.getString("failure_reason"), snapshot);
@@ -220,7 +189,7 @@ final class SandboxTables {
         Sandbox toSandbox(Map<String, String> env, Map<String, String> labels) {
             SandboxSpec spec = new SandboxSpec(template, Duration.ofMillis(idleTimeoutMs), Duration.ofMillis(hibernateAfterMs),
                     env, labels, memoryMb, cpus);
-            return new Sandbox(SandboxId.of(id), spec, SandboxState.valueOf(state), instant(createdAt), instant(stateChangedAt),
+            return new Sandbox(SandboxId.of(id), ProjectId.of(project), spec, SandboxState.valueOf(state), instant(createdAt), instant(stateChangedAt),
                     instant(lastActivityAt), generation, snapshot, failureReason);
         }
     }

@@ -2,6 +2,7 @@ package io.perpetua.store.sqlite;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.perpetua.access.KeyStore;
 import io.perpetua.error.RuntimeFailureException;
 import io.perpetua.sandbox.Sandbox;
 import io.perpetua.sandbox.SandboxId;
@@ -22,10 +23,13 @@ public final class SqliteSandboxStore implements SandboxStore {
 
     private final HikariDataSource dataSource;
     private final SandboxTables tables;
+    private final KeyTables keys;
 
     private SqliteSandboxStore(HikariDataSource dataSource) {
         this.dataSource = dataSource;
-        this.tables = new SandboxTables(dataSource);
+        Transactions transactions = new Transactions(dataSource);
+        this.tables = new SandboxTables(transactions);
+        this.keys = new KeyTables(transactions);
     }
 
     /**
@@ -76,6 +80,11 @@ public final class SqliteSandboxStore implements SandboxStore {
     @Override
     public List<Sandbox> listLive() {
         return tables.listLive();
+    }
+
+    /** The API keys, in the same database. */
+    public KeyStore keys() {
+        return keys;
     }
 
     @Override

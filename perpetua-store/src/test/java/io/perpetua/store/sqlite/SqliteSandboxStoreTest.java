@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.perpetua.access.ProjectId;
 import io.perpetua.error.RuntimeFailureException;
 import io.perpetua.sandbox.Sandbox;
 import io.perpetua.sandbox.SandboxId;
@@ -22,6 +23,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,7 +53,7 @@ class SqliteSandboxStoreTest {
     }
 
     private static Sandbox running(Instant createdAt) {
-        return new Sandbox(SandboxId.random(), SPEC, SandboxState.RUNNING, createdAt, createdAt.plusNanos(1_500_000),
+        return new Sandbox(SandboxId.random(), ProjectId.of("acme-7"), SPEC, SandboxState.RUNNING, createdAt, createdAt.plusNanos(1_500_000),
                 createdAt.plusSeconds(2).plusNanos(7_000), 1, null, null);
     }
 
@@ -71,7 +73,7 @@ class SqliteSandboxStoreTest {
     @Test
     void sandboxWithoutEnvOrLabelsIsFoundEqual() {
         SandboxSpec bare = new SandboxSpec("default", Duration.ofSeconds(15), Duration.ofMinutes(10), null, null, 1024, 1.0);
-        Sandbox sandbox = Sandbox.creating(SandboxId.random(), bare, T0);
+        Sandbox sandbox = Sandbox.creating(SandboxId.random(), ProjectId.DEFAULT, bare, T0);
 
         store.insert(sandbox);
 
@@ -170,7 +172,7 @@ class SqliteSandboxStoreTest {
 
     @Test
     void listLiveGivesEachSandboxItsOwnEnvLabelsAndSnapshot() {
-        Sandbox plain = Sandbox.creating(SandboxId.random(),
+        Sandbox plain = Sandbox.creating(SandboxId.random(), ProjectId.DEFAULT,
                 new SandboxSpec("default", Duration.ofSeconds(15), Duration.ofMinutes(10), Map.of("ONLY", "mine"), null, 1024, 1.0), T0);
         Sandbox rich = running(T0.plusSeconds(1));
         Sandbox hibernated = rich.withSnapshot(snapshotOf(rich, "sn0000000000003c", T0.plusSeconds(9)))
@@ -216,7 +218,25 @@ class SqliteSandboxStoreTest {
         store = SqliteSandboxStore.open(file);
         store.close();
 
-        assertThat(countRows("SELECT COUNT(*) FROM flyway_schema_history WHERE success = 1 AND version IS NOT NULL")).isEqualTo(1);
+        assertThat(countRows("SELECT COUNT(*) FROM flyway_schema_history WHERE success = 1 AND version IS NOT NULL")).isEqualTo(2);
+    }
+
+    @Test
+    void sandboxesOfADatabaseFromBeforeProjectsBelongToTheDefaultProject() throws SQLException {
+        store.close();
+        Path old = directory.resolve("v1.db");
+        Flyway.configure().dataSource("jdbc:sqlite:" + old, null, null).locations("classpath:db/migration").target("1").load().migrate();
+        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + old);
+             Statement statement = connection.createStatement()) {
+            statement.executeUpdate("""
+                    INSERT INTO sandboxes (id, state, template, idle_timeout_ms, hibernate_after_ms, memory_mb, cpus,
+                        created_at, state_changed_at, last_activity_at, generation)
+                    VALUES ('sbaaaaaaaaaaaaaa', 'STANDBY', 'default', 15000, 600000, 1024, 1.0, 1, 2, 3, 1)""");
+        }
+
+        store = SqliteSandboxStore.open(old);
+
+        assertThat(store.find(SandboxId.of("sbaaaaaaaaaaaaaa")).orElseThrow().project()).isEqualTo(ProjectId.DEFAULT);
     }
 
     @Test
