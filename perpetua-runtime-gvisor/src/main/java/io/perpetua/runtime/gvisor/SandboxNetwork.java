@@ -15,7 +15,8 @@ import java.util.Optional;
 /**
  * The network of each sandbox: its own network namespace, holding one end of a veth pair with
  * an address from a /30 of the configured subnet; the host end is the sandbox's gateway, and
- * the host masquerades the subnet's traffic to outside networks. runsc takes the namespace's
+ * the host masquerades the subnet's traffic to outside networks ({@link HostFirewall} holds the
+ * rules, and what a sandbox may not reach). runsc takes the namespace's
  * interface, addresses and routes into its own network stack at start and restore (and leaves
  * the interface without its address when the sandbox stops, so the address is put back before
  * a restore). The daemon reaches a sandbox's ports at its address.
@@ -26,17 +27,19 @@ final class SandboxNetwork {
     private static final int SLOTS = 16384;
 
     private final NetworkConfig config;
+    private final HostFirewall firewall;
     private final BitSet used = new BitSet(SLOTS);
 
     SandboxNetwork(NetworkConfig config) {
         this.config = config;
+        this.firewall = new HostFirewall(config);
     }
 
     boolean enabled() {
         return config.enabled();
     }
 
-    /** Turns on forwarding and masquerading for the subnet, once per host; idempotent. */
+    /** Turns on forwarding, and installs the host's rules for the subnet (NAT and isolation); idempotent. */
     void prepareHost() {
         if (!config.enabled()) {
             return;
@@ -46,16 +49,13 @@ final class SandboxNetwork {
         } catch (IOException e) {
             throw new RuntimeFailureException("cannot enable IP forwarding for sandbox networks: " + e.getMessage(), e);
         }
-        List<String> rule = List.of("-t", "nat", "POSTROUTING", "-s", config.subnet(), "!", "-d", config.subnet(), "-j", "MASQUERADE");
-        if (!iptables("-C", rule).succeeded()) {
-            iptables("-A", rule).orThrow("adding the masquerade rule for " + config.subnet());
-        }
+        firewall.install();
     }
 
     /** Removes what {@link #prepareHost} added (forwarding stays on: other software may rely on it). */
     void cleanUpHost() {
         if (config.enabled()) {
-            iptables("-D", List.of("-t", "nat", "POSTROUTING", "-s", config.subnet(), "!", "-d", config.subnet(), "-j", "MASQUERADE"));
+            firewall.remove();
         }
     }
 
@@ -104,9 +104,19 @@ final class SandboxNetwork {
         ip(List.of("netns", "add", namespace)).orThrow("creating network namespace " + namespace);
         ip(List.of("link", "add", host, "type", "veth", "peer", "name", "eth0", "netns", namespace)).orThrow("creating veth " + host);
         ip(List.of("addr", "add", address(slot, 1) + "/30", "dev", host)).orThrow("addressing " + host);
+        strictReversePath(host);
         ip(List.of("link", "set", host, "up")).orThrow("bringing up " + host);
         ip(List.of("-n", namespace, "link", "set", "lo", "up")).orThrow("bringing up lo in " + namespace);
         ip(List.of("-n", namespace, "link", "set", "eth0", "up")).orThrow("bringing up eth0 in " + namespace);
+    }
+
+    /** Drops what arrives on the sandbox's veth from an address that is not the sandbox's own. */
+    private static void strictReversePath(String hostInterface) {
+        try {
+            Files.writeString(Path.of("/proc/sys/net/ipv4/conf", hostInterface, "rp_filter"), "1");
+        } catch (IOException e) {
+            throw new RuntimeFailureException("cannot turn on reverse-path filtering on " + hostInterface + ": " + e.getMessage(), e);
+        }
     }
 
     private synchronized int allocate(SandboxDirectory directory) {
@@ -144,7 +154,7 @@ final class SandboxNetwork {
         return "perpetua-" + id.value();
     }
 
-    /** Interface names have at most 15 characters: "pv" and the last 13 of the id. */
+    /** Interface names have at most 15 characters: "pv" (see {@link HostFirewall#INTERFACES}) and the last 13 of the id. */
     private static String hostInterface(SandboxId id) {
         return "pv" + id.value().substring(SandboxId.LENGTH - 13);
     }
@@ -152,17 +162,6 @@ final class SandboxNetwork {
     private static HostCommand.Result ip(List<String> args) {
         List<String> command = new ArrayList<>(List.of("ip"));
         command.addAll(args);
-        return HostCommand.run(command, LIMIT);
-    }
-
-    private static HostCommand.Result iptables(String action, List<String> rule) {
-        List<String> command = new ArrayList<>(List.of("iptables", "-w"));
-        int table = rule.indexOf("-t");
-        if (table >= 0) {
-            command.addAll(rule.subList(table, table + 2));
-        }
-        command.add(action);
-        command.addAll(table >= 0 ? rule.subList(table + 2, rule.size()) : rule);
         return HostCommand.run(command, LIMIT);
     }
 }

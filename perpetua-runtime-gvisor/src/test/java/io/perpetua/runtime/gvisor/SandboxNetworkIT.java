@@ -11,6 +11,11 @@ import io.perpetua.sandbox.ExecResult;
 import io.perpetua.sandbox.SandboxId;
 import io.perpetua.sandbox.SandboxSpec;
 import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,6 +23,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -27,15 +34,20 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Sandbox networks on real runsc: the host reaches a sandbox's ports, a sandbox reaches outside
- * networks through NAT (a second namespace on this machine plays "outside"), and a listening
- * socket keeps its address through checkpoint and restore.
+ * networks through NAT (a second namespace on this machine plays "outside", with a public and
+ * a private address), a listening socket keeps its address through checkpoint and restore, and
+ * a sandbox reaches neither the host, nor another sandbox, nor private networks.
  */
 class SandboxNetworkIT {
 
     private static final SandboxSpec SPEC = new SandboxSpec("default", Duration.ofSeconds(15), Duration.ofMinutes(10),
             Map.of(), Map.of(), 512, 1.0);
     private static final String OUTSIDE = "perpetua-it-outside";
-    private static final String OUTSIDE_ADDRESS = "10.232.0.2";
+    /** A public address (TEST-NET-3, documentation only: routed here to the outside namespace, never beyond). */
+    private static final String OUTSIDE_ADDRESS = "203.0.113.2";
+    private static final String OUTSIDE_GATEWAY = "203.0.113.1";
+    /** A private address of the same outside, as a company network would be. */
+    private static final String PRIVATE_OUTSIDE_ADDRESS = "192.168.231.2";
 
     private static final List<SandboxId> STARTED = new CopyOnWriteArrayList<>();
 
@@ -59,6 +71,8 @@ class SandboxNetworkIT {
         }
         HostCommand.run(List.of("ip", "netns", "delete", OUTSIDE), Duration.ofSeconds(30));
         RuntimeCleanup.removeEverything(runtime, directory);
+        assertThat(HostCommand.run(List.of("iptables", "-w", "-S"), Duration.ofSeconds(30)).stdout()).doesNotContain("10.231.");
+        assertThat(HostCommand.run(List.of("iptables", "-w", "-t", "nat", "-S"), Duration.ofSeconds(30)).stdout()).doesNotContain("10.231.");
         String namespaces = HostCommand.run(List.of("ip", "netns", "list"), Duration.ofSeconds(30)).stdout();
         for (SandboxId id : STARTED) {
             assertThat(namespaces).doesNotContain(SandboxNetwork.namespace(id));
@@ -81,7 +95,7 @@ class SandboxNetworkIT {
                 "import urllib.request; print(urllib.request.urlopen('http://" + OUTSIDE_ADDRESS + ":8080/', timeout=10).status)"));
         assertThat(result.stdout()).as(result.stderr()).isEqualTo("200\n");
         assertThat(Files.readString(outsideLog)).as("the outside sees the host's address, not the sandbox's")
-                .contains("10.232.0.1").doesNotContain("10.231.");
+                .contains(OUTSIDE_GATEWAY).doesNotContain("10.231.");
         runtime.destroy(ref.sandbox());
     }
 
@@ -110,6 +124,82 @@ class SandboxNetworkIT {
         runtime.destroy(ref.sandbox());
     }
 
+    @Test
+    void sandboxCannotReachPrivateNetworksOutside() throws Exception {
+        assertThat(get("http://" + PRIVATE_OUTSIDE_ADDRESS + ":8080/")).as("the host itself reaches it").isEqualTo(200);
+        ContainerRef ref = started();
+
+        assertThat(reach(ref, PRIVATE_OUTSIDE_ADDRESS, 8080)).isNotEqualTo("open");
+        assertThat(reach(ref, OUTSIDE_ADDRESS, 8080)).as("while the public address is open").isEqualTo("open");
+        runtime.destroy(ref.sandbox());
+    }
+
+    @Test
+    void sandboxCannotReachTheHostOnAnyOfItsAddresses() throws Exception {
+        try (ServerSocket host = new ServerSocket(0, 50, InetAddress.getByName("0.0.0.0"))) {
+            Thread.ofVirtual().start(() -> acceptForever(host));
+            ContainerRef ref = started();
+            String address = runtime.address(ref.sandbox()).orElseThrow();
+            String gateway = address.substring(0, address.lastIndexOf('.') + 1) + (Integer.parseInt(address.substring(address.lastIndexOf('.') + 1)) - 1);
+            List<String> hostAddresses = new ArrayList<>(List.of(gateway, OUTSIDE_GATEWAY));
+            hostAddresses.addAll(hostIpv4Addresses());
+
+            for (String target : hostAddresses) {
+                try (Socket probe = new Socket(target, host.getLocalPort())) {
+                    assertThat(probe.isConnected()).as("the host listens on " + target).isTrue();
+                }
+                assertThat(reach(ref, target, host.getLocalPort())).as("from the sandbox to the host at " + target).isNotEqualTo("open");
+            }
+            runtime.destroy(ref.sandbox());
+        }
+    }
+
+    @Test
+    void sandboxesCannotReachEachOther() throws Exception {
+        ContainerRef server = started();
+        runtime.exec(server, ExecRequest.of("sh", "-c", "cd /root && nohup python3 -m http.server 8000 >/dev/null 2>&1 &"));
+        String serverAddress = runtime.address(server.sandbox()).orElseThrow();
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> get("http://" + serverAddress + ":8000/") == 200);
+        ContainerRef neighbour = started();
+
+        assertThat(reach(neighbour, serverAddress, 8000)).isNotEqualTo("open");
+        runtime.destroy(neighbour.sandbox());
+        runtime.destroy(server.sandbox());
+    }
+
+    /** Tries a TCP connection from inside the sandbox: "open", or the error it got. */
+    private static String reach(ContainerRef ref, String host, int port) {
+        ExecResult result = runtime.exec(ref, ExecRequest.of("python3", "-c", String.join("\n",
+                "import socket",
+                "try:",
+                "    socket.create_connection(('" + host + "', " + port + "), timeout=5).close()",
+                "    print('open')",
+                "except OSError as e:",
+                "    print(type(e).__name__, e)")));
+        return result.stdout().strip();
+    }
+
+    private static List<String> hostIpv4Addresses() throws IOException {
+        List<String> addresses = new ArrayList<>();
+        for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+            if (nic.isUp() && !nic.isLoopback() && !nic.getName().startsWith("pv")) {
+                nic.inetAddresses().filter(a -> a instanceof Inet4Address).forEach(a -> addresses.add(a.getHostAddress()));
+            }
+        }
+        return addresses;
+    }
+
+    private static void acceptForever(ServerSocket server) {
+        while (!server.isClosed()) {
+            try {
+                // Accepting is the answer; the probe closes at once.
+                server.accept().close();
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
     private static ContainerRef started() {
         ContainerRef ref = new ContainerRef(SandboxId.random(), 1);
         STARTED.add(ref.sandbox());
@@ -129,17 +219,19 @@ class SandboxNetworkIT {
         HostCommand.run(List.of("ip", "netns", "delete", OUTSIDE), Duration.ofSeconds(30));
         for (List<String> command : List.of(
                 List.of("ip", "netns", "add", OUTSIDE),
-                List.of("ip", "link", "add", "pvoutside", "type", "veth", "peer", "name", "eth0", "netns", OUTSIDE),
-                List.of("ip", "addr", "add", "10.232.0.1/30", "dev", "pvoutside"),
-                List.of("ip", "link", "set", "pvoutside", "up"),
+                List.of("ip", "link", "add", "ptoutside", "type", "veth", "peer", "name", "eth0", "netns", OUTSIDE),
+                List.of("ip", "addr", "add", OUTSIDE_GATEWAY + "/30", "dev", "ptoutside"),
+                List.of("ip", "addr", "add", "192.168.231.1/30", "dev", "ptoutside"),
+                List.of("ip", "link", "set", "ptoutside", "up"),
                 List.of("ip", "-n", OUTSIDE, "addr", "add", OUTSIDE_ADDRESS + "/30", "dev", "eth0"),
+                List.of("ip", "-n", OUTSIDE, "addr", "add", PRIVATE_OUTSIDE_ADDRESS + "/30", "dev", "eth0"),
                 List.of("ip", "-n", OUTSIDE, "link", "set", "eth0", "up"),
                 List.of("ip", "-n", OUTSIDE, "link", "set", "lo", "up"))) {
             HostCommand.run(command, Duration.ofSeconds(30)).orThrow(String.join(" ", command));
         }
         outsideLog = directory.resolve("outside.log");
         Process server = new ProcessBuilder("ip", "netns", "exec", OUTSIDE, "/usr/bin/python3", "-m", "http.server", "8080",
-                "--bind", OUTSIDE_ADDRESS, "--directory", directory.toString())
+                "--bind", "0.0.0.0", "--directory", directory.toString())
                 .redirectErrorStream(true).redirectOutput(outsideLog.toFile()).start();
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> get("http://" + OUTSIDE_ADDRESS + ":8080/") == 200);
         return server;
