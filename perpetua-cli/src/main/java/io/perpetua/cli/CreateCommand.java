@@ -43,6 +43,9 @@ final class CreateCommand implements Callable<Integer> {
     @Option(names = "--label", paramLabel = "K=V", description = "Label to find it by (repeatable).")
     private Map<String, String> labels;
 
+    @Mixin
+    private NetworkOptions network;
+
     private final Terminal terminal;
 
     CreateCommand(Terminal terminal) {
@@ -59,6 +62,7 @@ final class CreateCommand implements Callable<Integer> {
                 .labels(labels == null ? Map.of() : labels)
                 .memoryMb(memoryMb)
                 .cpus(cpus)
+                .network(network.policy())
                 .build();
         SandboxInfo sandbox;
         try (Perpetua client = api.connect(terminal.env())) {

@@ -6,6 +6,7 @@ import io.perpetua.client.FileListing;
 import io.perpetua.client.KeyInfo;
 import io.perpetua.client.LogEvent;
 import io.perpetua.client.LogPage;
+import io.perpetua.client.NetworkPolicy;
 import io.perpetua.client.ProcessInfo;
 import io.perpetua.client.SandboxInfo;
 import io.perpetua.client.SnapshotInfo;
@@ -37,6 +38,7 @@ final class JsonViews {
         json.put("labels", sandbox.labels());
         json.put("snapshot", sandbox.snapshot() == null ? null : snapshot(sandbox.snapshot()));
         json.put("failureReason", sandbox.failureReason());
+        json.put("network", network(sandbox.network()));
         return json;
     }
 
@@ -102,6 +104,13 @@ final class JsonViews {
         json.put("chunks", chunks.stream().map(JsonViews::chunk).toList());
         json.put("next", last.next());
         json.put("process", process(last.process()));
+        return json;
+    }
+
+    static Map<String, Object> network(NetworkPolicy policy) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("allowOut", policy.allowOut());
+        json.put("denyOut", policy.denyOut());
         return json;
     }
 

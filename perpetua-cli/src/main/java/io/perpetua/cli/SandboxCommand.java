@@ -22,7 +22,8 @@ final class SandboxCommand {
                 .addSubcommand(new LogsCommand(terminal))
                 .addSubcommand(new KillCommand(terminal))
                 .addSubcommand(new ShellCommand(terminal))
-                .addSubcommand(new PortForwardCommand(terminal));
+                .addSubcommand(new PortForwardCommand(terminal))
+                .addSubcommand(new NetworkCommand(terminal));
         for (TransitionCommand.Transition transition : TransitionCommand.Transition.values()) {
             sandbox.addSubcommand(transition.command(), TransitionCommand.commandLine(terminal, transition));
         }

@@ -16,13 +16,14 @@ class SandboxCommandsTest {
             {"id":"sb1","project":"default","state":"running","template":"python","createdAt":"2026-01-02T03:04:05.678Z",
              "stateChangedAt":"2026-01-02T03:04:06Z","lastActivityAt":"2026-01-02T03:05:00.500Z",
              "idleTimeoutSeconds":15,"hibernateAfterSeconds":600,"memoryMb":512,"cpus":1.0,"envNames":["A"],
-             "labels":{"team":"ml","owner":"ana"},"snapshot":null,"failureReason":null}""";
+             "labels":{"team":"ml","owner":"ana"},"snapshot":null,"failureReason":null,
+             "network":{"allowOut":[],"denyOut":[]}}""";
     private static final String HIBERNATED = """
             {"id":"sb2","project":"default","state":"hibernated","template":null,"createdAt":"2026-01-01T00:00:00Z",
              "stateChangedAt":"2026-01-01T01:00:00Z","lastActivityAt":"2026-01-01T00:10:00Z",
              "idleTimeoutSeconds":15,"hibernateAfterSeconds":600,"memoryMb":256,"cpus":0.5,"envNames":[],
              "labels":{},"snapshot":{"id":"snap1","createdAt":"2026-01-01T01:00:00Z","sizeBytes":1024},
-             "failureReason":null}""";
+             "failureReason":null,"network":{"allowOut":[],"denyOut":[]}}""";
 
     private StubDaemon daemon;
 
@@ -55,6 +56,27 @@ class SandboxCommandsTest {
                 {"template":"python","idleTimeoutSeconds":30,"hibernateAfterSeconds":600,
                  "env":{"A":"1","URL":"http://x/?a=b"},"labels":{"team":"ml","owner":"ana"},
                  "memoryMb":512,"cpus":2.0}"""));
+    }
+
+    @Test
+    void createSendsTheNetworkPolicyAndNetworkReplacesIt() {
+        daemon.answer("POST", "/v1/sandboxes", 201, SANDBOX);
+        daemon.answer("PUT", "/v1/sandboxes/sb1/network", 200, SANDBOX.replace("\"denyOut\":[]", "\"denyOut\":[\"0.0.0.0/0\"]"));
+
+        CliRun created = perpetua("sandbox", "create", "--allow-out", "pypi.org", "--deny-out", "0.0.0.0/0");
+        CliRun changed = perpetua("sandbox", "network", "sb1", "--deny-out", "0.0.0.0/0");
+        CliRun both = perpetua("sandbox", "network", "sb1", "--default", "--deny-out", "10.0.0.0/8");
+
+        assertThat(created.exitCode()).as(created.err()).isZero();
+        assertThat(json(daemon.requests().getFirst().body()))
+                .isEqualTo(json("{\"network\":{\"allowOut\":[\"pypi.org\"],\"denyOut\":[\"0.0.0.0/0\"]}}"));
+        assertThat(changed.exitCode()).as(changed.err()).isZero();
+        assertThat(daemon.requests().get(1).method()).isEqualTo("PUT");
+        assertThat(json(daemon.requests().get(1).body())).isEqualTo(json("{\"denyOut\":[\"0.0.0.0/0\"]}"));
+        assertThat(changed.out()).contains("deny out:  0.0.0.0/0");
+        assertThat(both.exitCode()).isEqualTo(1);
+        assertThat(both.err()).contains("--default");
+        assertThat(daemon.requests()).hasSize(2);
     }
 
     @Test

@@ -106,6 +106,12 @@ final class Http implements AutoCloseable {
         return withJson(request(path), body).build();
     }
 
+    /** A PUT of {@code body} as JSON. */
+    HttpRequest put(String path, Object body) {
+        return request(path).header("Content-Type", "application/json")
+                .PUT(BodyPublishers.ofString(Json.write(body), StandardCharsets.UTF_8)).build();
+    }
+
     static HttpRequest.Builder withJson(HttpRequest.Builder request, Map<String, Object> body) {
         if (body == null) {
             return request.POST(BodyPublishers.noBody());

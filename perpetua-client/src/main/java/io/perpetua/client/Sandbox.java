@@ -185,6 +185,20 @@ public final class Sandbox {
         return "Sandbox[" + id + (known == null ? "" : ", " + known.state()) + "]";
     }
 
+    /**
+     * Replaces where the sandbox may open connections to ({@code PUT /v1/sandboxes/{id}/network}),
+     * enforced before this returns; it does not wake the sandbox.
+     *
+     * @param policy the new policy; {@link NetworkPolicy#DEFAULT} goes back to the daemon's default
+     * @return the sandbox's info, with its new policy
+     * @throws InvalidRequestException naming the entry, such as {@code network.allowOut[1]}, if one is not an
+     *                                 address, CIDR block or host name, or a host name does not resolve
+     */
+    public SandboxInfo setNetwork(NetworkPolicy policy) {
+        Objects.requireNonNull(policy, "policy");
+        return remember(http.json(http.put(path + "/network", policy.body()), SandboxInfo::from));
+    }
+
     private SandboxInfo transition(String action) {
         return remember(http.json(http.post(path + "/" + action, null), SandboxInfo::from));
     }

@@ -23,11 +23,12 @@ import java.util.Map;
  * @param labels         its labels
  * @param snapshot       its last good snapshot, or null
  * @param failureReason  why it failed, or null
+ * @param network        where it may open connections to
  */
 public record SandboxInfo(String id, String project, String state, String template, Instant createdAt, Instant stateChangedAt,
                           Instant lastActivityAt, Duration idleTimeout, Duration hibernateAfter, int memoryMb,
                           double cpus, List<String> envNames, Map<String, String> labels, SnapshotInfo snapshot,
-                          String failureReason) {
+                          String failureReason, NetworkPolicy network) {
 
     /** Copies the collections; null ones are empty. */
     public SandboxInfo {
@@ -41,6 +42,7 @@ public record SandboxInfo(String id, String project, String state, String templa
                 json.instant("createdAt"), json.instant("stateChangedAt"), json.instant("lastActivityAt"),
                 json.seconds("idleTimeoutSeconds"), json.seconds("hibernateAfterSeconds"), json.int32("memoryMb"),
                 json.number("cpus"), json.strings("envNames"), json.stringMap("labels"),
-                snapshot == null ? null : SnapshotInfo.from(snapshot), json.optionalString("failureReason"));
+                snapshot == null ? null : SnapshotInfo.from(snapshot), json.optionalString("failureReason"),
+                NetworkPolicy.from(json.optionalObject("network")));
     }
 }

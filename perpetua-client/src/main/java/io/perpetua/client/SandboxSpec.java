@@ -23,11 +23,12 @@ import java.util.Map;
  * @param labels         labels to find it by
  * @param memoryMb       memory limit in MiB
  * @param cpus           CPU limit, such as 0.5 or 2
+ * @param network        where it may open connections to, or null for the daemon's default
  */
 public record SandboxSpec(String template, Duration idleTimeout, Duration hibernateAfter, Map<String, String> env,
-                          Map<String, String> labels, Integer memoryMb, Double cpus) {
+                          Map<String, String> labels, Integer memoryMb, Double cpus, NetworkPolicy network) {
 
-    private static final SandboxSpec DEFAULTS = new SandboxSpec(null, null, null, null, null, null, null);
+    private static final SandboxSpec DEFAULTS = new SandboxSpec(null, null, null, null, null, null, null, null);
 
     /**
      * Validation and copies the parts.
@@ -73,7 +74,7 @@ public record SandboxSpec(String template, Duration idleTimeout, Duration hibern
      */
     public Builder toBuilder() {
         Builder builder = new Builder().template(template).idleTimeout(idleTimeout).hibernateAfter(hibernateAfter)
-                .memoryMb(memoryMb).cpus(cpus);
+                .memoryMb(memoryMb).cpus(cpus).network(network);
         builder.env.putAll(env);
         builder.labels.putAll(labels);
         return builder;
@@ -89,6 +90,7 @@ public record SandboxSpec(String template, Duration idleTimeout, Duration hibern
                 .set("labels", labels)
                 .set("memoryMb", memoryMb)
                 .set("cpus", cpus)
+                .set("network", network == null ? null : network.body())
                 .fields();
     }
 
@@ -102,6 +104,7 @@ public record SandboxSpec(String template, Duration idleTimeout, Duration hibern
         private final Map<String, String> labels = new LinkedHashMap<>();
         private Integer memoryMb;
         private Double cpus;
+        private NetworkPolicy network;
 
         private Builder() {
         }
@@ -208,13 +211,24 @@ public record SandboxSpec(String template, Duration idleTimeout, Duration hibern
         }
 
         /**
+         * Sets where the sandbox may open connections to.
+         *
+         * @param network the policy, such as {@code NetworkPolicy.allowOnly("pypi.org")}, or null for the daemon's default
+         * @return this builder
+         */
+        public Builder network(NetworkPolicy network) {
+            this.network = network;
+            return this;
+        }
+
+        /**
          * Validation the parts and builds the spec.
          *
          * @return a new spec
          * @throws IllegalArgumentException when a part is out of range, as the constructor does
          */
         public SandboxSpec build() {
-            return new SandboxSpec(template, idleTimeout, hibernateAfter, env, labels, memoryMb, cpus);
+            return new SandboxSpec(template, idleTimeout, hibernateAfter, env, labels, memoryMb, cpus, network);
         }
     }
 }

@@ -8,6 +8,7 @@ import io.perpetua.runtime.SandboxRuntime;
 import io.perpetua.sandbox.ContainerRef;
 import io.perpetua.sandbox.ExecRequest;
 import io.perpetua.sandbox.ExecResult;
+import io.perpetua.sandbox.NetworkPolicy;
 import io.perpetua.sandbox.Sandbox;
 import io.perpetua.sandbox.SandboxId;
 import io.perpetua.sandbox.SandboxSpec;
@@ -117,6 +118,7 @@ public final class SandboxService implements AutoCloseable {
                 if (warm.isEmpty()) {
                     runtime.start(m.record().container(), spec);
                 }
+                runtime.applyNetworkPolicy(m.id(), spec.network());
             } catch (RuntimeException e) {
                 discardFailedCreation(m);
                 throw e;
@@ -244,6 +246,24 @@ public final class SandboxService implements AutoCloseable {
                 case HIBERNATED -> { }
                 default -> throw notAwake(m, "hibernate");
             }
+            return m.record();
+        });
+    }
+
+    /**
+     * Replaces the sandbox's network policy, in whatever state it is; it does not wake it and is
+     * not activity. The policy is enforced before this returns, and kept for every later restore.
+     *
+     * @throws io.perpetua.error.InvalidInputException naming the entry if a host name does not resolve
+     */
+    public Sandbox updateNetwork(SandboxId id, NetworkPolicy policy) {
+        ManagedSandbox m = managed(id);
+        return m.locked(() -> {
+            requireLive(m);
+            runtime.applyNetworkPolicy(id, policy);
+            m.set(m.record().withSpec(m.record().spec().withNetwork(policy)));
+            store.update(m.record());
+            log.info("sandbox {} network policy: allowOut {}, denyOut {}", id, policy.allowOut(), policy.denyOut());
             return m.record();
         });
     }

@@ -5,6 +5,7 @@ import io.perpetua.error.RuntimeFailureException;
 import io.perpetua.sandbox.ContainerRef;
 import io.perpetua.sandbox.ExecRequest;
 import io.perpetua.sandbox.ExecResult;
+import io.perpetua.sandbox.NetworkPolicy;
 import io.perpetua.sandbox.SandboxId;
 import io.perpetua.sandbox.SandboxSpec;
 import java.nio.file.Path;
@@ -92,6 +93,15 @@ public interface SandboxRuntime extends AutoCloseable {
     /** The sandbox's network address, reachable from the host, or empty if it has no network. */
     default Optional<String> address(SandboxId sandbox) {
         return Optional.empty();
+    }
+
+    /**
+     * Enforces {@code policy} on the sandbox's outgoing connections from now on, in whatever
+     * state it is, and at every later start and restore. A runtime without networks ignores it.
+     *
+     * @throws io.perpetua.error.InvalidInputException naming the entry if a host name does not resolve
+     */
+    default void applyNetworkPolicy(SandboxId sandbox, NetworkPolicy policy) {
     }
 
     /** CPU and memory the container has used, from the host's accounting. */

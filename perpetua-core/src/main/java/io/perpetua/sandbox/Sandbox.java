@@ -67,6 +67,11 @@ public record Sandbox(SandboxId id, ProjectId project, SandboxSpec spec, Sandbox
         return new Sandbox(id, project, spec, state, createdAt, stateChangedAt, lastActivityAt, newGeneration, snapshot, failureReason);
     }
 
+    /** This sandbox with {@code newSpec}: only the network policy of a spec changes after creation. */
+    public Sandbox withSpec(SandboxSpec newSpec) {
+        return new Sandbox(id, project, newSpec, state, createdAt, stateChangedAt, lastActivityAt, generation, snapshot, failureReason);
+    }
+
     /** This sandbox with {@code newSnapshot} as its last good checkpoint. */
     public Sandbox withSnapshot(Snapshot newSnapshot) {
         return new Sandbox(id, project, spec, state, createdAt, stateChangedAt, lastActivityAt, generation, newSnapshot, failureReason);

@@ -17,9 +17,11 @@ import java.util.regex.Pattern;
  * @param labels         free-form key/value metadata for the caller
  * @param memoryMb       memory limit of the sandbox in MiB
  * @param cpus           CPU limit of the sandbox, in cores
+ * @param network        where the sandbox may open connections to; the only part that may change later
  */
 public record SandboxSpec(String template, Duration idleTimeout, Duration hibernateAfter,
-                          Map<String, String> env, Map<String, String> labels, Integer memoryMb, Double cpus) {
+                          Map<String, String> env, Map<String, String> labels, Integer memoryMb, Double cpus,
+                          NetworkPolicy network) {
 
     /** Longest idle window or standby period a caller may ask for: a year. */
     public static final Duration MAX_DURATION = Duration.ofDays(366);
@@ -44,6 +46,18 @@ public record SandboxSpec(String template, Duration idleTimeout, Duration hibern
                 "memoryMb", "memoryMb must be between " + MIN_MEMORY_MB + " and " + MAX_MEMORY_MB + " but was " + memoryMb);
         InvalidInputException.check(cpus == null || (cpus >= 0.1 && cpus <= MAX_CPUS), "cpus",
                 "cpus must be between 0.1 and " + MAX_CPUS + " but was " + cpus);
+        network = network == null ? NetworkPolicy.DEFAULT : network;
+    }
+
+    /** A spec with the default network policy. */
+    public SandboxSpec(String template, Duration idleTimeout, Duration hibernateAfter,
+                       Map<String, String> env, Map<String, String> labels, Integer memoryMb, Double cpus) {
+        this(template, idleTimeout, hibernateAfter, env, labels, memoryMb, cpus, NetworkPolicy.DEFAULT);
+    }
+
+    /** This spec with {@code policy} as its network policy. */
+    public SandboxSpec withNetwork(NetworkPolicy policy) {
+        return new SandboxSpec(template, idleTimeout, hibernateAfter, env, labels, memoryMb, cpus, policy);
     }
 
     /** A spec with every optional value left to the server. */
@@ -59,6 +73,7 @@ public record SandboxSpec(String template, Duration idleTimeout, Duration hibern
                 hibernateAfter != null ? hibernateAfter : defaults.hibernateAfter,
                 env, labels,
                 memoryMb != null ? memoryMb : defaults.memoryMb,
-                cpus != null ? cpus : defaults.cpus);
+                cpus != null ? cpus : defaults.cpus,
+                network);
     }
 }

@@ -10,11 +10,13 @@ import io.perpetua.lifecycle.RecordingListener.Transition;
 import io.perpetua.runtime.ContainerStatus;
 import io.perpetua.sandbox.ExecRequest;
 import io.perpetua.sandbox.ExecResult;
+import io.perpetua.sandbox.NetworkPolicy;
 import io.perpetua.sandbox.Sandbox;
 import io.perpetua.sandbox.SandboxId;
 import io.perpetua.sandbox.SandboxSpec;
 import io.perpetua.sandbox.SandboxState;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -46,6 +48,21 @@ class ExplicitTransitionsTest {
     @AfterEach
     void stopRequests() {
         requests.shutdownNow();
+    }
+
+    @Test
+    void aNewNetworkPolicyIsAppliedAndStoredWithoutWakingTheSandbox() {
+        service.standby(id);
+        NetworkPolicy closed = new NetworkPolicy(List.of("10.1.0.0/16"), List.of("0.0.0.0/0"));
+
+        Sandbox updated = service.updateNetwork(id, closed);
+
+        assertThat(updated.state()).isEqualTo(SandboxState.STANDBY);
+        assertThat(updated.spec().network()).isEqualTo(closed);
+        assertThat(engine.store.find(id).orElseThrow().spec().network()).isEqualTo(closed);
+        assertThat(engine.runtime.calls("applyNetworkPolicy")).last().extracting(FakeRuntime.Call::target)
+                .isEqualTo(id + " [10.1.0.0/16] [0.0.0.0/0]");
+        assertThat(engine.runtime.calls("thaw")).isEmpty();
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.perpetua.runtime.SandboxRuntime;
 import io.perpetua.sandbox.ContainerRef;
 import io.perpetua.sandbox.ExecRequest;
 import io.perpetua.sandbox.ExecResult;
+import io.perpetua.sandbox.NetworkPolicy;
 import io.perpetua.sandbox.SandboxId;
 import io.perpetua.sandbox.SandboxSpec;
 import java.io.ByteArrayInputStream;
@@ -381,5 +382,10 @@ final class FakeRuntime implements SandboxRuntime {
                 throw new AssertionError("interrupted while waiting for " + what, e);
             }
         }
+    }
+
+    @Override
+    public void applyNetworkPolicy(SandboxId sandbox, NetworkPolicy policy) {
+        calls.add(new Call("applyNetworkPolicy", sandbox + " " + policy.allowOut() + " " + policy.denyOut()));
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,6 +50,11 @@ class BadInputIT {
         "{\"env\": [\"A=B\"]}                        | env",
         "{\"labels\": {\"k\": null}}                 | labels.k",
         "{\"colour\": \"blue\"}                      | colour",
+        "{\"network\": {\"allowOut\": [\"999.1.1.1\"]}}  | network.allowOut[0]",
+        "{\"network\": {\"allowOut\": [\"10.0.0.0/33\"]}} | network.allowOut[0]",
+        "{\"network\": {\"denyOut\": [\"ok.org\", \"not a host!\"]}} | network.denyOut[1]",
+        "{\"network\": {\"allowOut\": [null]}}       | network.allowOut[0]",
+        "{\"network\": {\"allowOut\": [\"no-such-host.invalid\"]}} | network.allowOut[0]",
         "[]                                          | body",
         "{\"idleTimeoutSeconds\": 5                  | body",
         "not json                                    | body",
@@ -83,6 +89,30 @@ class BadInputIT {
         Api.Response response = api.post("/v1/sandboxes/" + sandbox + "/exec", body.equals("''") ? "" : body);
         assertThat(response.status()).as(response.body()).isEqualTo(400);
         assertThat(response.errorField()).isEqualTo(field);
+    }
+
+    @ParameterizedTest(name = "network {0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+        "''                                          | body",
+        "{\"allowOut\": \"10.0.0.1\"}                | allowOut",
+        "{\"allowOut\": [7]}                         | allowOut[0]",
+        "{\"allowOut\": [\"10.0.0.256\"]}            | network.allowOut[0]",
+        "{\"denyOut\": [\"-bad-.org\"]}               | network.denyOut[0]",
+        "{\"mode\": \"closed\"}                       | mode",
+    })
+    void networkPolicyRejectsBadInputNamingTheFieldAndKeepsTheOldOne(String body, String field) {
+        Api.Response response = api.send("PUT", "/v1/sandboxes/" + sandbox + "/network", body.equals("''") ? "" : body);
+        assertThat(response.status()).as(response.body()).isEqualTo(400);
+        assertThat(response.errorField()).isEqualTo(field);
+        assertThat(api.get("/v1/sandboxes/" + sandbox).json().path("network").path("denyOut")).isEmpty();
+    }
+
+    @Test
+    void aNetworkPolicyOfTooManyEntriesIsRefused() {
+        List<String> entries = IntStream.range(0, 65).mapToObj(i -> "10.0." + i + ".0/24").toList();
+        Api.Response response = api.send("PUT", "/v1/sandboxes/" + sandbox + "/network", "{\"denyOut\": [\"" + String.join("\",\"", entries) + "\"]}");
+        assertThat(response.status()).as(response.body()).isEqualTo(400);
+        assertThat(response.errorField()).isEqualTo("network.denyOut");
     }
 
     @ParameterizedTest(name = "{0} {1} -> 404")

@@ -10,6 +10,7 @@ import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -183,6 +184,43 @@ class NetworkIT {
         try (PortConnection connection = sandbox.connect(7000)) {
             connection.output().write((line + "\n").getBytes(StandardCharsets.UTF_8));
             return new BufferedReader(new InputStreamReader(connection.input(), StandardCharsets.UTF_8)).readLine();
+        }
+    }
+
+    @Test
+    void networkPolicyIsSetAtCreateChangedWithoutWakingTheSandboxAndKeptAcrossARestart() {
+        Api.Response created = api.post("/v1/sandboxes", Map.of("idleTimeoutSeconds", 2,
+                "network", Map.of("allowOut", List.of("10.9.8.7"), "denyOut", List.of("0.0.0.0/0"))));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        String id = created.json().path("id").asString();
+        assertThat(created.json().path("network").path("allowOut").toString()).isEqualTo("[\"10.9.8.7/32\"]");
+        String suffix = id.substring(id.length() - 13);
+        assertThat(hostRules()).as("enforced on the host").contains("PERPETUA-SB-" + suffix + " -d 10.9.8.7/32 -j ACCEPT");
+        await().atMost(Duration.ofSeconds(30)).until(() -> api.state(id).equals("standby"));
+
+        Api.Response changed = api.send("PUT", "/v1/sandboxes/" + id + "/network", "{\"denyOut\": [\"198.51.100.0/24\"]}");
+
+        assertThat(changed.status()).as(changed.body()).isEqualTo(200);
+        assertThat(changed.json().path("state").asString()).as("changing the policy does not wake it").isEqualTo("standby");
+        assertThat(hostRules()).contains("PERPETUA-SB-" + suffix + " -d 198.51.100.0/24").doesNotContain("10.9.8.7/32");
+        daemon.restart();
+        assertThat(api.get("/v1/sandboxes/" + id).json().path("network").path("denyOut").toString()).isEqualTo("[\"198.51.100.0/24\"]");
+        assertThat(api.send("PUT", "/v1/sandboxes/" + id + "/network", "{}").json().path("network").path("denyOut")).isEmpty();
+        assertThat(hostRules()).doesNotContain("PERPETUA-SB-" + suffix);
+        api.delete("/v1/sandboxes/" + id);
+    }
+
+    private static String hostRules() {
+        try {
+            Process iptables = new ProcessBuilder("iptables", "-w", "-S").redirectErrorStream(true).start();
+            String rules = new String(iptables.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            iptables.waitFor();
+            return rules;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 

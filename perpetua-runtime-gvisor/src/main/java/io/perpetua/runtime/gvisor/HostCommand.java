@@ -4,6 +4,7 @@ import io.perpetua.error.RuntimeFailureException;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -47,7 +48,19 @@ final class HostCommand {
 
     /** Runs {@code command} and waits at most {@code timeout}; kills it if it takes longer. */
     static Result run(List<String> command, Duration timeout) {
-        Process process = start(new ProcessBuilder(command).redirectInput(NO_INPUT), command);
+        return run(command, null, timeout);
+    }
+
+    /** Like {@link #run(List, Duration)}, with {@code input} (if not null) as the command's standard input. */
+    static Result run(List<String> command, String input, Duration timeout) {
+        Process process = start(new ProcessBuilder(command).redirectInput(input == null ? NO_INPUT : ProcessBuilder.Redirect.PIPE), command);
+        if (input != null) {
+            try (OutputStream stdin = process.getOutputStream()) {
+                stdin.write(input.getBytes(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                // The command ended without reading it all; its exit status says why.
+            }
+        }
         Thread.Builder readers = Thread.ofVirtual().name("host-command-output");
         StreamText stderr = new StreamText(process.getErrorStream());
         Thread errorReader = readers.start(stderr);

@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -40,14 +42,21 @@ final class HostFirewall {
     static final String INTERFACES = "pv+";
     private static final List<String> REFUSE = List.of("-j", "REJECT", "--reject-with", "icmp-admin-prohibited");
 
+    private static final String SANDBOX_CHAIN_PREFIX = "PERPETUA-SB-";
+    private static final Pattern SANDBOX_JUMP = Pattern.compile("-i (\\S+) -j (" + SANDBOX_CHAIN_PREFIX + "\\S+)");
+
     private final String subnet;
     private final String toHost;
     private final String outward;
+    private final String policies;
+    /** The interfaces whose sandbox has a policy chain: the others need no iptables call on their start or restore. */
+    private final Set<String> withPolicy = ConcurrentHashMap.newKeySet();
 
     HostFirewall(NetworkConfig config) {
         this.subnet = config.subnet();
         this.toHost = "PERPETUA-HOST-" + config.prefix();
         this.outward = "PERPETUA-OUT-" + config.prefix();
+        this.policies = "PERPETUA-POLICY-" + config.prefix();
     }
 
     /** Installs (or brings up to date) every rule; idempotent. */
@@ -59,8 +68,15 @@ final class HostFirewall {
                 REFUSE));
         ensureRule(List.of("INPUT", "-i", INTERFACES, "-s", subnet, "-j", toHost), true);
 
+        // Kept as it is: it holds the jumps to each sandbox's own policy, which outlive the daemon.
+        iptables(List.of("-N", policies));
+        Matcher jumps = SANDBOX_JUMP.matcher(iptables(List.of("-S", policies)).stdout());
+        while (jumps.find()) {
+            withPolicy.add(jumps.group(1));
+        }
         List<List<String>> out = new ArrayList<>();
         out.add(concat(List.of("-d", subnet), REFUSE));
+        out.add(List.of("-j", policies));
         for (String nameserver : hostNameservers()) {
             out.add(List.of("-d", nameserver, "-p", "udp", "--dport", "53", "-j", "ACCEPT"));
             out.add(List.of("-d", nameserver, "-p", "tcp", "--dport", "53", "-j", "ACCEPT"));
@@ -81,10 +97,59 @@ final class HostFirewall {
         deleteRule(List.of("INPUT", "-i", INTERFACES, "-s", subnet, "-j", toHost));
         deleteRule(List.of("FORWARD", "-i", INTERFACES, "-s", subnet, "-j", outward));
         deleteRule(List.of("FORWARD", "-d", subnet, "-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT"));
-        for (String chain : List.of(toHost, outward)) {
+        List<String> sandboxChains = new ArrayList<>();
+        Matcher jumps = SANDBOX_JUMP.matcher(iptables(List.of("-S", policies)).stdout());
+        while (jumps.find()) {
+            sandboxChains.add(jumps.group(2));
+        }
+        withPolicy.clear();
+        List<String> chains = new ArrayList<>(List.of(toHost, outward, policies));
+        chains.addAll(sandboxChains);
+        for (String chain : chains) {
             iptables(List.of("-F", chain));
+        }
+        for (String chain : chains) {
             iptables(List.of("-X", chain));
         }
+    }
+
+    /**
+     * Makes {@code policy} the rules of the sandbox behind {@code hostInterface}: one chain of
+     * its own, replaced in one step (iptables-restore), so no packet ever sees half a policy.
+     * The default policy needs no chain; an earlier one is removed.
+     *
+     * @param allow addresses and CIDR blocks the sandbox may reach, before everything else
+     * @param deny  addresses and CIDR blocks it may not reach
+     */
+    void applyPolicy(String hostInterface, List<String> allow, List<String> deny) {
+        if (allow.isEmpty() && deny.isEmpty()) {
+            removePolicy(hostInterface);
+            return;
+        }
+        String chain = sandboxChain(hostInterface);
+        StringBuilder rules = new StringBuilder("*filter\n:").append(chain).append(" - [0:0]\n");
+        allow.forEach(cidr -> rules.append("-A ").append(chain).append(" -d ").append(cidr).append(" -j ACCEPT\n"));
+        deny.forEach(cidr -> rules.append("-A ").append(chain).append(" -d ").append(cidr).append(" ").append(String.join(" ", REFUSE)).append("\n"));
+        rules.append("COMMIT\n");
+        HostCommand.run(List.of("iptables-restore", "-w", "--noflush"), rules.toString(), LIMIT).orThrow("applying the network policy of " + hostInterface);
+        ensureRule(List.of(policies, "-i", hostInterface, "-j", chain), false);
+        withPolicy.add(hostInterface);
+    }
+
+    /** Removes the sandbox's own rules, leaving it the default policy; idempotent. */
+    void removePolicy(String hostInterface) {
+        if (!withPolicy.remove(hostInterface)) {
+            return;
+        }
+        String chain = sandboxChain(hostInterface);
+        deleteRule(List.of(policies, "-i", hostInterface, "-j", chain));
+        iptables(List.of("-F", chain));
+        iptables(List.of("-X", chain));
+    }
+
+    /** Chain names have at most 28 characters: the prefix and the interface's 13 characters of the sandbox id. */
+    private static String sandboxChain(String hostInterface) {
+        return SANDBOX_CHAIN_PREFIX + hostInterface.substring(2);
     }
 
     /** Makes {@code chain} hold exactly {@code rules}, creating it if needed. */

@@ -12,6 +12,7 @@ import io.perpetua.runtime.SandboxRuntime;
 import io.perpetua.sandbox.ContainerRef;
 import io.perpetua.sandbox.ExecRequest;
 import io.perpetua.sandbox.ExecResult;
+import io.perpetua.sandbox.NetworkPolicy;
 import io.perpetua.sandbox.SandboxId;
 import io.perpetua.sandbox.SandboxSpec;
 import java.io.IOException;
@@ -94,7 +95,7 @@ public final class RunscRuntime implements SandboxRuntime {
     public void start(ContainerRef ref, SandboxSpec spec) {
         SandboxDirectory directory = directory(ref.sandbox());
         directory.mount(template);
-        OciBundle.write(directory, template, spec, cgroups.path(ref), networkNamespace(directory, ref.sandbox()));
+        OciBundle.write(directory, template, spec, cgroups.path(ref), networkNamespace(directory, ref.sandbox(), spec.network()));
         try {
             runsc.run(ref, directory.bundle(), directory.log());
             cgroups.limitCpu(ref, spec.cpus());
@@ -212,7 +213,7 @@ public final class RunscRuntime implements SandboxRuntime {
     public void restore(ContainerRef ref, SandboxSpec spec, Path imageDirectory) {
         SandboxDirectory directory = directory(ref.sandbox());
         directory.mount(template);
-        OciBundle.write(directory, template, spec, cgroups.path(ref), networkNamespace(directory, ref.sandbox()));
+        OciBundle.write(directory, template, spec, cgroups.path(ref), networkNamespace(directory, ref.sandbox(), spec.network()));
         try {
             runsc.restore(ref, directory.bundle(), imageDirectory, directory.log());
             cgroups.limitCpu(ref, spec.cpus());
@@ -279,9 +280,24 @@ public final class RunscRuntime implements SandboxRuntime {
         directory(sandbox).delete();
     }
 
-    /** The sandbox's network namespace, made ready (with its address) for a start or a restore; null without networks. */
-    private String networkNamespace(SandboxDirectory directory, SandboxId sandbox) {
-        return network.enabled() ? network.ensure(directory, sandbox) : null;
+    /**
+     * The sandbox's network namespace, made ready (with its address and its policy) for a start
+     * or a restore; null without networks.
+     */
+    private String networkNamespace(SandboxDirectory directory, SandboxId sandbox, NetworkPolicy policy) {
+        if (!network.enabled()) {
+            return null;
+        }
+        String namespace = network.ensure(directory, sandbox);
+        network.applyPolicy(sandbox, policy, false);
+        return namespace;
+    }
+
+    @Override
+    public void applyNetworkPolicy(SandboxId sandbox, NetworkPolicy policy) {
+        if (network.enabled()) {
+            network.applyPolicy(sandbox, policy, true);
+        }
     }
 
     @Override

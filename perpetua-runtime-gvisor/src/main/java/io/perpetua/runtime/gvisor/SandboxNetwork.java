@@ -1,16 +1,24 @@
 package io.perpetua.runtime.gvisor;
 
+import io.perpetua.error.InvalidInputException;
 import io.perpetua.error.RuntimeFailureException;
+import io.perpetua.sandbox.NetworkPolicy;
 import io.perpetua.sandbox.SandboxId;
 import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The network of each sandbox: its own network namespace, holding one end of a veth pair with
@@ -22,6 +30,8 @@ import java.util.Optional;
  * a restore). The daemon reaches a sandbox's ports at its address.
  */
 final class SandboxNetwork {
+
+    private static final Logger log = LoggerFactory.getLogger(SandboxNetwork.class);
 
     private static final Duration LIMIT = Duration.ofSeconds(30);
     private static final int SLOTS = 16384;
@@ -86,8 +96,52 @@ final class SandboxNetwork {
         return slotOf(directory).map(slot -> address(slot, 2)).orElse(null);
     }
 
-    /** Deletes the namespace (which takes the veth pair with it) and frees the slot. Idempotent. */
+    /**
+     * Enforces {@code policy} on the sandbox's outgoing connections, host names resolved now
+     * (to their IPv4 addresses; a name whose addresses change later keeps the ones it had).
+     *
+     * @param strict whether a host name that does not resolve is the caller's error (a policy
+     *               being set); otherwise (a start or restore) it is left out with a warning, so
+     *               a sandbox always wakes: an allowed name that is gone stays closed
+     * @throws InvalidInputException naming the entry, when strict, if a host name does not resolve
+     */
+    void applyPolicy(SandboxId id, NetworkPolicy policy, boolean strict) {
+        firewall.applyPolicy(hostInterface(id), addresses(id, policy.allowOut(), "network.allowOut", strict),
+                addresses(id, policy.denyOut(), "network.denyOut", strict));
+    }
+
+    private static List<String> addresses(SandboxId id, List<String> entries, String field, boolean strict) {
+        List<String> cidrs = new ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            String entry = entries.get(i);
+            if (!NetworkPolicy.isHostName(entry)) {
+                cidrs.add(entry);
+                continue;
+            }
+            List<String> resolved = resolve(entry);
+            if (resolved.isEmpty() && strict) {
+                throw new InvalidInputException(field + "[" + i + "]", "host " + entry + " has no IPv4 address here");
+            }
+            if (resolved.isEmpty()) {
+                log.warn("sandbox {}: host {} in {} has no IPv4 address now; left out of its network policy", id, entry, field);
+            }
+            cidrs.addAll(resolved);
+        }
+        return cidrs;
+    }
+
+    private static List<String> resolve(String host) {
+        try {
+            return Arrays.stream(InetAddress.getAllByName(host)).filter(Inet4Address.class::isInstance)
+                    .map(address -> address.getHostAddress() + "/32").distinct().toList();
+        } catch (UnknownHostException e) {
+            return List.of();
+        }
+    }
+
+    /** Deletes the namespace (which takes the veth pair with it) and its rules, and frees the slot. Idempotent. */
     void remove(SandboxDirectory directory, SandboxId id) {
+        firewall.removePolicy(hostInterface(id));
         if (Files.exists(Path.of("/var/run/netns", namespace(id)))) {
             ip(List.of("netns", "delete", namespace(id))).orThrow("deleting network namespace " + namespace(id));
         }

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.perpetua.error.ConflictException;
+import io.perpetua.error.InvalidInputException;
 import io.perpetua.sandbox.ContainerRef;
 import io.perpetua.sandbox.ExecRequest;
 import io.perpetua.sandbox.ExecResult;
+import io.perpetua.sandbox.NetworkPolicy;
 import io.perpetua.sandbox.SandboxId;
 import io.perpetua.sandbox.SandboxSpec;
 import java.io.IOException;
@@ -165,6 +167,35 @@ class SandboxNetworkIT {
         assertThat(reach(neighbour, serverAddress, 8000)).isNotEqualTo("open");
         runtime.destroy(neighbour.sandbox());
         runtime.destroy(server.sandbox());
+    }
+
+    @Test
+    void egressPolicyIsKeptThroughCheckpointAndRestoreAndChangesLive() throws Exception {
+        NetworkPolicy onlyThePrivateMirror = new NetworkPolicy(List.of(PRIVATE_OUTSIDE_ADDRESS), List.of("0.0.0.0/0"));
+        ContainerRef ref = new ContainerRef(SandboxId.random(), 1);
+        STARTED.add(ref.sandbox());
+        runtime.start(ref, SPEC.withNetwork(onlyThePrivateMirror));
+        // Checkpointed before any connection: this runsc cannot save one, not even one closing.
+        Path image = Files.createDirectories(directory.resolve("policy-" + ref.sandbox()));
+        runtime.checkpoint(ref, image);
+        ContainerRef restored = ref.next();
+        runtime.restore(restored, SPEC.withNetwork(onlyThePrivateMirror), image);
+
+        assertThat(reach(restored, PRIVATE_OUTSIDE_ADDRESS, 8080)).as("allowed though private").isEqualTo("open");
+        assertThat(reach(restored, OUTSIDE_ADDRESS, 8080)).as("everything else is closed").isNotEqualTo("open");
+
+        runtime.applyNetworkPolicy(ref.sandbox(), NetworkPolicy.DEFAULT);
+        assertThat(reach(restored, PRIVATE_OUTSIDE_ADDRESS, 8080)).isNotEqualTo("open");
+        assertThat(reach(restored, OUTSIDE_ADDRESS, 8080)).isEqualTo("open");
+
+        runtime.applyNetworkPolicy(ref.sandbox(), new NetworkPolicy(List.of(), List.of("203.0.113.0/24")));
+        assertThat(reach(restored, OUTSIDE_ADDRESS, 8080)).as("denied though public").isNotEqualTo("open");
+
+        assertThatThrownBy(() -> runtime.applyNetworkPolicy(ref.sandbox(), new NetworkPolicy(List.of("no-such-host.invalid"), List.of())))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("no-such-host.invalid");
+        runtime.destroy(ref.sandbox());
+        assertThat(HostCommand.run(List.of("iptables", "-w", "-S"), Duration.ofSeconds(30)).stdout())
+                .doesNotContain(ref.sandbox().value().substring(SandboxId.LENGTH - 13));
     }
 
     /** Tries a TCP connection from inside the sandbox: "open", or the error it got. */

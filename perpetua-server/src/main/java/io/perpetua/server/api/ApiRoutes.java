@@ -100,6 +100,7 @@ public final class ApiRoutes {
         routes.post("/v1/sandboxes/{id}/standby", ctx -> sandbox(ctx, sandboxes.standby(id(ctx))));
         routes.post("/v1/sandboxes/{id}/hibernate", ctx -> sandbox(ctx, sandboxes.hibernate(id(ctx))));
         routes.post("/v1/sandboxes/{id}/resume", ctx -> sandbox(ctx, sandboxes.resume(id(ctx))));
+        routes.put("/v1/sandboxes/{id}/network", this::network);
         files.register(routes);
         processes.register(routes);
         terminals.register(routes);
@@ -126,6 +127,12 @@ public final class ApiRoutes {
     private void list(Context ctx) {
         ProjectId project = AccessControl.project(ctx);
         ctx.result(json.write(Map.of("sandboxes", sandboxes.list().stream().filter(s -> s.project().equals(project)).map(this::view).toList())));
+    }
+
+    private void network(Context ctx) {
+        SandboxId id = id(ctx);
+        NetworkBody body = json.read(ctx.bodyAsBytes(), NetworkBody.class, null);
+        sandbox(ctx, sandboxes.updateNetwork(id, body.toPolicy()));
     }
 
     private void delete(Context ctx) {

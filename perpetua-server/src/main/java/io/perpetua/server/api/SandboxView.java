@@ -8,7 +8,7 @@ import java.util.Map;
 record SandboxView(String id, String project, String state, String template, String createdAt, String stateChangedAt,
                    String lastActivityAt, long idleTimeoutSeconds, long hibernateAfterSeconds, int memoryMb, double cpus,
                    List<String> envNames, Map<String, String> labels, SnapshotView snapshot, String failureReason,
-                   String address) {
+                   String address, NetworkBody network) {
 
     /** The last good snapshot of a sandbox. */
     record SnapshotView(String id, String createdAt, long sizeBytes) {
@@ -21,6 +21,7 @@ record SandboxView(String id, String project, String state, String template, Str
         return new SandboxView(s.id().value(), s.project().value(), s.state().wireName(), s.spec().template(), s.createdAt().toString(),
                 s.stateChangedAt().toString(), s.lastActivityAt().toString(), s.spec().idleTimeout().toSeconds(),
                 s.spec().hibernateAfter().toSeconds(), s.spec().memoryMb(), s.spec().cpus(),
-                s.spec().env().keySet().stream().sorted().toList(), s.spec().labels(), snapshot, s.failureReason(), address);
+                s.spec().env().keySet().stream().sorted().toList(), s.spec().labels(), snapshot, s.failureReason(), address,
+                NetworkBody.of(s.spec().network()));
     }
 }

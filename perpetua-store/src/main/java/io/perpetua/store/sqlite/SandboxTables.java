@@ -1,6 +1,7 @@
 package io.perpetua.store.sqlite;
 
 import io.perpetua.access.ProjectId;
+import io.perpetua.sandbox.NetworkPolicy;
 import io.perpetua.sandbox.Sandbox;
 import io.perpetua.sandbox.SandboxId;
 import io.perpetua.sandbox.SandboxSpec;
@@ -24,7 +25,7 @@ final class SandboxTables {
 
     private static final String COLUMNS = """
             s.id, s.project, s.state, s.template, s.idle_timeout_ms, s.hibernate_after_ms, s.memory_mb, s.cpus,
-            s.created_at, s.state_changed_at, s.last_activity_at, s.generation, s.failure_reason,
+            s.created_at, s.state_changed_at, s.last_activity_at, s.generation, s.failure_reason, s.allow_out, s.deny_out,
             p.id AS snapshot_id, p.created_at AS snapshot_created_at, p.size_bytes, p.checksum
             FROM sandboxes s LEFT JOIN snapshots p ON p.id = s.snapshot_id
             """;
@@ -39,8 +40,9 @@ final class SandboxTables {
         transactions.execute("insert sandbox " + sandbox.id(), connection -> {
             try (PreparedStatement row = connection.prepareStatement("""
                     INSERT INTO sandboxes (id, state, template, idle_timeout_ms, hibernate_after_ms, memory_mb, cpus,
-                        created_at, state_changed_at, last_activity_at, generation, snapshot_id, failure_reason, project)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+                        created_at, state_changed_at, last_activity_at, generation, snapshot_id, failure_reason, project,
+                        allow_out, deny_out)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
                 SandboxSpec spec = sandbox.spec();
                 row.setString(1, sandbox.id().value());
                 row.setString(2, sandbox.state().name());
@@ -56,6 +58,8 @@ final class SandboxTables {
                 row.setString(12, sandbox.snapshot() == null ? null : sandbox.snapshot().id());
                 row.setString(13, sandbox.failureReason());
                 row.setString(14, sandbox.project().value());
+                row.setString(15, String.join(",", spec.network().allowOut()));
+                row.setString(16, String.join(",", spec.network().denyOut()));
                 row.executeUpdate();
             }
             insertPairs(connection, "INSERT INTO sandbox_env (sandbox_id, name, value) VALUES (?, ?, ?)", sandbox.id(), sandbox.spec().env());
@@ -69,14 +73,16 @@ final class SandboxTables {
             insertSnapshot(connection, sandbox.snapshot());
             try (PreparedStatement row = connection.prepareStatement("""
                     UPDATE sandboxes SET state = ?, state_changed_at = ?, last_activity_at = ?, generation = ?,
-                        snapshot_id = ?, failure_reason = ? WHERE id = ?""")) {
+                        snapshot_id = ?, failure_reason = ?, allow_out = ?, deny_out = ? WHERE id = ?""")) {
                 row.setString(1, sandbox.state().name());
                 row.setLong(2, micros(sandbox.stateChangedAt()));
                 row.setLong(3, micros(sandbox.lastActivityAt()));
                 row.setInt(4, sandbox.generation());
                 row.setString(5, sandbox.snapshot() == null ? null : sandbox.snapshot().id());
                 row.setString(6, sandbox.failureReason());
-                row.setString(7, sandbox.id().value());
+                row.setString(7, String.join(",", sandbox.spec().network().allowOut()));
+                row.setString(8, String.join(",", sandbox.spec().network().denyOut()));
+                row.setString(9, sandbox.id().value());
                 if (row.executeUpdate() != 1) {
                     throw new SQLException("no sandbox row with id " + sandbox.id());
                 }
@@ -163,6 +169,10 @@ final class SandboxTables {
         return bySandbox;
     }
 
+    private static List<String> entries(String joined) {
+        return joined.isEmpty() ? List.of() : List.of(joined.split(","));
+    }
+
     static long micros(Instant instant) {
         return ChronoUnit.MICROS.between(Instant.EPOCH, instant);
     }
@@ -174,7 +184,7 @@ final class SandboxTables {
     /** One row of the sandboxes query, before env and labels are attached. */
     private record Row(String id, String project, String state, String template, long idleTimeoutMs, long hibernateAfterMs, int memoryMb,
                        double cpus, long createdAt, long stateChangedAt, long lastActivityAt, int generation,
-                       String failureReason, Snapshot snapshot) {
+                       String failureReason, String allowOut, String denyOut, Snapshot snapshot) {
 
         static Row read(ResultSet r) throws SQLException {
             String snapshotId = r.getString("snapshot_id");
@@ -183,12 +193,12 @@ final class SandboxTables {
             return new Row(r.getString("id"), r.getString("project"), r.getString("state"), r.getString("template"), r.getLong("idle_timeout_ms"),
                     r.getLong("hibernate_after_ms"), r.getInt("memory_mb"), r.getDouble("cpus"), r.getLong("created_at"),
                     r.getLong("state_changed_at"), r.getLong("last_activity_at"), r.getInt("generation"),
-                    r.getString("failure_reason"), snapshot);
+                    r.getString("failure_reason"), r.getString("allow_out"), r.getString("deny_out"), snapshot);
         }
 
         Sandbox toSandbox(Map<String, String> env, Map<String, String> labels) {
             SandboxSpec spec = new SandboxSpec(template, Duration.ofMillis(idleTimeoutMs), Duration.ofMillis(hibernateAfterMs),
-                    env, labels, memoryMb, cpus);
+                    env, labels, memoryMb, cpus, new NetworkPolicy(entries(allowOut), entries(denyOut)));
             return new Sandbox(SandboxId.of(id), ProjectId.of(project), spec, SandboxState.valueOf(state), instant(createdAt), instant(stateChangedAt),
                     instant(lastActivityAt), generation, snapshot, failureReason);
         }

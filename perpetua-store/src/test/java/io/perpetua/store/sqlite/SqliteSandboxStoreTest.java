@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.perpetua.access.ProjectId;
 import io.perpetua.error.RuntimeFailureException;
+import io.perpetua.sandbox.NetworkPolicy;
 import io.perpetua.sandbox.Sandbox;
 import io.perpetua.sandbox.SandboxId;
 import io.perpetua.sandbox.SandboxSpec;
@@ -33,7 +34,8 @@ class SqliteSandboxStoreTest {
 
     private static final Instant T0 = Instant.parse("2026-01-05T10:00:00.123456Z");
     private static final SandboxSpec SPEC = new SandboxSpec("python", Duration.ofSeconds(45), Duration.ofMinutes(10),
-            Map.of("PATH", "/usr/bin:/bin", "GREETING", "héllo wörld"), Map.of("team", "search", "app/name", "crawler"), 512, 1.5);
+            Map.of("PATH", "/usr/bin:/bin", "GREETING", "héllo wörld"), Map.of("team", "search", "app/name", "crawler"), 512, 1.5,
+            new NetworkPolicy(List.of("10.1.2.0/24", "pypi.org"), List.of("0.0.0.0/0")));
 
     @TempDir
     Path directory;
@@ -96,6 +98,17 @@ class SqliteSandboxStoreTest {
         store.update(hibernated);
 
         assertThat(store.find(sandbox.id())).contains(hibernated);
+    }
+
+    @Test
+    void updateRecordsANewNetworkPolicy() {
+        Sandbox sandbox = running(T0);
+        store.insert(sandbox);
+        Sandbox opened = sandbox.withSpec(sandbox.spec().withNetwork(NetworkPolicy.DEFAULT));
+
+        store.update(opened);
+
+        assertThat(store.find(sandbox.id()).orElseThrow().spec().network()).isEqualTo(NetworkPolicy.DEFAULT);
     }
 
     @Test
@@ -218,7 +231,7 @@ class SqliteSandboxStoreTest {
         store = SqliteSandboxStore.open(file);
         store.close();
 
-        assertThat(countRows("SELECT COUNT(*) FROM flyway_schema_history WHERE success = 1 AND version IS NOT NULL")).isEqualTo(2);
+        assertThat(countRows("SELECT COUNT(*) FROM flyway_schema_history WHERE success = 1 AND version IS NOT NULL")).isEqualTo(3);
     }
 
     @Test
