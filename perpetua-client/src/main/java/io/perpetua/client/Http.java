@@ -281,6 +281,7 @@ final class Http implements AutoCloseable {
             case 403 -> new ForbiddenException(code, message);
             case 404 -> new NotFoundException(code, message);
             case 409 -> new ConflictException(code, message);
+            case 429 -> new QuotaExceededException(code, message);
             default -> status >= 500 ? new ServerException(code, message, status) : new PerpetuaException(code, message, status);
         };
     }

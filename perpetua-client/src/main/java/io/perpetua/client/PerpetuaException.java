@@ -6,12 +6,13 @@ package io.perpetua.client;
  * when no usable answer came; {@link #status()} is the HTTP status, or 0 when there was none.
  *
  * <p>The subclass follows the status: {@link InvalidRequestException} (400),
- * {@link UnauthorizedException} (401), {@link ForbiddenException} (403), {@link NotFoundException} (404), {@link ConflictException} (409) and {@link ServerException}
+ * {@link UnauthorizedException} (401), {@link ForbiddenException} (403), {@link NotFoundException} (404),
+ * {@link ConflictException} (409), {@link QuotaExceededException} (429) and {@link ServerException}
  * (5xx). An error answer without the daemon's error body gets the code {@code http_<status>}.
  */
 public sealed class PerpetuaException extends RuntimeException
         permits InvalidRequestException, UnauthorizedException, ForbiddenException, NotFoundException, ConflictException,
-        ServerException {
+        QuotaExceededException, ServerException {
 
     /** Code of a daemon that could not be reached: nothing listens at the URL, or connecting timed out. */
     public static final String UNREACHABLE = "unreachable";

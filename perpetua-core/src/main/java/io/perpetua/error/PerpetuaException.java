@@ -6,7 +6,7 @@ package io.perpetua.error;
  */
 public abstract sealed class PerpetuaException extends RuntimeException
         permits NotFoundException, ConflictException, InvalidInputException, RuntimeFailureException,
-        UnauthenticatedException, ForbiddenException {
+        UnauthenticatedException, ForbiddenException, QuotaExceededException {
 
     private final String code;
 

@@ -10,8 +10,9 @@ import java.util.Objects;
  * @param defaults           values for whatever a create request leaves out; must be complete
  * @param minAvailableMemory when the host has less memory available than this, standby
  *                           sandboxes are hibernated, longest asleep first; 0 disables the check
+ * @param quota              what each project may hold at once
  */
-public record LifecycleSettings(SandboxSpec defaults, long minAvailableMemory) {
+public record LifecycleSettings(SandboxSpec defaults, long minAvailableMemory, ProjectQuota quota) {
 
     /** Checks that the defaults name every optional value. */
     public LifecycleSettings {
@@ -23,6 +24,12 @@ public record LifecycleSettings(SandboxSpec defaults, long minAvailableMemory) {
         if (minAvailableMemory < 0) {
             throw new IllegalArgumentException("minAvailableMemory must not be negative but was " + minAvailableMemory);
         }
+        Objects.requireNonNull(quota, "quota");
+    }
+
+    /** Settings without project limits. */
+    public LifecycleSettings(SandboxSpec defaults, long minAvailableMemory) {
+        this(defaults, minAvailableMemory, ProjectQuota.UNLIMITED);
     }
 
     /** The product's defaults: 15 s idle window, 10 min in standby before hibernation, 1 GiB, 1 CPU. */

@@ -59,6 +59,7 @@ public final class SandboxService implements AutoCloseable {
     private final HostMemory hostMemory;
     private final KeepAwake keepAwake;
     private final Transitions transitions;
+    private final Admissions admissions;
     private final ConcurrentMap<SandboxId, ManagedSandbox> sandboxes = new ConcurrentHashMap<>();
     private final AtomicInteger pressureHibernations = new AtomicInteger();
     private volatile boolean closed;
@@ -73,6 +74,7 @@ public final class SandboxService implements AutoCloseable {
         this.hostMemory = builder.hostMemory;
         this.keepAwake = builder.keepAwake;
         this.transitions = new Transitions(runtime, store, snapshots, clock, builder.listener);
+        this.admissions = new Admissions(settings.quota(), () -> sandboxes.values().stream().map(ManagedSandbox::record).toList());
         Recovery recovery = new Recovery(runtime, store, snapshots, clock);
         for (Sandbox sandbox : recovery.recover()) {
             sandboxes.put(sandbox.id(), new ManagedSandbox(sandbox));
@@ -104,6 +106,10 @@ public final class SandboxService implements AutoCloseable {
         checkOpen();
         SandboxSpec spec = requested.withDefaults(settings.defaults());
         runtime.validate(spec);
+        return admissions.create(project, () -> createAdmitted(project, spec));
+    }
+
+    private Sandbox createAdmitted(ProjectId project, SandboxSpec spec) {
         Optional<SandboxId> warm = runtime.takeWarm(spec);
         ManagedSandbox m = new ManagedSandbox(Sandbox.creating(warm.orElseGet(SandboxId::random), project, spec, clock.instant()));
         try {
@@ -313,7 +319,7 @@ public final class SandboxService implements AutoCloseable {
         ManagedSandbox m = managed(id);
         ContainerRef ref = m.locked(() -> {
             requireLive(m);
-            transitions.wake(m);
+            admissions.wake(m.record(), () -> transitions.wake(m));
             m.beginRequest(clock.instant());
             return m.record().container();
         });

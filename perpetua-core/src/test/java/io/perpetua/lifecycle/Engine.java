@@ -30,6 +30,7 @@ final class Engine {
     final RecordingListener listener = new RecordingListener();
     final AtomicLong availableMemory = new AtomicLong(Long.MAX_VALUE);
     private long minAvailableMemory;
+    private ProjectQuota quota = ProjectQuota.UNLIMITED;
 
     Engine(Path snapshotRoot) {
         this.snapshots = new DirectorySnapshotStore(snapshotRoot, clock);
@@ -38,6 +39,12 @@ final class Engine {
     /** Hibernates sandboxes in standby while the host has less than {@code bytes} available. */
     Engine minAvailableMemory(long bytes) {
         this.minAvailableMemory = bytes;
+        return this;
+    }
+
+    /** Limits what each project may hold. */
+    Engine quota(ProjectQuota value) {
+        this.quota = value;
         return this;
     }
 
@@ -52,7 +59,7 @@ final class Engine {
                 .hostMemory(availableMemory::get)
                 .listener(listener)
                 .settings(new LifecycleSettings(
-                        new SandboxSpec("default", IDLE, HIBERNATE_AFTER, null, null, 256, 1.0), minAvailableMemory))
+                        new SandboxSpec("default", IDLE, HIBERNATE_AFTER, null, null, 256, 1.0), minAvailableMemory, quota))
                 .build();
     }
 

@@ -53,7 +53,7 @@ public final class PerpetuaServer implements AutoCloseable {
         this.hibernator = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("perpetua-hibernator").factory());
         Metrics metrics = new Metrics();
         LifecycleSettings settings = new LifecycleSettings(new SandboxSpec("default", config.idleTimeout(), config.hibernateAfter(),
-                null, null, 1024, 1.0), config.minAvailableMemory());
+                null, null, 1024, 1.0), config.minAvailableMemory(), config.projectQuota());
         this.sandboxes = SandboxService.builder()
                 .runtime(runtime)
                 .store(store)

@@ -1,6 +1,7 @@
 package io.perpetua.server;
 
 import io.perpetua.lifecycle.HostMemory;
+import io.perpetua.lifecycle.ProjectQuota;
 import io.perpetua.runtime.gvisor.NetworkConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,13 +33,16 @@ import java.util.regex.Pattern;
  * @param network            {@code sandbox}: each sandbox gets its own network (NAT to outside, ports
  *                           reachable through the proxy); {@code none}: loopback only
  * @param subnet             the IPv4 /16 sandbox addresses come from
+ * @param projectQuota       what each project may hold at once ({@code --project-max-sandboxes},
+ *                           {@code --project-max-running}; 0: no limit)
  * @param adminKey           the admin key to issue at the first start instead of a random one; only from
  *                           the environment ({@code PERPETUA_ADMIN_KEY}), never a flag, so it stays out of
  *                           process listings; {@code null} if not set
  */
 public record ServerConfig(String host, int port, Path dataDirectory, Duration idleTimeout, Duration hibernateAfter,
                            String platform, String runsc, String cgroupParent, long minAvailableMemory,
-                           Duration tickInterval, int warmPool, String network, String subnet, Secret adminKey) {
+                           Duration tickInterval, int warmPool, String network, String subnet, ProjectQuota projectQuota,
+                           Secret adminKey) {
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)?");
     private static final Pattern ADMIN_KEY = Pattern.compile("[A-Za-z0-9._~+/=-]{24,256}");
@@ -88,6 +92,7 @@ public record ServerConfig(String host, int port, Path dataDirectory, Duration i
                 parseInt(setting.get("warm-pool", "2"), "--warm-pool"),
                 setting.get("network", "sandbox"),
                 setting.get("subnet", "10.200.0.0/16"),
+                projectQuota(setting),
                 adminKey(env));
         List<String> unknown = new ArrayList<>(flags.keySet());
         unknown.removeAll(Setting.KNOWN);
@@ -95,6 +100,15 @@ public record ServerConfig(String host, int port, Path dataDirectory, Duration i
             throw new IllegalArgumentException("unknown option --" + unknown.getFirst() + "; known: --" + String.join(", --", Setting.KNOWN));
         }
         return config;
+    }
+
+    private static ProjectQuota projectQuota(Setting setting) {
+        int sandboxes = parseInt(setting.get("project-max-sandboxes", "1000"), "--project-max-sandboxes");
+        int running = parseInt(setting.get("project-max-running", "64"), "--project-max-running");
+        if (sandboxes < 0 || running < 0) {
+            throw new IllegalArgumentException("--project-max-sandboxes and --project-max-running must not be negative (0: no limit)");
+        }
+        return new ProjectQuota(sandboxes, running);
     }
 
     private static Secret adminKey(Map<String, String> env) {
@@ -193,7 +207,8 @@ public record ServerConfig(String host, int port, Path dataDirectory, Duration i
     private record Setting(Map<String, String> flags, Map<String, String> env) {
 
         static final List<String> KNOWN = List.of("host", "port", "data-dir", "idle-timeout", "hibernate-after", "platform",
-                "runsc", "cgroup-parent", "min-available-memory", "tick-interval", "warm-pool", "network", "subnet");
+                "runsc", "cgroup-parent", "min-available-memory", "tick-interval", "warm-pool", "network", "subnet",
+                "project-max-sandboxes", "project-max-running");
 
         String get(String name, String fallback) {
             String flag = flags.get(name);

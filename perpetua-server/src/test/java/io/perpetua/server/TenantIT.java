@@ -237,6 +237,33 @@ class TenantIT {
     }
 
     @Test
+    void eachProjectIsHeldToItsLimitsAloneWithA429ThatSaysWhichOne() {
+        try (Daemon limited = Daemon.start("--project-max-sandboxes", "2", "--project-max-running", "1", "--idle-timeout", "1h")) {
+            Api owner = limited.api();
+            Api other = owner.withKey(owner.post("/v1/keys", Map.of("project", "other")).json().path("key").asString());
+            String first = owner.create(Map.of());
+
+            Api.Response secondRunning = owner.post("/v1/sandboxes", Map.of());
+            assertThat(secondRunning.status()).isEqualTo(429);
+            assertThat(secondRunning.errorCode()).isEqualTo("project_running_limit");
+            assertThat(other.post("/v1/sandboxes", Map.of()).status()).as("another project has its own limits").isEqualTo(201);
+
+            assertThat(owner.post("/v1/sandboxes/" + first + "/standby", "").status()).isEqualTo(200);
+            String second = owner.create(Map.of());
+            Api.Response wake = owner.post("/v1/sandboxes/" + first + "/exec", Map.of("cmd", List.of("true")));
+            assertThat(wake.status()).as(wake.body()).isEqualTo(429);
+            assertThat(wake.errorCode()).isEqualTo("project_running_limit");
+            assertThat(owner.state(first)).as("a refused wake leaves the sandbox asleep").isEqualTo("standby");
+
+            assertThat(owner.post("/v1/sandboxes/" + second + "/standby", "").status()).isEqualTo(200);
+            Api.Response third = owner.post("/v1/sandboxes", Map.of());
+            assertThat(third.errorCode()).isEqualTo("project_sandbox_limit");
+            assertThat(third.body()).contains("--project-max-sandboxes");
+            assertThat(owner.exec(first, "true").path("exitCode").asInt()).isZero();
+        }
+    }
+
+    @Test
     void theFirstStartPrintsARandomAdminKeyOnceAndStoresOnlyItsHash() throws IOException {
         try (Daemon fresh = Daemon.startPrintingAdminKey()) {
             Matcher printed = Pattern.compile("export PERPETUA_API_KEY=(pk_\\S+)").matcher(fresh.output());

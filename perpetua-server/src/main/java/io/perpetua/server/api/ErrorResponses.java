@@ -7,6 +7,7 @@ import io.perpetua.error.ForbiddenException;
 import io.perpetua.error.InvalidInputException;
 import io.perpetua.error.NotFoundException;
 import io.perpetua.error.PerpetuaException;
+import io.perpetua.error.QuotaExceededException;
 import io.perpetua.error.RuntimeFailureException;
 import io.perpetua.error.UnauthenticatedException;
 import io.perpetua.server.metrics.Metrics;
@@ -44,6 +45,7 @@ final class ErrorResponses {
             case RuntimeFailureException failure -> 500;
             case UnauthenticatedException unauthenticated -> 401;
             case ForbiddenException forbidden -> 403;
+            case QuotaExceededException quota -> 429;
         };
         if (status == 401) {
             ctx.header("WWW-Authenticate", "Bearer realm=\"perpetua\"");
