@@ -36,6 +36,15 @@ final class CreateCommand implements Callable<Integer> {
     @Option(names = "--cpus", paramLabel = "N", description = "CPU limit, such as 0.5 or 2.")
     private Double cpus;
 
+    @Option(names = "--disk", paramLabel = "MB", description = "Size of its writable disk in MiB.")
+    private Integer diskMb;
+
+    @Option(names = "--max-processes", paramLabel = "N", description = "Processes and threads it may have at once.")
+    private Integer maxProcesses;
+
+    @Option(names = "--max-open-files", paramLabel = "N", description = "Files each of its processes may hold open.")
+    private Integer maxOpenFiles;
+
     @Option(names = "--env", paramLabel = "K=V",
             description = "Environment variable of every command run in it (repeatable).")
     private Map<String, String> env;
@@ -62,6 +71,9 @@ final class CreateCommand implements Callable<Integer> {
                 .labels(labels == null ? Map.of() : labels)
                 .memoryMb(memoryMb)
                 .cpus(cpus)
+                .diskMb(diskMb)
+                .maxProcesses(maxProcesses)
+                .maxOpenFiles(maxOpenFiles)
                 .network(network.policy())
                 .build();
         SandboxInfo sandbox;

@@ -34,6 +34,9 @@ final class JsonViews {
         json.put("hibernateAfterSeconds", sandbox.hibernateAfter().toSeconds());
         json.put("memoryMb", sandbox.memoryMb());
         json.put("cpus", sandbox.cpus());
+        json.put("diskMb", sandbox.diskMb());
+        json.put("maxProcesses", sandbox.maxProcesses());
+        json.put("maxOpenFiles", sandbox.maxOpenFiles());
         json.put("envNames", sandbox.envNames());
         json.put("labels", sandbox.labels());
         json.put("snapshot", sandbox.snapshot() == null ? null : snapshot(sandbox.snapshot()));

@@ -15,13 +15,13 @@ class SandboxCommandsTest {
     private static final String SANDBOX = """
             {"id":"sb1","project":"default","state":"running","template":"python","createdAt":"2026-01-02T03:04:05.678Z",
              "stateChangedAt":"2026-01-02T03:04:06Z","lastActivityAt":"2026-01-02T03:05:00.500Z",
-             "idleTimeoutSeconds":15,"hibernateAfterSeconds":600,"memoryMb":512,"cpus":1.0,"envNames":["A"],
+             "idleTimeoutSeconds":15,"hibernateAfterSeconds":600,"memoryMb":512,"cpus":1.0,"diskMb":10240,"maxProcesses":1024,"maxOpenFiles":65536,"envNames":["A"],
              "labels":{"team":"ml","owner":"ana"},"snapshot":null,"failureReason":null,
              "network":{"allowOut":[],"denyOut":[]}}""";
     private static final String HIBERNATED = """
             {"id":"sb2","project":"default","state":"hibernated","template":null,"createdAt":"2026-01-01T00:00:00Z",
              "stateChangedAt":"2026-01-01T01:00:00Z","lastActivityAt":"2026-01-01T00:10:00Z",
-             "idleTimeoutSeconds":15,"hibernateAfterSeconds":600,"memoryMb":256,"cpus":0.5,"envNames":[],
+             "idleTimeoutSeconds":15,"hibernateAfterSeconds":600,"memoryMb":256,"cpus":0.5,"diskMb":10240,"maxProcesses":1024,"maxOpenFiles":65536,"envNames":[],
              "labels":{},"snapshot":{"id":"snap1","createdAt":"2026-01-01T01:00:00Z","sizeBytes":1024},
              "failureReason":null,"network":{"allowOut":[],"denyOut":[]}}""";
 

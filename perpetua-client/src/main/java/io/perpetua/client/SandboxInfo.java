@@ -19,6 +19,9 @@ import java.util.Map;
  * @param hibernateAfter time in standby before it is checkpointed to disk
  * @param memoryMb       its memory limit in MiB
  * @param cpus           its CPU limit
+ * @param diskMb         the size of its writable disk in MiB, or null from a daemon that does not say
+ * @param maxProcesses   how many processes it may have at once, or null
+ * @param maxOpenFiles   how many files each of its processes may hold open, or null
  * @param envNames       the names of its environment variables (the values are never sent back)
  * @param labels         its labels
  * @param snapshot       its last good snapshot, or null
@@ -27,8 +30,8 @@ import java.util.Map;
  */
 public record SandboxInfo(String id, String project, String state, String template, Instant createdAt, Instant stateChangedAt,
                           Instant lastActivityAt, Duration idleTimeout, Duration hibernateAfter, int memoryMb,
-                          double cpus, List<String> envNames, Map<String, String> labels, SnapshotInfo snapshot,
-                          String failureReason, NetworkPolicy network) {
+                          double cpus, Integer diskMb, Integer maxProcesses, Integer maxOpenFiles, List<String> envNames,
+                          Map<String, String> labels, SnapshotInfo snapshot, String failureReason, NetworkPolicy network) {
 
     /** Copies the collections; null ones are empty. */
     public SandboxInfo {
@@ -41,7 +44,8 @@ public record SandboxInfo(String id, String project, String state, String templa
         return new SandboxInfo(json.string("id"), json.string("project"), json.string("state"), json.optionalString("template"),
                 json.instant("createdAt"), json.instant("stateChangedAt"), json.instant("lastActivityAt"),
                 json.seconds("idleTimeoutSeconds"), json.seconds("hibernateAfterSeconds"), json.int32("memoryMb"),
-                json.number("cpus"), json.strings("envNames"), json.stringMap("labels"),
+                json.number("cpus"), json.optionalInt32("diskMb"), json.optionalInt32("maxProcesses"), json.optionalInt32("maxOpenFiles"),
+                json.strings("envNames"), json.stringMap("labels"),
                 snapshot == null ? null : SnapshotInfo.from(snapshot), json.optionalString("failureReason"),
                 NetworkPolicy.from(json.optionalObject("network")));
     }

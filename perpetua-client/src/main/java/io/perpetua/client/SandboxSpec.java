@@ -23,12 +23,16 @@ import java.util.Map;
  * @param labels         labels to find it by
  * @param memoryMb       memory limit in MiB
  * @param cpus           CPU limit, such as 0.5 or 2
+ * @param diskMb         size of its writable disk in MiB
+ * @param maxProcesses   processes and threads it may have at once
+ * @param maxOpenFiles   files each of its processes may hold open
  * @param network        where it may open connections to, or null for the daemon's default
  */
 public record SandboxSpec(String template, Duration idleTimeout, Duration hibernateAfter, Map<String, String> env,
-                          Map<String, String> labels, Integer memoryMb, Double cpus, NetworkPolicy network) {
+                          Map<String, String> labels, Integer memoryMb, Double cpus, Integer diskMb, Integer maxProcesses,
+                          Integer maxOpenFiles, NetworkPolicy network) {
 
-    private static final SandboxSpec DEFAULTS = new SandboxSpec(null, null, null, null, null, null, null, null);
+    private static final SandboxSpec DEFAULTS = new SandboxSpec(null, null, null, null, null, null, null, null, null, null, null);
 
     /**
      * Validation and copies the parts.
@@ -46,6 +50,11 @@ public record SandboxSpec(String template, Duration idleTimeout, Duration hibern
         }
         if (cpus != null && !(cpus > 0 && Double.isFinite(cpus))) {
             throw new IllegalArgumentException("cpus must be a positive number but was " + cpus);
+        }
+        for (Integer limit : new Integer[] {diskMb, maxProcesses, maxOpenFiles}) {
+            if (limit != null && limit <= 0) {
+                throw new IllegalArgumentException("diskMb, maxProcesses and maxOpenFiles must be positive but one was " + limit);
+            }
         }
     }
 
@@ -74,7 +83,7 @@ public record SandboxSpec(String template, Duration idleTimeout, Duration hibern
      */
     public Builder toBuilder() {
         Builder builder = new Builder().template(template).idleTimeout(idleTimeout).hibernateAfter(hibernateAfter)
-                .memoryMb(memoryMb).cpus(cpus).network(network);
+                .memoryMb(memoryMb).cpus(cpus).diskMb(diskMb).maxProcesses(maxProcesses).maxOpenFiles(maxOpenFiles).network(network);
         builder.env.putAll(env);
         builder.labels.putAll(labels);
         return builder;
@@ -90,6 +99,9 @@ public record SandboxSpec(String template, Duration idleTimeout, Duration hibern
                 .set("labels", labels)
                 .set("memoryMb", memoryMb)
                 .set("cpus", cpus)
+                .set("diskMb", diskMb)
+                .set("maxProcesses", maxProcesses)
+                .set("maxOpenFiles", maxOpenFiles)
                 .set("network", network == null ? null : network.body())
                 .fields();
     }
@@ -104,6 +116,9 @@ public record SandboxSpec(String template, Duration idleTimeout, Duration hibern
         private final Map<String, String> labels = new LinkedHashMap<>();
         private Integer memoryMb;
         private Double cpus;
+        private Integer diskMb;
+        private Integer maxProcesses;
+        private Integer maxOpenFiles;
         private NetworkPolicy network;
 
         private Builder() {
@@ -211,6 +226,39 @@ public record SandboxSpec(String template, Duration idleTimeout, Duration hibern
         }
 
         /**
+         * Sets the size of the sandbox's writable disk.
+         *
+         * @param diskMb MiB, or null for the daemon's default
+         * @return this builder
+         */
+        public Builder diskMb(Integer diskMb) {
+            this.diskMb = diskMb;
+            return this;
+        }
+
+        /**
+         * Sets how many processes and threads the sandbox may have at once.
+         *
+         * @param maxProcesses the limit, or null for the daemon's default
+         * @return this builder
+         */
+        public Builder maxProcesses(Integer maxProcesses) {
+            this.maxProcesses = maxProcesses;
+            return this;
+        }
+
+        /**
+         * Sets how many files each process of the sandbox may hold open.
+         *
+         * @param maxOpenFiles the limit, or null for the daemon's default
+         * @return this builder
+         */
+        public Builder maxOpenFiles(Integer maxOpenFiles) {
+            this.maxOpenFiles = maxOpenFiles;
+            return this;
+        }
+
+        /**
          * Sets where the sandbox may open connections to.
          *
          * @param network the policy, such as {@code NetworkPolicy.allowOnly("pypi.org")}, or null for the daemon's default
@@ -228,7 +276,8 @@ public record SandboxSpec(String template, Duration idleTimeout, Duration hibern
          * @throws IllegalArgumentException when a part is out of range, as the constructor does
          */
         public SandboxSpec build() {
-            return new SandboxSpec(template, idleTimeout, hibernateAfter, env, labels, memoryMb, cpus, network);
+            return new SandboxSpec(template, idleTimeout, hibernateAfter, env, labels, memoryMb, cpus, diskMb, maxProcesses, maxOpenFiles,
+                    network);
         }
     }
 }

@@ -14,9 +14,10 @@ import java.util.Objects;
  */
 public record LifecycleSettings(SandboxSpec defaults, long minAvailableMemory, ProjectQuota quota) {
 
-    /** Checks that the defaults name every optional value. */
+    /** Checks that the defaults name every optional value; limits left out are the product's. */
     public LifecycleSettings {
         Objects.requireNonNull(defaults, "defaults");
+        defaults = defaults.withDefaults(PRODUCT_LIMITS);
         if (defaults.template() == null || defaults.idleTimeout() == null || defaults.hibernateAfter() == null
                 || defaults.memoryMb() == null || defaults.cpus() == null) {
             throw new IllegalArgumentException("defaults must set template, idleTimeout, hibernateAfter, memoryMb and cpus but were " + defaults);
@@ -31,6 +32,13 @@ public record LifecycleSettings(SandboxSpec defaults, long minAvailableMemory, P
     public LifecycleSettings(SandboxSpec defaults, long minAvailableMemory) {
         this(defaults, minAvailableMemory, ProjectQuota.UNLIMITED);
     }
+
+    /**
+     * Limits of a sandbox for which neither the caller nor the operator chose one: 10 GiB of disk,
+     * 1024 processes, 65536 open files per process.
+     */
+    public static final SandboxSpec PRODUCT_LIMITS = new SandboxSpec(null, null, null, null, null, null, null,
+            10 * 1024, 1024, 65536, null);
 
     /** The product's defaults: 15 s idle window, 10 min in standby before hibernation, 1 GiB, 1 CPU. */
     public static LifecycleSettings standard() {

@@ -131,7 +131,7 @@ final class Transitions {
         }
         ContainerStatus status = runtime.status(ref);
         if (status == ContainerStatus.STOPPED || status == ContainerStatus.MISSING) {
-            fail(m, "its processes stopped unexpectedly (killed, or out of memory)");
+            fail(m, runtime.stopReason(ref).orElse("its processes stopped unexpectedly (killed, or out of memory)"));
         }
     }
 

@@ -104,6 +104,14 @@ public interface SandboxRuntime extends AutoCloseable {
     default void applyNetworkPolicy(SandboxId sandbox, NetworkPolicy policy) {
     }
 
+    /**
+     * Why the container's processes stopped, if the runtime knows (out of memory, say); asked
+     * before the container is removed.
+     */
+    default Optional<String> stopReason(ContainerRef ref) {
+        return Optional.empty();
+    }
+
     /** CPU and memory the container has used, from the host's accounting. */
     ResourceUsage usage(ContainerRef ref);
 

@@ -52,6 +52,11 @@ final class Validation {
         return Map.copyOf(labels);
     }
 
+    static void range(Integer value, int min, int max, String field) {
+        InvalidInputException.check(value == null || (value >= min && value <= max), field,
+                field + " must be between " + min + " and " + max + " but was " + value);
+    }
+
     static Duration positive(Duration value, Duration max, String field) {
         if (value == null) {
             return null;

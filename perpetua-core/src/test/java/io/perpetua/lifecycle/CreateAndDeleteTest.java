@@ -83,7 +83,8 @@ class CreateAndDeleteTest {
 
         assertThat(created.state()).isEqualTo(SandboxState.RUNNING);
         assertThat(created.generation()).isEqualTo(1);
-        assertThat(created.spec()).isEqualTo(new SandboxSpec("default", Engine.IDLE, Engine.HIBERNATE_AFTER, null, null, 256, 1.0));
+        assertThat(created.spec()).as("the server's defaults, the product's limits")
+                .isEqualTo(new SandboxSpec("default", Engine.IDLE, Engine.HIBERNATE_AFTER, null, null, 256, 1.0, 10240, 1024, 65536, null));
         assertThat(created.createdAt()).isEqualTo(Engine.START);
         assertThat(engine.runtime.status(created.container())).isEqualTo(ContainerStatus.RUNNING);
         assertThat(engine.store.row(created.id()).state()).isEqualTo(SandboxState.RUNNING);
@@ -99,7 +100,7 @@ class CreateAndDeleteTest {
         Sandbox created = service.create(requested);
 
         assertThat(created.spec()).isEqualTo(new SandboxSpec("python", Duration.ofSeconds(5), Engine.HIBERNATE_AFTER,
-                Map.of("A", "1"), Map.of("team", "x"), 256, 2.0));
+                Map.of("A", "1"), Map.of("team", "x"), 256, 2.0, 10240, 1024, 65536, null));
     }
 
     @Test

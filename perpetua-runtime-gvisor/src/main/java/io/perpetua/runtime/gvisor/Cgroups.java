@@ -12,7 +12,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +26,9 @@ import org.slf4j.LoggerFactory;
  * delete; {@link #remove} cleans up after a delete that did not.
  */
 final class Cgroups {
+
+    private static final Pattern OOM_KILLS = Pattern.compile("(?m)^oom_kill (\\d+)$");
+    private static final Pattern PIDS_REFUSED = Pattern.compile("(?m)^max (\\d+)$");
 
     private static final Path ROOT = Path.of("/sys/fs/cgroup");
     private static final List<String> CONTROLLERS = List.of("freezer", "cpuacct", "cpu", "memory", "pids",
@@ -131,6 +137,34 @@ final class Cgroups {
         long cpu = Long.parseLong(read(controller("cpuacct", ref).resolve("cpuacct.usage")));
         long memory = Long.parseLong(read(controller("memory", ref).resolve("memory.usage_in_bytes")));
         return new ResourceUsage(cpu, memory);
+    }
+
+    /**
+     * Why the container's processes were stopped, if its cgroup knows: the kernel's OOM killer
+     * at the memory limit (memory.oom_control counts its kills), or the process limit, which the
+     * sandbox's own kernel cannot survive (a thread it fails to start is fatal to it).
+     */
+    Optional<String> stopReason(ContainerRef ref) {
+        Path memory = controller("memory", ref);
+        if (count(memory.resolve("memory.oom_control"), OOM_KILLS) > 0) {
+            long limitMb = Long.parseLong(read(memory.resolve("memory.limit_in_bytes"))) / (1024 * 1024);
+            return Optional.of("out of memory: it used all of its " + limitMb + " MiB and was stopped");
+        }
+        Path pids = controller("pids", ref);
+        if (count(pids.resolve("pids.events"), PIDS_REFUSED) > 0) {
+            long processes = Long.parseLong(read(pids.resolve("pids.max"))) - OciBundle.HOST_THREADS;
+            return Optional.of("too many processes: it reached its limit of " + processes + " and was stopped");
+        }
+        return Optional.empty();
+    }
+
+    /** The number {@code pattern} finds in {@code file}, or 0 if the file or the line is missing. */
+    private static long count(Path file, Pattern pattern) {
+        if (!Files.exists(file)) {
+            return 0;
+        }
+        Matcher matcher = pattern.matcher(read(file));
+        return matcher.find() ? Long.parseLong(matcher.group(1)) : 0;
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.perpetua.runtime.gvisor;
 
 import io.perpetua.error.RuntimeFailureException;
+import io.perpetua.lifecycle.LifecycleSettings;
 import io.perpetua.sandbox.SandboxSpec;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,7 +14,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes the OCI runtime spec (config.json) of a container. It sets the memory limit; the CPU
+ * Writes the OCI runtime spec (config.json) of a container. It sets the memory, process and
+ * open-file limits; the CPU
  * limit is applied to the cgroup only once the container runs (see {@link Cgroups#limitCpu}),
  * so that starting and restoring, which are the platform's work, are not throttled by it. Written by hand rather than with a
  * JSON library: the document is small and fixed in shape, and this module stays free of one.
@@ -39,6 +41,12 @@ final class OciBundle {
         }
     }
 
+    /**
+     * What the sandbox's own kernel and gofer need of the host's process table besides the
+     * sandbox's processes: the host's pids limit is on the whole container, Go threads included.
+     */
+    static final int HOST_THREADS = 256;
+
     /** The spec; {@code networkNamespace} is the path of the namespace to join, or null for a new, empty one. */
     static String render(SandboxDirectory directory, DefaultTemplate template, SandboxSpec spec, String cgroupsPath, String networkNamespace) {
         Map<String, String> env = new LinkedHashMap<>(BASE_ENV);
@@ -46,6 +54,7 @@ final class OciBundle {
         List<String> envEntries = new ArrayList<>();
         env.forEach((name, value) -> envEntries.add(quote(name + "=" + value)));
         long memory = spec.memoryMb() * 1024L * 1024L;
+        SandboxSpec limits = spec.withDefaults(LifecycleSettings.PRODUCT_LIMITS);
         return """
                 {
                   "ociVersion": "1.0.2",
@@ -54,7 +63,11 @@ final class OciBundle {
                     "user": {"uid": 0, "gid": 0},
                     "args": [%s],
                     "env": [%s],
-                    "cwd": "/root"
+                    "cwd": "/root",
+                    "rlimits": [
+                      {"type": "RLIMIT_NOFILE", "hard": %d, "soft": %d},
+                      {"type": "RLIMIT_NPROC", "hard": %d, "soft": %d}
+                    ]
                   },
                   "root": {"path": %s, "readonly": false},
                   "hostname": "sandbox",
@@ -68,15 +81,17 @@ final class OciBundle {
                   "linux": {
                     "cgroupsPath": %s,
                     "resources": {
-                      "memory": {"limit": %d}
+                      "memory": {"limit": %d},
+                      "pids": {"limit": %d}
                     },
                     "namespaces": [{"type": "pid"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}, %s]
                   }
                 }
                 """.formatted(quote(DefaultTemplate.INIT), String.join(", ", envEntries),
+                limits.maxOpenFiles(), limits.maxOpenFiles(), limits.maxProcesses(), limits.maxProcesses(),
                 quote(directory.rootfs().toString()), quote(directory.rootfs().resolve("tmp").toString()),
                 quote(DefaultTemplate.HELPERS), quote(template.helpers().toString()),
-                quote(cgroupsPath), memory,
+                quote(cgroupsPath), memory, limits.maxProcesses() + HOST_THREADS,
                 networkNamespace == null ? "{\"type\": \"network\"}" : "{\"type\": \"network\", \"path\": " + quote(networkNamespace) + "}");
     }
 

@@ -4,6 +4,7 @@ import io.perpetua.error.ConflictException;
 import io.perpetua.error.InvalidInputException;
 import io.perpetua.error.RuntimeFailureException;
 import io.perpetua.lifecycle.HostMemory;
+import io.perpetua.lifecycle.LifecycleSettings;
 import io.perpetua.runtime.ContainerStatus;
 import io.perpetua.runtime.ResourceUsage;
 import io.perpetua.runtime.RunningCommand;
@@ -56,6 +57,8 @@ public final class RunscRuntime implements SandboxRuntime {
     private final DefaultTemplate template;
     private final ExecutorService reaper;
     private final Map<ContainerRef, Future<?>> pendingDeletes = new ConcurrentHashMap<>();
+    private static final int RUNSC_FAILURE = 128;
+
     private final long hostMemoryBytes;
     private volatile WarmPool warmPool;
 
@@ -89,12 +92,28 @@ public final class RunscRuntime implements SandboxRuntime {
         int cores = Runtime.getRuntime().availableProcessors();
         InvalidInputException.check(spec.cpus() <= cores, "cpus",
                 "cpus " + spec.cpus() + " exceeds the host's " + cores + " cores");
+        if (spec.diskMb() != null) {
+            long diskBytes = spec.diskMb() * 1024L * 1024L;
+            long hostDisk = hostDiskBytes();
+            InvalidInputException.check(diskBytes <= hostDisk, "diskMb",
+                    "diskMb " + spec.diskMb() + " exceeds the size of the host's disk for sandboxes, " + hostDisk / (1024 * 1024) + " MiB");
+        }
+    }
+
+    /** Size of the file system holding the sandboxes' disks (sparse: they take only what is written). */
+    private long hostDiskBytes() {
+        try {
+            Files.createDirectories(config.sandboxesDirectory());
+            return Files.getFileStore(config.sandboxesDirectory()).getTotalSpace();
+        } catch (IOException e) {
+            throw new RuntimeFailureException("cannot read the size of " + config.sandboxesDirectory() + ": " + e.getMessage(), e);
+        }
     }
 
     @Override
     public void start(ContainerRef ref, SandboxSpec spec) {
         SandboxDirectory directory = directory(ref.sandbox());
-        directory.mount(template);
+        directory.mount(template, spec.withDefaults(LifecycleSettings.PRODUCT_LIMITS).diskMb());
         OciBundle.write(directory, template, spec, cgroups.path(ref), networkNamespace(directory, ref.sandbox(), spec.network()));
         try {
             runsc.run(ref, directory.bundle(), directory.log());
@@ -160,7 +179,13 @@ public final class RunscRuntime implements SandboxRuntime {
 
     @Override
     public ExecResult exec(ContainerRef ref, ExecRequest request) {
-        return execution.run(ref, request);
+        ExecResult result = execution.run(ref, request);
+        // runsc exec answers 128 for its own failures; one whose sandbox died meanwhile is not the command's result.
+        if (result.exitCode() == RUNSC_FAILURE && status(ref) == ContainerStatus.STOPPED) {
+            throw new RuntimeFailureException("sandbox_stopped", "sandbox " + ref.sandbox() + " stopped while running "
+                    + request.cmd().getFirst() + cgroups.stopReason(ref).map(reason -> ": " + reason).orElse(""), null);
+        }
+        return result;
     }
 
     @Override
@@ -212,7 +237,7 @@ public final class RunscRuntime implements SandboxRuntime {
     @Override
     public void restore(ContainerRef ref, SandboxSpec spec, Path imageDirectory) {
         SandboxDirectory directory = directory(ref.sandbox());
-        directory.mount(template);
+        directory.mount(template, spec.withDefaults(LifecycleSettings.PRODUCT_LIMITS).diskMb());
         OciBundle.write(directory, template, spec, cgroups.path(ref), networkNamespace(directory, ref.sandbox(), spec.network()));
         try {
             runsc.restore(ref, directory.bundle(), imageDirectory, directory.log());
@@ -322,6 +347,11 @@ public final class RunscRuntime implements SandboxRuntime {
     @Override
     public ResourceUsage usage(ContainerRef ref) {
         return cgroups.usage(ref);
+    }
+
+    @Override
+    public Optional<String> stopReason(ContainerRef ref) {
+        return cgroups.stopReason(ref);
     }
 
     /** The host directory holding the sandbox's root filesystem as the sandbox sees it. */

@@ -5,17 +5,23 @@ import io.perpetua.sandbox.SandboxId;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 
 /**
  * A sandbox's files on the host, all under one directory:
  * <pre>
  *   config.json        the OCI bundle's spec (rewritten for each container generation)
- *   rootfs/            the root the sandbox sees: an overlay of the template and upper/,
- *     usr/             with a second overlay of the template's /usr layers and usr-upper/
- *   upper/, usr-upper/ the writable layers: every file the sandbox writes, kept on disk
- *   work/, usr-work/   overlayfs scratch space
+ *   disk.img           the sandbox's disk: a sparse file of its size holding an ext4 file
+ *                      system, so the sandbox can fill it but never the host's disk
+ *   disk/              where it is mounted, holding:
+ *     upper/, usr-upper/ the writable layers: every file the sandbox writes
+ *     work/, usr-work/   overlayfs scratch space
+ *   rootfs/            the root the sandbox sees: an overlay of the template and disk/upper/,
+ *     usr/             with a second overlay of the template's /usr layers and disk/usr-upper/
  *   runsc.log          what runsc printed when starting or restoring a container
  * </pre>
+ * Sandboxes made before disks had their layers directly in the directory, without a size
+ * limit; they keep that layout.
  */
 final class SandboxDirectory {
 
@@ -39,29 +45,60 @@ final class SandboxDirectory {
 
     /** The writable layer of the root: every file the sandbox wrote, also while it sleeps or after a reboot. */
     Path writableLayer() {
-        return root.resolve("upper");
+        return layers().resolve("upper");
+    }
+
+    /** Where the writable layers live: on the sandbox's disk, or in the directory itself for sandboxes from before disks. */
+    private Path layers() {
+        return Files.isDirectory(root.resolve("upper")) ? root : root.resolve("disk");
     }
 
     Path log() {
         return root.resolve("runsc.log");
     }
 
-    /** Mounts the sandbox's root (creating its writable layers the first time) unless it is mounted. */
-    void mount(DefaultTemplate template) {
+    /**
+     * Mounts the sandbox's disk and root unless they are mounted, making the disk ({@code diskMb}
+     * MiB) and the writable layers the first time.
+     */
+    void mount(DefaultTemplate template, int diskMb) {
+        if (!Files.isDirectory(root.resolve("upper"))) {
+            mountDisk(diskMb);
+        }
+        Path layers = layers();
         try {
-            for (String dir : new String[] {"upper", "work", "usr-upper", "usr-work", "rootfs"}) {
-                Files.createDirectories(root.resolve(dir));
+            for (String dir : new String[] {"upper", "work", "usr-upper", "usr-work"}) {
+                Files.createDirectories(layers.resolve(dir));
             }
+            Files.createDirectories(rootfs());
         } catch (IOException e) {
             throw new RuntimeFailureException("cannot create the directories of sandbox root " + root + ": " + e.getMessage(), e);
         }
         Path rootfs = rootfs();
         if (!Mounts.isMounted(rootfs)) {
-            Mounts.overlay(template.rootLayers(), root.resolve("upper"), root.resolve("work"), rootfs);
+            Mounts.overlay(template.rootLayers(), layers.resolve("upper"), layers.resolve("work"), rootfs);
         }
         Path usr = rootfs.resolve("usr");
         if (!Mounts.isMounted(usr)) {
-            Mounts.overlay(template.usrLayers(), root.resolve("usr-upper"), root.resolve("usr-work"), usr);
+            Mounts.overlay(template.usrLayers(), layers.resolve("usr-upper"), layers.resolve("usr-work"), usr);
+        }
+    }
+
+    private void mountDisk(int diskMb) {
+        Path image = root.resolve("disk.img");
+        Path disk = root.resolve("disk");
+        try {
+            Files.createDirectories(disk);
+            if (!Files.exists(image)) {
+                Path draft = root.resolve("disk.img.draft");
+                Mounts.makeDisk(draft, diskMb);
+                Files.move(draft, image, StandardCopyOption.ATOMIC_MOVE);
+            }
+        } catch (IOException e) {
+            throw new RuntimeFailureException("cannot make the disk of sandbox " + root + ": " + e.getMessage(), e);
+        }
+        if (!Mounts.isMounted(disk)) {
+            Mounts.disk(image, disk);
         }
     }
 

@@ -19,9 +19,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Sandboxes started ahead of demand and kept frozen (no CPU, ~12 MB each) until a create of
  * the same shape takes one: that create then costs a thaw instead of a {@code runsc run}
- * (~220 ms on these machines). The shape is what cannot change after start: the template and
- * the memory limit (gVisor sizes its memory at boot). CPUs and environment are applied when a
- * sandbox is taken. Pooled sandboxes are in no store, so after a crash recovery removes them.
+ * (~220 ms on these machines). The shape is what cannot change after start: the template, the
+ * memory limit (gVisor sizes its memory at boot), the disk and the process and open-file limits.
+ * CPUs, environment and network policy are applied when a sandbox is taken. Pooled sandboxes are in no store, so after a crash recovery removes them.
  */
 final class WarmPool implements AutoCloseable {
 
@@ -63,7 +63,10 @@ final class WarmPool implements AutoCloseable {
 
     /** A frozen sandbox of {@code spec}'s shape, now the caller's; empty if none is ready. */
     Optional<SandboxId> take(SandboxSpec spec) {
-        if (!shape.template().equals(spec.template()) || !shape.memoryMb().equals(spec.memoryMb())) {
+        boolean sameShape = shape.template().equals(spec.template()) && shape.memoryMb().equals(spec.memoryMb())
+                && Objects.equals(shape.diskMb(), spec.diskMb()) && Objects.equals(shape.maxProcesses(), spec.maxProcesses())
+                && Objects.equals(shape.maxOpenFiles(), spec.maxOpenFiles());
+        if (!sameShape) {
             return Optional.empty();
         }
         SandboxId taken = ready.pollFirst();

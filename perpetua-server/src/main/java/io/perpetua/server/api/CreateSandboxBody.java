@@ -7,13 +7,13 @@ import java.util.Map;
 /** The body of {@code POST /v1/sandboxes}; every field is optional. */
 record CreateSandboxBody(String template, Long idleTimeoutSeconds, Long hibernateAfterSeconds,
                          Map<String, String> env, Map<String, String> labels, Integer memoryMb, Double cpus,
-                         NetworkBody network) {
+                         Integer diskMb, Integer maxProcesses, Integer maxOpenFiles, NetworkBody network) {
 
-    static final CreateSandboxBody EMPTY = new CreateSandboxBody(null, null, null, null, null, null, null, null);
+    static final CreateSandboxBody EMPTY = new CreateSandboxBody(null, null, null, null, null, null, null, null, null, null, null);
 
     SandboxSpec toSpec() {
         return new SandboxSpec(template, seconds(idleTimeoutSeconds), seconds(hibernateAfterSeconds), env, labels, memoryMb, cpus,
-                network == null ? null : network.toPolicy());
+                diskMb, maxProcesses, maxOpenFiles, network == null ? null : network.toPolicy());
     }
 
     /** Seconds as a duration, or null; range checks are the spec's, which name the field. */

@@ -7,6 +7,7 @@ import java.util.Map;
 /** A sandbox as the API shows it. Environment values are not echoed back: they may hold secrets. */
 record SandboxView(String id, String project, String state, String template, String createdAt, String stateChangedAt,
                    String lastActivityAt, long idleTimeoutSeconds, long hibernateAfterSeconds, int memoryMb, double cpus,
+                   Integer diskMb, Integer maxProcesses, Integer maxOpenFiles,
                    List<String> envNames, Map<String, String> labels, SnapshotView snapshot, String failureReason,
                    String address, NetworkBody network) {
 
@@ -21,6 +22,7 @@ record SandboxView(String id, String project, String state, String template, Str
         return new SandboxView(s.id().value(), s.project().value(), s.state().wireName(), s.spec().template(), s.createdAt().toString(),
                 s.stateChangedAt().toString(), s.lastActivityAt().toString(), s.spec().idleTimeout().toSeconds(),
                 s.spec().hibernateAfter().toSeconds(), s.spec().memoryMb(), s.spec().cpus(),
+                s.spec().diskMb(), s.spec().maxProcesses(), s.spec().maxOpenFiles(),
                 s.spec().env().keySet().stream().sorted().toList(), s.spec().labels(), snapshot, s.failureReason(), address,
                 NetworkBody.of(s.spec().network()));
     }

@@ -26,6 +26,7 @@ final class SandboxTables {
     private static final String COLUMNS = """
             s.id, s.project, s.state, s.template, s.idle_timeout_ms, s.hibernate_after_ms, s.memory_mb, s.cpus,
             s.created_at, s.state_changed_at, s.last_activity_at, s.generation, s.failure_reason, s.allow_out, s.deny_out,
+            s.disk_mb, s.max_processes, s.max_open_files,
             p.id AS snapshot_id, p.created_at AS snapshot_created_at, p.size_bytes, p.checksum
             FROM sandboxes s LEFT JOIN snapshots p ON p.id = s.snapshot_id
             """;
@@ -41,8 +42,8 @@ final class SandboxTables {
             try (PreparedStatement row = connection.prepareStatement("""
                     INSERT INTO sandboxes (id, state, template, idle_timeout_ms, hibernate_after_ms, memory_mb, cpus,
                         created_at, state_changed_at, last_activity_at, generation, snapshot_id, failure_reason, project,
-                        allow_out, deny_out)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+                        allow_out, deny_out, disk_mb, max_processes, max_open_files)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
                 SandboxSpec spec = sandbox.spec();
                 row.setString(1, sandbox.id().value());
                 row.setString(2, sandbox.state().name());
@@ -60,6 +61,9 @@ final class SandboxTables {
                 row.setString(14, sandbox.project().value());
                 row.setString(15, String.join(",", spec.network().allowOut()));
                 row.setString(16, String.join(",", spec.network().denyOut()));
+                row.setInt(17, spec.diskMb());
+                row.setInt(18, spec.maxProcesses());
+                row.setInt(19, spec.maxOpenFiles());
                 row.executeUpdate();
             }
             insertPairs(connection, "INSERT INTO sandbox_env (sandbox_id, name, value) VALUES (?, ?, ?)", sandbox.id(), sandbox.spec().env());
@@ -184,7 +188,8 @@ final class SandboxTables {
     /** One row of the sandboxes query, before env and labels are attached. */
     private record Row(String id, String project, String state, String template, long idleTimeoutMs, long hibernateAfterMs, int memoryMb,
                        double cpus, long createdAt, long stateChangedAt, long lastActivityAt, int generation,
-                       String failureReason, String allowOut, String denyOut, Snapshot snapshot) {
+                       String failureReason, String allowOut, String denyOut, int diskMb, int maxProcesses, int maxOpenFiles,
+                       Snapshot snapshot) {
 
         static Row read(ResultSet r) throws SQLException {
             String snapshotId = r.getString("snapshot_id");
@@ -193,12 +198,13 @@ final class SandboxTables {
             return new Row(r.getString("id"), r.getString("project"), r.getString("state"), r.getString("template"), r.getLong("idle_timeout_ms"),
                     r.getLong("hibernate_after_ms"), r.getInt("memory_mb"), r.getDouble("cpus"), r.getLong("created_at"),
                     r.getLong("state_changed_at"), r.getLong("last_activity_at"), r.getInt("generation"),
-                    r.getString("failure_reason"), r.getString("allow_out"), r.getString("deny_out"), snapshot);
+                    r.getString("failure_reason"), r.getString("allow_out"), r.getString("deny_out"), r.getInt("disk_mb"),
+                    r.getInt("max_processes"), r.getInt("max_open_files"), snapshot);
         }
 
         Sandbox toSandbox(Map<String, String> env, Map<String, String> labels) {
             SandboxSpec spec = new SandboxSpec(template, Duration.ofMillis(idleTimeoutMs), Duration.ofMillis(hibernateAfterMs),
-                    env, labels, memoryMb, cpus, new NetworkPolicy(entries(allowOut), entries(denyOut)));
+                    env, labels, memoryMb, cpus, diskMb, maxProcesses, maxOpenFiles, new NetworkPolicy(entries(allowOut), entries(denyOut)));
             return new Sandbox(SandboxId.of(id), ProjectId.of(project), spec, SandboxState.valueOf(state), instant(createdAt), instant(stateChangedAt),
                     instant(lastActivityAt), generation, snapshot, failureReason);
         }

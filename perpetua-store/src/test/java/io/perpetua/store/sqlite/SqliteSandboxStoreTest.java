@@ -35,7 +35,7 @@ class SqliteSandboxStoreTest {
     private static final Instant T0 = Instant.parse("2026-01-05T10:00:00.123456Z");
     private static final SandboxSpec SPEC = new SandboxSpec("python", Duration.ofSeconds(45), Duration.ofMinutes(10),
             Map.of("PATH", "/usr/bin:/bin", "GREETING", "héllo wörld"), Map.of("team", "search", "app/name", "crawler"), 512, 1.5,
-            new NetworkPolicy(List.of("10.1.2.0/24", "pypi.org"), List.of("0.0.0.0/0")));
+            2048, 300, 4096, new NetworkPolicy(List.of("10.1.2.0/24", "pypi.org"), List.of("0.0.0.0/0")));
 
     @TempDir
     Path directory;
@@ -74,7 +74,7 @@ class SqliteSandboxStoreTest {
 
     @Test
     void sandboxWithoutEnvOrLabelsIsFoundEqual() {
-        SandboxSpec bare = new SandboxSpec("default", Duration.ofSeconds(15), Duration.ofMinutes(10), null, null, 1024, 1.0);
+        SandboxSpec bare = new SandboxSpec("default", Duration.ofSeconds(15), Duration.ofMinutes(10), null, null, 1024, 1.0, 10240, 1024, 65536, null);
         Sandbox sandbox = Sandbox.creating(SandboxId.random(), ProjectId.DEFAULT, bare, T0);
 
         store.insert(sandbox);
@@ -186,7 +186,7 @@ class SqliteSandboxStoreTest {
     @Test
     void listLiveGivesEachSandboxItsOwnEnvLabelsAndSnapshot() {
         Sandbox plain = Sandbox.creating(SandboxId.random(), ProjectId.DEFAULT,
-                new SandboxSpec("default", Duration.ofSeconds(15), Duration.ofMinutes(10), Map.of("ONLY", "mine"), null, 1024, 1.0), T0);
+                new SandboxSpec("default", Duration.ofSeconds(15), Duration.ofMinutes(10), Map.of("ONLY", "mine"), null, 1024, 1.0, 10240, 1024, 65536, null), T0);
         Sandbox rich = running(T0.plusSeconds(1));
         Sandbox hibernated = rich.withSnapshot(snapshotOf(rich, "sn0000000000003c", T0.plusSeconds(9)))
                 .withState(SandboxState.HIBERNATED, T0.plusSeconds(9));
@@ -231,7 +231,7 @@ class SqliteSandboxStoreTest {
         store = SqliteSandboxStore.open(file);
         store.close();
 
-        assertThat(countRows("SELECT COUNT(*) FROM flyway_schema_history WHERE success = 1 AND version IS NOT NULL")).isEqualTo(3);
+        assertThat(countRows("SELECT COUNT(*) FROM flyway_schema_history WHERE success = 1 AND version IS NOT NULL")).isEqualTo(4);
     }
 
     @Test
