@@ -90,6 +90,15 @@ final class Daemon implements AutoCloseable {
         }
     }
 
+    int port() {
+        return port;
+    }
+
+    /** The daemon's process id on the host. */
+    long pid() {
+        return process.pid();
+    }
+
     Path dataDirectory() {
         return dataDirectory;
     }
