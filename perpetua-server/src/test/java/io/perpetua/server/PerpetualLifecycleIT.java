@@ -106,7 +106,7 @@ class PerpetualLifecycleIT {
 
     /** The keeper's counter, read on the host from the sandbox's writable layer. */
     private long counter(String id) {
-        Path file = daemon.dataDirectory().resolve("sandboxes").resolve(id).resolve("upper/root/counter");
+        Path file = daemon.dataDirectory().resolve("sandboxes").resolve(id).resolve("disk/upper/root/counter");
         if (!Files.exists(file)) {
             return 0;
         }

@@ -15,6 +15,8 @@ import io.perpetua.sandbox.ExecResult;
 import io.perpetua.sandbox.Sandbox;
 import io.perpetua.sandbox.SandboxId;
 import io.perpetua.server.metrics.Metrics;
+import java.io.IOException;
+import java.io.InputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +27,9 @@ import java.util.Map;
  * through the engine's activity path, which wakes the sandbox if it sleeps.
  */
 public final class ApiRoutes {
+
+    /** Most of a request's body read after its handler; a larger leftover closes the connection. */
+    private static final long UNREAD_BODY_DRAINED = 4L * 1024 * 1024;
 
     private final SandboxService sandboxes;
     private final Metrics metrics;
@@ -67,6 +72,8 @@ public final class ApiRoutes {
     public void register(JavalinConfig config) {
         config.http.defaultContentType = "application/json";
         config.http.prefer405over404 = true;
+        config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler(json)));
+        config.routes.after(ApiRoutes::drainBody);
         RouteTable routes = new RouteTable(config, access::check, errors::refuseUpgrade);
         register(routes);
         registered = routes.routes();
@@ -159,6 +166,24 @@ public final class ApiRoutes {
 
     private static SandboxId id(Context ctx) {
         return SandboxIdParameter.of(ctx);
+    }
+
+    /**
+     * Reads what a handler left of the request's body (a GET with a body, an upload refused
+     * early), up to a bound: closing a connection with unread data makes the kernel reset it,
+     * which can cut off the answer the client is still reading.
+     */
+    private static void drainBody(Context ctx) {
+        byte[] buffer = new byte[64 * 1024];
+        long left = UNREAD_BODY_DRAINED;
+        try {
+            InputStream body = ctx.req().getInputStream();
+            for (int n = body.read(buffer); n > 0 && left > 0; n = body.read(buffer)) {
+                left -= n;
+            }
+        } catch (IOException | IllegalStateException e) {
+            // Nothing more to read, or the body went elsewhere (a WebSocket, a proxy): fine either way.
+        }
     }
 
     private void fillIfEmpty(Context ctx, String code, String message) {
