@@ -100,6 +100,20 @@ final class BenchClient {
         }
     }
 
+    /** Starts a background process in the sandbox that keeps it awake until it ends. */
+    void start(String id, String... cmd) {
+        call("POST", "/v1/sandboxes/" + id + "/processes", Map.of("cmd", List.of(cmd), "keepAlive", true));
+    }
+
+    /** Deletes the sandbox if it is still there; one taken down by its own misbehaviour may answer anything. */
+    void deleteQuietly(String id) {
+        try {
+            delete(id);
+        } catch (IllegalStateException e) {
+            System.err.println("could not delete " + id + ": " + e.getMessage());
+        }
+    }
+
     URI base() {
         return base;
     }

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -33,7 +34,12 @@ public final class LifecycleBenchmark {
     private static final int WARM_POOL = 2;
     /** Apart from the subnet of a daemon an operator may run on this host. */
     private static final String SUBNET = "10.235.0.0/16";
-    private static final Set<String> SECTIONS = Set.of("exec", "standby", "hibernate", "create", "rebuild", "files", "proxy");
+    private static final Set<String> SECTIONS = Set.of("exec", "standby", "hibernate", "create", "rebuild", "files", "proxy",
+            "neighbours");
+    private static final String FORK_BOMB = String.join("\n", "import os, time", "while True:", "    if os.fork() == 0:",
+            "        time.sleep(60)", "        os._exit(0)");
+    private static final String MEMORY_HOG = String.join("\n", "chunks = []", "while True:",
+            "    chunks.append(bytearray(b'x' * (16 << 20)))");
 
     private final BenchClient api;
     private final Path data;
@@ -55,7 +61,7 @@ public final class LifecycleBenchmark {
 
     /**
      * @param args optionally the number of rounds per measurement (default 20), then the sections
-     *             to run (exec, standby, hibernate, create, rebuild, files, proxy; default all)
+     *             to run (exec, standby, hibernate, create, rebuild, files, proxy, neighbours; default all)
      */
     public static void main(String[] args) throws IOException {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
@@ -103,6 +109,9 @@ public final class LifecycleBenchmark {
         }
         if (runs("proxy")) {
             proxyLatency();
+        }
+        if (runs("neighbours")) {
+            noisyNeighbours();
         }
         report.print(System.out);
     }
@@ -334,6 +343,49 @@ public final class LifecycleBenchmark {
         report.add(straight);
         report.ratio("proxy / direct (p50)", viaProxy.median() / straight.median(), "");
         report.goal("proxy overhead p50", viaProxy.median() - straight.median(), "");
+    }
+
+    /**
+     * A neighbour's exec latency while another sandbox misbehaves (burns its CPU, fills its disk
+     * over and over, bombs its process table, blows its memory), against the neighbour's own
+     * latency on a quiet host in the same run. The bomb and the hog take their own sandbox down
+     * within a second or two: the rounds right after they start are the ones that count.
+     */
+    private void noisyNeighbours() {
+        String neighbour = api.create(Map.of("idleTimeoutSeconds", 3600));
+        for (int i = 0; i < 3; i++) {
+            api.exec(neighbour, "true");
+        }
+        Samples quiet = neighbourExecs(neighbour, "neighbour exec, nothing else running");
+        report.add(quiet);
+        attack(neighbour, quiet, "a sandbox burning its CPU", Map.of("cpus", 1.0),
+                "sh", "-c", "for i in 1 2 3 4; do (while :; do :; done) & done; wait");
+        attack(neighbour, quiet, "a sandbox filling its disk over and over", Map.of("diskMb", 1024),
+                "sh", "-c", "while :; do dd if=/dev/zero of=/root/f bs=1M count=2000 2>/dev/null; rm -f /root/f; done");
+        attack(neighbour, quiet, "a sandbox's fork bomb", Map.of("maxProcesses", 64), "python3", "-c", FORK_BOMB);
+        attack(neighbour, quiet, "a sandbox blowing its memory", Map.of("memoryMb", 256), "python3", "-c", MEMORY_HOG);
+        api.delete(neighbour);
+    }
+
+    private void attack(String neighbour, Samples quiet, String name, Map<String, Object> limits, String... cmd) {
+        Map<String, Object> spec = new HashMap<>(limits);
+        spec.put("idleTimeoutSeconds", 3600);
+        String attacker = api.create(spec);
+        api.start(attacker, cmd);
+        Samples during = neighbourExecs(neighbour, "neighbour exec, " + name);
+        report.add(during);
+        report.ratio("neighbour exec p50 beside " + name + " / quiet", during.median() / quiet.median(), "<= 2");
+        api.deleteQuietly(attacker);
+    }
+
+    private Samples neighbourExecs(String neighbour, String name) {
+        Samples samples = new Samples(name);
+        for (int i = 0; i < rounds; i++) {
+            long start = System.nanoTime();
+            api.exec(neighbour, "true");
+            samples.since(start);
+        }
+        return samples;
     }
 
     /** A shell command starting a background process that fills {@code megabytes} with random bytes, then writes /tmp/ready. */
