@@ -1,5 +1,9 @@
 package io.perpetua.client;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -197,6 +201,36 @@ public final class Sandbox {
     public SandboxInfo setNetwork(NetworkPolicy policy) {
         Objects.requireNonNull(policy, "policy");
         return remember(http.json(http.put(path + "/network", policy.body()), SandboxInfo::from));
+    }
+
+    /**
+     * Opens a port of the sandbox to browsers ({@code POST /v1/sandboxes/{id}/previews}): its URL
+     * needs no API key, so share it like a password; revoke it when done.
+     *
+     * @param port the port in the sandbox, 1 to 65535
+     * @return the preview, with its URL: shown this once
+     */
+    public IssuedPreview openPreview(int port) {
+        return http.json(http.post(path + "/previews", Map.of("port", Validation.port(port))), IssuedPreview::from);
+    }
+
+    /**
+     * Lists the sandbox's previews, revoked ones included ({@code GET /v1/sandboxes/{id}/previews}).
+     *
+     * @return the previews, oldest first, without their tokens
+     */
+    public List<PreviewInfo> previews() {
+        return http.json(http.get(path + "/previews"), json -> json.objects("previews").stream().map(PreviewInfo::from).toList());
+    }
+
+    /**
+     * Revokes a preview: its URL answers 404 from now on.
+     *
+     * @param previewId the preview's id
+     * @throws NotFoundException if the sandbox has no such preview
+     */
+    public void revokePreview(String previewId) {
+        http.discard(http.delete(path + "/previews/" + URLEncoder.encode(Validation.notBlank(previewId, "previewId"), StandardCharsets.UTF_8)));
     }
 
     private SandboxInfo transition(String action) {

@@ -3,6 +3,7 @@ package io.perpetua.server;
 import io.javalin.Javalin;
 import io.perpetua.access.ApiKeys;
 import io.perpetua.access.IssuedKey;
+import io.perpetua.access.Previews;
 import io.perpetua.lifecycle.HostMemory;
 import io.perpetua.lifecycle.LifecycleSettings;
 import io.perpetua.lifecycle.SandboxService;
@@ -13,7 +14,6 @@ import io.perpetua.runtime.gvisor.RunscConfig;
 import io.perpetua.runtime.gvisor.RunscRuntime;
 import io.perpetua.sandbox.SandboxSpec;
 import io.perpetua.server.api.ApiRoutes;
-import io.perpetua.server.api.PreviewTokens;
 import io.perpetua.server.metrics.Metrics;
 import io.perpetua.snapshot.local.LocalSnapshotStore;
 import io.perpetua.store.sqlite.SqliteSandboxStore;
@@ -72,7 +72,7 @@ public final class PerpetuaServer implements AutoCloseable {
         ApiKeys keys = new ApiKeys(store.keys(), clock);
         keys.ensureAdmin(Optional.ofNullable(config.adminKey()).map(Secret::value)).ifPresent(admin -> announce(admin, config));
         ApiRoutes routes = new ApiRoutes(sandboxes, new SandboxProcesses(sandboxes, runtime, clock), runtime,
-                new PreviewTokens(PreviewSecret.load(config.dataDirectory())), keys, metrics);
+                new Previews(store.previews(), clock), keys, metrics);
         this.http = Javalin.create(javalin -> {
             javalin.concurrency.useVirtualThreads = true;
             javalin.startup.showJavalinBanner = false;

@@ -138,6 +138,7 @@ class FuzzIT {
                 .replace("{pid}", encode(random.nextBoolean() ? "p1" : garbage(random)))
                 .replace("{port}", encode(streaming ? badPort(random) : Integer.toString(random.nextInt(70000))))
                 .replace("{keyId}", encode(garbage(random)))
+                .replace("{previewId}", encode(random.nextBoolean() ? "pvaaaaaaaaaaaaaa" : garbage(random)))
                 .replace("{token}", encode(garbage(random)))
                 .replace("{path}", encode(garbage(random)));
         String query = query(random, streaming);

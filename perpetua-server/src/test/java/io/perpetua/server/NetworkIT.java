@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 
 /** Sandbox networks through the daemon: the port proxy (HTTP and WebSocket), also to a sleeping sandbox, TCP tunnels and preview URLs. */
 class NetworkIT {
@@ -153,6 +154,33 @@ class NetworkIT {
         assertThat(api.get("/preview/" + forged + "/").errorCode()).isEqualTo("preview_not_found");
         assertThat(api.post("/v1/sandboxes/" + id + "/previews", Map.of("port", 70000)).errorField()).isEqualTo("port");
         api.delete("/v1/sandboxes/" + id);
+    }
+
+    @Test
+    void aRevokedPreviewOpensNothingAnyMoreAlsoAfterARestartAndDeletingTheSandboxRevokesTheRest() {
+        String id = api.create(Map.of("idleTimeoutSeconds", 3600));
+        upload(id, "/root/site/index.html", "<h1>kept</h1>");
+        upload(id, "/root/web.py", WEB);
+        start(id, List.of("python3", "/root/web.py"));
+        JsonNode revoked = api.post("/v1/sandboxes/" + id + "/previews", Map.of("port", 8000)).json();
+        JsonNode kept = api.post("/v1/sandboxes/" + id + "/previews", Map.of("port", 8000)).json();
+        String keptPath = "/preview/" + kept.path("token").asString() + "/";
+        await().atMost(Duration.ofSeconds(30)).until(() -> api.get(keptPath).status() == 200);
+
+        assertThat(api.delete("/v1/sandboxes/" + id + "/previews/" + revoked.path("id").asString()).status()).isEqualTo(204);
+
+        assertThat(api.get("/preview/" + revoked.path("token").asString() + "/").errorCode()).isEqualTo("preview_not_found");
+        JsonNode listed = api.get("/v1/sandboxes/" + id + "/previews").json().path("previews");
+        assertThat(listed.findValuesAsString("id")).containsExactly(revoked.path("id").asString(), kept.path("id").asString());
+        assertThat(listed.get(0).path("revokedAt").isNull()).isFalse();
+        assertThat(listed.toString()).doesNotContain(kept.path("token").asString());
+        assertThat(api.delete("/v1/sandboxes/" + id + "/previews/pvzzzzzzzzzzzzzz").errorCode()).isEqualTo("preview_not_found");
+        daemon.restart();
+        assertThat(api.get("/preview/" + revoked.path("token").asString() + "/").status()).isEqualTo(404);
+        await().atMost(Duration.ofSeconds(30)).until(() -> api.get(keptPath).status() == 200);
+
+        api.delete("/v1/sandboxes/" + id);
+        assertThat(api.get(keptPath).errorCode()).isEqualTo("preview_not_found");
     }
 
     @Test

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.perpetua.client.ExecResult;
 import io.perpetua.client.InvalidRequestException;
+import io.perpetua.client.IssuedPreview;
 import io.perpetua.client.LogEvent;
+import io.perpetua.client.NetworkPolicy;
 import io.perpetua.client.NotFoundException;
 import io.perpetua.client.Perpetua;
 import io.perpetua.client.Process;
@@ -76,6 +78,24 @@ class SdkIT {
             assertThat(terminal.awaitExit()).isEqualTo(7);
         }
         assertThat(screen.toString()).contains("30 100");
+        sandbox.delete();
+    }
+
+    @Test
+    void networkPoliciesAndPreviewsAreSetListedAndRevoked() {
+        Sandbox sandbox = perpetua.sandboxes().create(SandboxSpec.builder().network(NetworkPolicy.allowOnly("10.1.2.3")).diskMb(512).build());
+        assertThat(sandbox.info().network()).isEqualTo(new NetworkPolicy(List.of("10.1.2.3/32"), List.of("0.0.0.0/0")));
+        assertThat(sandbox.info().diskMb()).isEqualTo(512);
+        assertThat(sandbox.setNetwork(NetworkPolicy.DEFAULT).network()).isEqualTo(NetworkPolicy.DEFAULT);
+
+        IssuedPreview preview = sandbox.openPreview(8000);
+        assertThat(preview.url()).contains("/preview/" + preview.token() + "/");
+        sandbox.revokePreview(preview.id());
+        assertThat(sandbox.previews()).singleElement().satisfies(listed -> {
+            assertThat(listed.id()).isEqualTo(preview.id());
+            assertThat(listed.revokedAt()).isNotNull();
+        });
+        assertThatThrownBy(() -> sandbox.revokePreview("pvzzzzzzzzzzzzzz")).isInstanceOf(NotFoundException.class);
         sandbox.delete();
     }
 

@@ -5,6 +5,7 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import io.perpetua.access.ApiKeys;
+import io.perpetua.access.Previews;
 import io.perpetua.access.ProjectId;
 import io.perpetua.error.PerpetuaException;
 import io.perpetua.files.SandboxFiles;
@@ -43,17 +44,18 @@ public final class ApiRoutes {
     private final TcpTunnelRoutes tunnels;
     private final KeyRoutes keys;
     private final AccessControl access;
+    private final Previews previews;
     private List<RouteTable.Route> registered = List.of();
 
     /**
      * @param sandboxes the lifecycle engine the API drives
      * @param processes the background processes of the sandboxes
      * @param runtime   the runtime, for its terminal command and the sandboxes' addresses
-     * @param previews  makes and checks the tokens of preview URLs
+     * @param previews  makes, opens and revokes preview URLs
      * @param keys      the API keys callers identify with
      * @param metrics   where API metrics go, and what {@code /metrics} shows
      */
-    public ApiRoutes(SandboxService sandboxes, SandboxProcesses processes, SandboxRuntime runtime, PreviewTokens previews, ApiKeys keys,
+    public ApiRoutes(SandboxService sandboxes, SandboxProcesses processes, SandboxRuntime runtime, Previews previews, ApiKeys keys,
                      Metrics metrics) {
         this.sandboxes = sandboxes;
         this.metrics = metrics;
@@ -66,6 +68,7 @@ public final class ApiRoutes {
         this.tunnels = new TcpTunnelRoutes(sandboxes, ports::address);
         this.keys = new KeyRoutes(keys, json);
         this.access = new AccessControl(keys, sandboxes);
+        this.previews = previews;
     }
 
     /** Adds every route and error handler to {@code config}. */
@@ -143,7 +146,9 @@ public final class ApiRoutes {
     }
 
     private void delete(Context ctx) {
-        sandboxes.delete(id(ctx));
+        SandboxId id = id(ctx);
+        sandboxes.delete(id);
+        previews.revokeAll(id);
         ctx.status(HttpStatus.NO_CONTENT);
     }
 

@@ -4,6 +4,8 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import io.javalin.websocket.WsConfig;
 import io.javalin.websocket.WsContext;
+import io.perpetua.access.Preview;
+import io.perpetua.access.Previews;
 import io.perpetua.error.ConflictException;
 import io.perpetua.error.InvalidInputException;
 import io.perpetua.error.NotFoundException;
@@ -54,14 +56,14 @@ final class PortRoutes {
 
     private final SandboxService sandboxes;
     private final Function<SandboxId, Optional<String>> addresses;
-    private final PreviewTokens previews;
+    private final Previews previews;
     private final JsonCodec json;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
     private final UpgradeHandoff<Bridge> upgrades = new UpgradeHandoff<>();
     private final Map<String, Bridge> bridges = new ConcurrentHashMap<>();
 
-    PortRoutes(SandboxService sandboxes, Function<SandboxId, Optional<String>> addresses, PreviewTokens previews, JsonCodec json) {
+    PortRoutes(SandboxService sandboxes, Function<SandboxId, Optional<String>> addresses, Previews previews, JsonCodec json) {
         this.sandboxes = sandboxes;
         this.addresses = addresses;
         this.previews = previews;
@@ -73,6 +75,8 @@ final class PortRoutes {
         routes.any(PORTS + "/<path>", ctx -> forward(ctx, target(ctx), ctx.pathParam("path")));
         routes.ws(PORTS + "/<path>", ctx -> openUpstream(ctx, target(ctx)), this::bridge);
         routes.post("/v1/sandboxes/{id}/previews", this::preview);
+        routes.get("/v1/sandboxes/{id}/previews", this::listPreviews);
+        routes.delete("/v1/sandboxes/{id}/previews/{previewId}", this::revokePreview);
         routes.any(PREVIEW, ctx -> forward(ctx, preview(ctx.pathParam("token")), ""));
         routes.any(PREVIEW + "/<path>", ctx -> forward(ctx, preview(ctx.pathParam("token")), ctx.pathParam("path")));
         routes.ws(PREVIEW + "/<path>", ctx -> openUpstream(ctx, preview(ctx.pathParam("token"))), this::bridge);
@@ -81,17 +85,42 @@ final class PortRoutes {
     record PreviewBody(Integer port) {
     }
 
+    /** A port of a sandbox, as a request names it. */
+    record Target(SandboxId sandbox, int port) {
+    }
+
+    /** A preview as listed: never its token, which the daemon does not keep. */
+    record PreviewView(String id, int port, String createdAt, String revokedAt) {
+        static PreviewView of(Preview preview) {
+            return new PreviewView(preview.id(), preview.port(), preview.createdAt().toString(),
+                    preview.revokedAt() == null ? null : preview.revokedAt().toString());
+        }
+    }
+
     private void preview(Context ctx) {
         SandboxId id = SandboxIdParameter.of(ctx);
         PreviewBody body = json.read(ctx.bodyAsBytes(), PreviewBody.class, null);
         int port = port(body.port() == null ? null : body.port().toString());
         sandboxes.get(id);
-        String token = previews.token(id, port);
-        ctx.status(HttpStatus.CREATED).result(json.write(Map.of("port", port, "token", token,
-                "url", ctx.scheme() + "://" + ctx.host() + "/preview/" + token + "/")));
+        Previews.IssuedPreview issued = previews.create(id, port);
+        ctx.status(HttpStatus.CREATED).result(json.write(Map.of("id", issued.preview().id(), "port", port, "token", issued.token(),
+                "url", ctx.scheme() + "://" + ctx.host() + "/preview/" + issued.token() + "/")));
     }
 
-    private void forward(Context ctx, PreviewTokens.Target target, String path) {
+    private void listPreviews(Context ctx) {
+        SandboxId id = SandboxIdParameter.of(ctx);
+        sandboxes.get(id);
+        ctx.result(json.write(Map.of("previews", previews.list(id).stream().map(PreviewView::of).toList())));
+    }
+
+    private void revokePreview(Context ctx) {
+        SandboxId id = SandboxIdParameter.of(ctx);
+        sandboxes.get(id);
+        previews.revoke(id, ctx.pathParam("previewId"));
+        ctx.status(HttpStatus.NO_CONTENT);
+    }
+
+    private void forward(Context ctx, Target target, String path) {
         String address = address(target.sandbox());
         SandboxService.Lease lease = sandboxes.hold(target.sandbox());
         try {
@@ -160,7 +189,7 @@ final class PortRoutes {
      * Before the upgrade: wakes the sandbox and opens the WebSocket to its server, so a port that
      * nothing serves is an HTTP error, as for plain requests.
      */
-    private void openUpstream(Context ctx, PreviewTokens.Target target) {
+    private void openUpstream(Context ctx, Target target) {
         String address = address(target.sandbox());
         SandboxService.Lease lease = sandboxes.hold(target.sandbox());
         CompletableFuture<WsContext> client = new CompletableFuture<>();
@@ -236,12 +265,13 @@ final class PortRoutes {
                 "sandbox " + id + " has no network: the daemon runs with --network none"));
     }
 
-    private static PreviewTokens.Target target(Context ctx) {
-        return new PreviewTokens.Target(SandboxIdParameter.of(ctx), port(ctx.pathParam("port")));
+    private static Target target(Context ctx) {
+        return new Target(SandboxIdParameter.of(ctx), port(ctx.pathParam("port")));
     }
 
-    private PreviewTokens.Target preview(String token) {
-        return previews.open(token).orElseThrow(() -> new NotFoundException("preview_not_found", "no preview with that token"));
+    private Target preview(String token) {
+        return previews.open(token).map(preview -> new Target(preview.sandbox(), preview.port()))
+                .orElseThrow(() -> new NotFoundException("preview_not_found", "no preview with that token"));
     }
 
     static int port(String value) {

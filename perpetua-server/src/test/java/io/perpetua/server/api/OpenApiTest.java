@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.javalin.Javalin;
 import io.perpetua.access.ApiKeys;
 import io.perpetua.access.KeyStore;
+import io.perpetua.access.PreviewStore;
+import io.perpetua.access.Previews;
 import io.perpetua.server.metrics.Metrics;
 import java.time.Clock;
 import java.time.Instant;
@@ -37,7 +39,23 @@ class OpenApiTest {
                 return List.of();
             }
         };
-        ApiRoutes api = new ApiRoutes(null, null, null, new PreviewTokens(new byte[32]), new ApiKeys(noKeys, Clock.systemUTC()),
+        PreviewStore noPreviews = new PreviewStore() {
+            @Override
+            public void insert(HashedPreview preview) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public boolean revoke(String id, Instant at) {
+                return false;
+            }
+
+            @Override
+            public List<HashedPreview> all() {
+                return List.of();
+            }
+        };
+        ApiRoutes api = new ApiRoutes(null, null, null, new Previews(noPreviews, Clock.systemUTC()), new ApiKeys(noKeys, Clock.systemUTC()),
                 new Metrics());
         Javalin.create(api::register);
         Set<RouteTable.Route> served = new HashSet<>();

@@ -3,6 +3,7 @@ package io.perpetua.store.sqlite;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.perpetua.access.KeyStore;
+import io.perpetua.access.PreviewStore;
 import io.perpetua.error.RuntimeFailureException;
 import io.perpetua.sandbox.Sandbox;
 import io.perpetua.sandbox.SandboxId;
@@ -24,12 +25,14 @@ public final class SqliteSandboxStore implements SandboxStore {
     private final HikariDataSource dataSource;
     private final SandboxTables tables;
     private final KeyTables keys;
+    private final PreviewTables previews;
 
     private SqliteSandboxStore(HikariDataSource dataSource) {
         this.dataSource = dataSource;
         Transactions transactions = new Transactions(dataSource);
         this.tables = new SandboxTables(transactions);
         this.keys = new KeyTables(transactions);
+        this.previews = new PreviewTables(transactions);
     }
 
     /**
@@ -85,6 +88,11 @@ public final class SqliteSandboxStore implements SandboxStore {
     /** The API keys, in the same database. */
     public KeyStore keys() {
         return keys;
+    }
+
+    /** The previews, in the same database. */
+    public PreviewStore previews() {
+        return previews;
     }
 
     @Override
