@@ -215,14 +215,15 @@ public final class RunscRuntime implements SandboxRuntime {
     /**
      * This runsc cannot save a TCP connection, and a checkpoint that meets one stops the
      * container anyway: everything in it would be lost. So a checkpoint starts only when the
-     * sandbox's /proc/net/tcp lists nothing but listening sockets, waiting a little for
-     * connections that are closing.
+     * sandbox's /proc/net/tcp lists nothing but listening sockets and none of the connections it
+     * opened is still closing (see {@link ClosingConnections}), waiting a little for them.
      */
     private void awaitNoConnections(ContainerRef ref) {
         for (int attempt = 1; ; attempt++) {
             ExecResult sockets = execution.run(ref, ExecRequest.of("cat", "/proc/net/tcp", "/proc/net/tcp6"));
             long connections = sockets.stdout().lines().map(String::strip).filter(line -> !line.startsWith("sl"))
-                    .map(line -> line.split("\\s+")).filter(fields -> fields.length > 3 && !fields[3].equals("0A")).count();
+                    .map(line -> line.split("\\s+")).filter(fields -> fields.length > 3 && !fields[3].equals("0A")).count()
+                    + ClosingConnections.of(network.address(directory(ref.sandbox())));
             if (sockets.exitCode() == 0 && connections == 0) {
                 return;
             }

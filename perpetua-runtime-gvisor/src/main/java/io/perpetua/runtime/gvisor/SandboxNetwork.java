@@ -39,6 +39,7 @@ final class SandboxNetwork {
     private final NetworkConfig config;
     private final HostFirewall firewall;
     private final BitSet used = new BitSet(SLOTS);
+    private int lastAllocated;
 
     SandboxNetwork(NetworkConfig config) {
         this.config = config;
@@ -71,7 +72,10 @@ final class SandboxNetwork {
 
     /** Marks a slot taken by a sandbox found on disk at start, so it is not handed out twice. */
     synchronized void claim(SandboxDirectory directory) {
-        slotOf(directory).ifPresent(used::set);
+        slotOf(directory).ifPresent(slot -> {
+            used.set(slot);
+            lastAllocated = Math.max(lastAllocated, slot);
+        });
     }
 
     /** The sandbox's network namespace, created (with its veth pair and addresses) if missing. */
@@ -173,11 +177,20 @@ final class SandboxNetwork {
         }
     }
 
+    /**
+     * Takes the next free slot after the last one taken, wrapping around: an address freed by a
+     * deleted sandbox comes back only after the whole subnet went round, so what the host still
+     * tracks of the old sandbox's connections (see {@link ClosingConnections}) is long gone.
+     */
     private synchronized int allocate(SandboxDirectory directory) {
-        int slot = used.nextClearBit(1);
+        int slot = used.nextClearBit(lastAllocated + 1);
+        if (slot >= SLOTS) {
+            slot = used.nextClearBit(1);
+        }
         if (slot >= SLOTS) {
             throw new RuntimeFailureException("no network address left in " + config.subnet() + " for another sandbox");
         }
+        lastAllocated = slot;
         try {
             Files.createDirectories(directory.root());
             Files.writeString(directory.root().resolve("network"), Integer.toString(slot));

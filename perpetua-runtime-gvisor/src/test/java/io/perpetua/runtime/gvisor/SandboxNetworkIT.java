@@ -127,6 +127,24 @@ class SandboxNetworkIT {
     }
 
     @Test
+    void checkpointJustAfterAConnectionClosedIsAConflictOrSucceedsAndNeverLosesTheSandbox() throws Exception {
+        ContainerRef ref = started();
+        assertThat(reach(ref, OUTSIDE_ADDRESS, 8080)).isEqualTo("open");
+        Path image = Files.createDirectories(directory.resolve("closing-" + ref.sandbox()));
+
+        try {
+            runtime.checkpoint(ref, image);
+            ContainerRef next = ref.next();
+            runtime.restore(next, SPEC, image);
+            assertThat(runtime.exec(next, ExecRequest.of("echo", "restored")).stdout()).isEqualTo("restored\n");
+        } catch (ConflictException e) {
+            assertThat(e.code()).isEqualTo("sandbox_has_connections");
+            assertThat(runtime.exec(ref, ExecRequest.of("echo", "kept")).stdout()).as("the sandbox keeps running").isEqualTo("kept\n");
+        }
+        runtime.destroy(ref.sandbox());
+    }
+
+    @Test
     void sandboxCannotReachPrivateNetworksOutside() throws Exception {
         assertThat(get("http://" + PRIVATE_OUTSIDE_ADDRESS + ":8080/")).as("the host itself reaches it").isEqualTo(200);
         ContainerRef ref = started();
