@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -51,8 +51,12 @@ final class HostFirewall {
     private final String toHost;
     private final String outward;
     private final String policies;
-    /** The interfaces whose sandbox has a policy chain: the others need no iptables call on their start or restore. */
-    private final Set<String> withPolicy = ConcurrentHashMap.newKeySet();
+    /**
+     * The rules each sandbox with a policy chain has, by interface ("" when the chain was there
+     * before this daemon started): a start or restore whose policy is unchanged costs no
+     * iptables call, and one without a policy none either.
+     */
+    private final Map<String, String> applied = new ConcurrentHashMap<>();
 
     HostFirewall(NetworkConfig config) {
         this.subnet = config.subnet();
@@ -75,7 +79,7 @@ final class HostFirewall {
         iptables(List.of("-N", policies));
         Matcher jumps = SANDBOX_JUMP.matcher(iptables(List.of("-S", policies)).stdout());
         while (jumps.find()) {
-            withPolicy.add(jumps.group(1));
+            applied.put(jumps.group(1), "");
         }
         List<List<String>> out = new ArrayList<>();
         out.add(concat(List.of("-d", subnet), REFUSE_TCP));
@@ -107,7 +111,7 @@ final class HostFirewall {
         while (jumps.find()) {
             sandboxChains.add(jumps.group(2));
         }
-        withPolicy.clear();
+        applied.clear();
         List<String> chains = new ArrayList<>(List.of(toHost, outward, policies));
         chains.addAll(sandboxChains);
         for (String chain : chains) {
@@ -140,14 +144,17 @@ final class HostFirewall {
             }
         }
         rules.append("COMMIT\n");
+        if (rules.toString().equals(applied.get(hostInterface))) {
+            return;
+        }
         HostCommand.run(List.of("iptables-restore", "-w", "--noflush"), rules.toString(), LIMIT).orThrow("applying the network policy of " + hostInterface);
         ensureRule(List.of(policies, "-i", hostInterface, "-j", chain), false);
-        withPolicy.add(hostInterface);
+        applied.put(hostInterface, rules.toString());
     }
 
     /** Removes the sandbox's own rules, leaving it the default policy; idempotent. */
     void removePolicy(String hostInterface) {
-        if (!withPolicy.remove(hostInterface)) {
+        if (applied.remove(hostInterface) == null) {
             return;
         }
         String chain = sandboxChain(hostInterface);
