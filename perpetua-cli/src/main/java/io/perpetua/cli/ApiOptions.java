@@ -3,13 +3,18 @@ package io.perpetua.cli;
 import io.perpetua.client.Perpetua;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.util.Map;
+import javax.net.ssl.SSLContext;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** The option of every command that talks to the daemon: where it is. The API key comes from the environment. */
+/**
+ * The option of every command that talks to the daemon: where it is. The API key comes from the
+ * environment, and so does the certificate to trust for a daemon serving HTTPS with its own.
+ */
 final class ApiOptions {
 
     static final String DEFAULT_URL = "http://127.0.0.1:7777";
@@ -23,14 +28,27 @@ final class ApiOptions {
 
     /**
      * A client of the daemon at {@code --url}, else {@code PERPETUA_URL} from {@code env}, else the
-     * default; with {@code PERPETUA_API_KEY} from {@code env} when it is set.
+     * default; with {@code PERPETUA_API_KEY} from {@code env} when it is set, trusting the PEM
+     * certificates named by {@code PERPETUA_CA_CERT} when that is set.
      */
     Perpetua connect(Map<String, String> env) {
         String address = url != null ? url : env.getOrDefault("PERPETUA_URL", "");
         if (address.isBlank()) {
             address = DEFAULT_URL;
         }
-        return Perpetua.connect(baseUri(address).toString(), env.get(Perpetua.API_KEY_VARIABLE));
+        return Perpetua.connect(baseUri(address).toString(), env.get(Perpetua.API_KEY_VARIABLE), tls(env));
+    }
+
+    private SSLContext tls(Map<String, String> env) {
+        String certificates = env.getOrDefault(Perpetua.CA_CERT_VARIABLE, "");
+        if (certificates.isBlank()) {
+            return null;
+        }
+        try {
+            return Perpetua.trusting(Path.of(certificates.strip()));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(command.commandLine(), Perpetua.CA_CERT_VARIABLE + ": " + e.getMessage());
+        }
     }
 
     private URI baseUri(String address) {

@@ -27,6 +27,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
 
 /**
  * The HTTP plumbing under the API: builds requests against the daemon's base URL (with the API
@@ -46,14 +48,17 @@ final class Http implements AutoCloseable {
     private final Set<Closeable> streams = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    Http(String base, String apiKey) {
+    Http(String base, String apiKey, SSLContext tls) {
         this.base = base;
         this.authorization = apiKey == null || apiKey.isBlank() ? null : "Bearer " + apiKey.strip();
         // HTTP/1.1 explicitly: the default would try an h2c upgrade on every plain-text request.
-        this.client = HttpClient.newBuilder()
+        HttpClient.Builder builder = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(CONNECT_TIMEOUT)
-                .build();
+                .connectTimeout(CONNECT_TIMEOUT);
+        if (tls != null) {
+            builder.sslContext(tls);
+        }
+        this.client = builder.build();
     }
 
     String base() {
@@ -237,6 +242,11 @@ final class Http implements AutoCloseable {
             if (e instanceof ConnectException || e instanceof HttpConnectTimeoutException
                     || e.getCause() instanceof ConnectException) {
                 throw new PerpetuaException(PerpetuaException.UNREACHABLE, "cannot reach the daemon at " + base, 0, e);
+            }
+            if (e instanceof SSLHandshakeException) {
+                throw new PerpetuaException(PerpetuaException.UNREACHABLE, "cannot reach the daemon at " + base
+                        + " over TLS: " + e.getMessage() + " (to trust its own certificate, give it with "
+                        + Perpetua.CA_CERT_VARIABLE + ")", 0, e);
             }
             throw connectionLost(request, e);
         } catch (InterruptedException e) {

@@ -2,6 +2,8 @@ package io.perpetua.client;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Path;
+import javax.net.ssl.SSLContext;
 
 /**
  * A client of a Perpetua daemon, the entry point of this SDK.
@@ -23,6 +25,12 @@ public final class Perpetua implements AutoCloseable {
     /** The environment variable {@link #connect(String)} reads the API key from. */
     public static final String API_KEY_VARIABLE = "PERPETUA_API_KEY";
 
+    /**
+     * The environment variable {@link #connect(String)} reads a PEM file of certificates from, to
+     * trust instead of the JDK's authorities: for a daemon serving HTTPS with its own certificate.
+     */
+    public static final String CA_CERT_VARIABLE = "PERPETUA_CA_CERT";
+
     private final Http http;
     private final Sandboxes sandboxes;
     private final Keys keys;
@@ -42,19 +50,49 @@ public final class Perpetua implements AutoCloseable {
      * @throws IllegalArgumentException if {@code url} is not an http:// or https:// address with a host
      */
     public static Perpetua connect(String url, String apiKey) {
-        return new Perpetua(new Http(baseUrl(url), apiKey));
+        return connect(url, apiKey, null);
+    }
+
+    /**
+     * A client of the daemon at {@code url} that checks its HTTPS certificate with {@code tls}
+     * (see {@link #trusting(Path)} for a daemon with its own certificate).
+     *
+     * @param url    the daemon's address, such as {@code https://perpetua.internal:7777}
+     * @param apiKey sent as {@code Authorization: Bearer <apiKey>}; null or blank sends none
+     * @param tls    the TLS context to connect with; null: the JDK's default, which trusts its authorities
+     * @return a new client, to be closed when done
+     * @throws IllegalArgumentException if {@code url} is not an http:// or https:// address with a host
+     */
+    public static Perpetua connect(String url, String apiKey, SSLContext tls) {
+        return new Perpetua(new Http(baseUrl(url), apiKey, tls));
     }
 
     /**
      * A client of the daemon at {@code url}, with the API key from the environment variable
-     * {@value #API_KEY_VARIABLE} when it is set.
+     * {@value #API_KEY_VARIABLE} when it is set, trusting the certificates in the file named by
+     * {@value #CA_CERT_VARIABLE} when that is set.
      *
      * @param url the daemon's address, such as {@code http://127.0.0.1:7777}
      * @return a new client, to be closed when done
-     * @throws IllegalArgumentException if {@code url} is not an http:// or https:// address with a host
+     * @throws IllegalArgumentException if {@code url} is not an http:// or https:// address with a host,
+     *                                  or the certificate file cannot be used
      */
     public static Perpetua connect(String url) {
-        return connect(url, System.getenv(API_KEY_VARIABLE));
+        String certificates = System.getenv(CA_CERT_VARIABLE);
+        SSLContext tls = certificates == null || certificates.isBlank() ? null : trusting(Path.of(certificates.strip()));
+        return connect(url, System.getenv(API_KEY_VARIABLE), tls);
+    }
+
+    /**
+     * A TLS context that trusts exactly the certificates in a PEM file (the way {@code curl
+     * --cacert} does): the daemon's own self-signed certificate, or the authority that signed it.
+     *
+     * @param certificates a PEM file of one or more certificates
+     * @return a context to give {@link #connect(String, String, SSLContext)}
+     * @throws IllegalArgumentException if the file cannot be read or holds no certificate
+     */
+    public static SSLContext trusting(Path certificates) {
+        return TrustedCertificates.context(certificates);
     }
 
     /**

@@ -79,6 +79,10 @@ public final class PerpetuaServer implements AutoCloseable {
             javalin.http.maxRequestSize = 32L * 1024 * 1024;
             javalin.jetty.host = config.host();
             javalin.jetty.port = config.port();
+            if (config.tls() != null) {
+                // Javalin opens its plain connector only when none is configured: this one replaces it.
+                javalin.jetty.addConnector((server, http) -> HttpsConnector.create(server, http, config));
+            }
             routes.register(javalin);
         });
         this.ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("perpetua-lifecycle").daemon().factory());
@@ -108,7 +112,8 @@ public final class PerpetuaServer implements AutoCloseable {
     public static PerpetuaServer start(ServerConfig config) {
         PerpetuaServer server = new PerpetuaServer(config);
         server.http.start();
-        log.info("perpetua listening on http://{}:{} (data in {}, platform {})", config.host(), server.port(),
+        log.info("perpetua listening on {}://{}:{} (data in {}, platform {})", config.tls() == null ? "http" : "https",
+                config.host(), server.port(),
                 config.dataDirectory(), config.platform());
         return server;
     }

@@ -38,11 +38,13 @@ import java.util.regex.Pattern;
  * @param adminKey           the admin key to issue at the first start instead of a random one; only from
  *                           the environment ({@code PERPETUA_ADMIN_KEY}), never a flag, so it stays out of
  *                           process listings; {@code null} if not set
+ * @param tls                the certificate and key to serve HTTPS with ({@code --tls-cert}, {@code --tls-key},
+ *                           PEM files); {@code null}: plain HTTP, for a daemon on loopback or behind a proxy
  */
 public record ServerConfig(String host, int port, Path dataDirectory, Duration idleTimeout, Duration hibernateAfter,
                            String platform, String runsc, String cgroupParent, long minAvailableMemory,
                            Duration tickInterval, int warmPool, String network, String subnet, ProjectQuota projectQuota,
-                           Secret adminKey) {
+                           Secret adminKey, TlsIdentity tls) {
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)?");
     private static final Pattern ADMIN_KEY = Pattern.compile("[A-Za-z0-9._~+/=-]{24,256}");
@@ -93,7 +95,8 @@ public record ServerConfig(String host, int port, Path dataDirectory, Duration i
                 setting.get("network", "sandbox"),
                 setting.get("subnet", "10.200.0.0/16"),
                 projectQuota(setting),
-                adminKey(env));
+                adminKey(env),
+                tls(setting));
         List<String> unknown = new ArrayList<>(flags.keySet());
         unknown.removeAll(Setting.KNOWN);
         if (!unknown.isEmpty()) {
@@ -109,6 +112,18 @@ public record ServerConfig(String host, int port, Path dataDirectory, Duration i
             throw new IllegalArgumentException("--project-max-sandboxes and --project-max-running must not be negative (0: no limit)");
         }
         return new ProjectQuota(sandboxes, running);
+    }
+
+    private static TlsIdentity tls(Setting setting) {
+        String certificate = setting.get("tls-cert", "");
+        String key = setting.get("tls-key", "");
+        if (certificate.isBlank() && key.isBlank()) {
+            return null;
+        }
+        if (certificate.isBlank() || key.isBlank()) {
+            throw new IllegalArgumentException("--tls-cert and --tls-key go together: give both PEM files, or neither for plain HTTP");
+        }
+        return TlsIdentity.load(Path.of(certificate), Path.of(key));
     }
 
     private static Secret adminKey(Map<String, String> env) {
@@ -208,7 +223,7 @@ public record ServerConfig(String host, int port, Path dataDirectory, Duration i
 
         static final List<String> KNOWN = List.of("host", "port", "data-dir", "idle-timeout", "hibernate-after", "platform",
                 "runsc", "cgroup-parent", "min-available-memory", "tick-interval", "warm-pool", "network", "subnet",
-                "project-max-sandboxes", "project-max-running");
+                "project-max-sandboxes", "project-max-running", "tls-cert", "tls-key");
 
         String get(String name, String fallback) {
             String flag = flags.get(name);

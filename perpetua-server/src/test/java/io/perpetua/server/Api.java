@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -30,21 +31,27 @@ final class Api {
 
     private final URI base;
     private final String key;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
 
     /** A client that calls with the admin key. */
     Api(URI base) {
-        this(base, ADMIN_KEY);
+        this(base, ADMIN_KEY, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
     }
 
-    private Api(URI base, String key) {
+    /** A client of a daemon serving HTTPS, trusting what {@code tls} trusts. */
+    Api(URI base, SSLContext tls) {
+        this(base, ADMIN_KEY, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(tls).build());
+    }
+
+    private Api(URI base, String key, HttpClient http) {
         this.base = base;
         this.key = key;
+        this.http = http;
     }
 
     /** The same daemon, called with {@code otherKey}, or with no key if it is null. */
     Api withKey(String otherKey) {
-        return new Api(base, otherKey);
+        return new Api(base, otherKey, http);
     }
 
     /** The key this client calls with, or null. */

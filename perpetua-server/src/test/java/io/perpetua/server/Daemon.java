@@ -2,6 +2,7 @@ package io.perpetua.server;
 
 import static org.awaitility.Awaitility.await;
 
+import io.perpetua.client.Perpetua;
 import io.perpetua.runtime.gvisor.NetworkConfig;
 import io.perpetua.runtime.gvisor.RunscConfig;
 import io.perpetua.runtime.gvisor.RunscRuntime;
@@ -35,12 +36,16 @@ final class Daemon implements AutoCloseable {
     private int starts;
 
     private Daemon(Path dataDirectory, String cgroupParent, int port, List<String> jvmOptions, List<String> options) {
+        this(dataDirectory, cgroupParent, port, jvmOptions, options, new Api(URI.create("http://127.0.0.1:" + port)));
+    }
+
+    private Daemon(Path dataDirectory, String cgroupParent, int port, List<String> jvmOptions, List<String> options, Api api) {
         this.dataDirectory = dataDirectory;
         this.cgroupParent = cgroupParent;
         this.port = port;
         this.jvmOptions = jvmOptions;
         this.options = options;
-        this.api = new Api(URI.create("http://127.0.0.1:" + port));
+        this.api = api;
     }
 
     /** Starts a daemon with {@code options} (such as {@code --idle-timeout 2s}) added to its own. */
@@ -54,6 +59,25 @@ final class Daemon implements AutoCloseable {
             Path data = Files.createTempDirectory("perpetua-it-");
             String cgroupParent = "perpetua-it-" + Long.toHexString(System.nanoTime());
             Daemon daemon = new Daemon(data, cgroupParent, freePort(), jvmOptions, List.of(options));
+            daemon.launch();
+            return daemon;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Starts a daemon serving HTTPS with {@code certificate} and {@code key} (PEM files); its
+     * {@link #api()} trusts that certificate alone.
+     */
+    static Daemon startTls(Path certificate, Path key, String... options) {
+        try {
+            Path data = Files.createTempDirectory("perpetua-it-");
+            int port = freePort();
+            List<String> all = new ArrayList<>(List.of(options));
+            all.addAll(List.of("--tls-cert", certificate.toString(), "--tls-key", key.toString()));
+            Api api = new Api(URI.create("https://127.0.0.1:" + port), Perpetua.trusting(certificate));
+            Daemon daemon = new Daemon(data, "perpetua-it-" + Long.toHexString(System.nanoTime()), port, List.of(), all, api);
             daemon.launch();
             return daemon;
         } catch (IOException e) {
