@@ -24,6 +24,12 @@ import java.util.Set;
 public interface SandboxRuntime extends AutoCloseable {
 
     /**
+     * A port of each sandbox that belongs to the runtime, not to the user: the gVisor runtime's
+     * agent listens on it. The port proxy and tunnels refuse it.
+     */
+    int RESERVED_PORT = 49983;
+
+    /**
      * Checks that {@code spec} can be run here (known template, limits within the host's).
      *
      * @throws InvalidInputException naming the field that cannot be honoured

@@ -6,9 +6,10 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Reads one output stream of a command until its end, keeping at most {@code limit} bytes and
- * draining the rest so the command never blocks on a full pipe. Readable at any time: a
- * command's background children may hold the pipe open long after the command has exited.
+ * One output stream of a command, at most {@code limit} bytes of it kept: read from a pipe until
+ * its end ({@link #run()}, draining the rest so the command never blocks on a full pipe), or
+ * handed over in pieces ({@link #keep}). Readable at any time: a command's background children
+ * may hold the pipe open long after the command has exited.
  */
 final class BoundedOutput implements Runnable {
 
@@ -22,25 +23,30 @@ final class BoundedOutput implements Runnable {
         this.limit = limit;
     }
 
+    /** An output whose bytes arrive through {@link #keep}. */
+    BoundedOutput(int limit) {
+        this(InputStream.nullInputStream(), limit);
+    }
+
     @Override
     public void run() {
         byte[] buffer = new byte[16 * 1024];
         try (in) {
             int n;
             while ((n = in.read(buffer)) >= 0) {
-                keep(buffer, n);
+                keep(buffer, 0, n);
             }
         } catch (IOException e) {
             // The pipe was closed under us: what was read so far is the output.
         }
     }
 
-    private synchronized void keep(byte[] buffer, int n) {
+    synchronized void keep(byte[] buffer, int offset, int n) {
         int room = limit - kept.size();
         if (n > room) {
             truncated = true;
         }
-        kept.write(buffer, 0, Math.max(0, Math.min(n, room)));
+        kept.write(buffer, offset, Math.max(0, Math.min(n, room)));
     }
 
     synchronized String text() {

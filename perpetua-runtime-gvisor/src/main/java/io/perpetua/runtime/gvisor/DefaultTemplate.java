@@ -34,15 +34,16 @@ import org.slf4j.LoggerFactory;
  * Its {@code helpers} directory is mounted read-only at {@code /opt/perpetua} in every
  * sandbox, so code in the sandbox cannot replace them. It holds programs compiled from this
  * module's C sources when the template is built: the statx shim preloaded into every process
- * (RUNSC-FACTS: GNU {@code ls -l} fails without it), the init that reaps orphans, and the
- * {@code run} helper every API command goes through. A template is built once, into a
+ * (RUNSC-FACTS: GNU {@code ls -l} fails without it), the init that reaps orphans and keeps
+ * the agent running, the agent that runs API commands over the sandbox network, and the
+ * {@code run} helper that runs them through {@code runsc exec} when there is no agent to reach. A template is built once, into a
  * temporary directory that is renamed into place when complete.
  */
 final class DefaultTemplate {
 
     static final String NAME = "default";
     /** Bump when the template's content changes, so existing data directories rebuild it. */
-    private static final int VERSION = 8;
+    private static final int VERSION = 9;
     /** Where the helpers are mounted in the sandbox. */
     static final String HELPERS = "/opt/perpetua";
     static final String INIT = HELPERS + "/bin/init";
@@ -50,6 +51,7 @@ final class DefaultTemplate {
     static final String SUPERVISE = HELPERS + "/bin/supervise";
     static final String PTY = HELPERS + "/bin/pty";
     static final String WATCH = HELPERS + "/bin/watch";
+    static final String AGENT = HELPERS + "/bin/agent";
     private static final String STATX_SHIM = HELPERS + "/lib/libstatxfix.so";
     private static final Path HOST_ETC = Path.of("/etc");
     private static final Set<String> ETC_EXCLUDED = Set.of("ssh", "machine-id", "hostname", "hosts", "ld.so.preload");
@@ -132,6 +134,7 @@ final class DefaultTemplate {
         compile("supervise.c", inHelpers(helpers, SUPERVISE), "-static");
         compile("pty.c", inHelpers(helpers, PTY), "-static");
         compile("watch.c", inHelpers(helpers, WATCH), "-static");
+        compile("agent.c", inHelpers(helpers, AGENT), "-static", "-pthread");
     }
 
     private static Path inHelpers(Path helpers, String sandboxPath) {

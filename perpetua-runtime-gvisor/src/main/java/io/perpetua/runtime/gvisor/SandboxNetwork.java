@@ -85,13 +85,12 @@ final class SandboxNetwork {
         if (!Files.exists(Path.of("/var/run/netns", namespace))) {
             create(id, slot);
         }
+        // runsc took the address into its own stack when the sandbox last ran; a restore needs it back.
+        // One ip process for both (each is on the resume path from hibernation), idempotent either way.
         String sandboxAddress = address(slot, 2);
-        HostCommand.Result present = ip(List.of("-n", namespace, "-4", "addr", "show", "dev", "eth0"));
-        if (!present.stdout().contains(sandboxAddress + "/30")) {
-            // runsc took the address into its own stack when the sandbox last ran; a restore needs it back.
-            ip(List.of("-n", namespace, "addr", "add", sandboxAddress + "/30", "dev", "eth0")).orThrow("adding " + sandboxAddress);
-            ip(List.of("-n", namespace, "route", "replace", "default", "via", address(slot, 1))).orThrow("routing " + namespace);
-        }
+        HostCommand.run(List.of("ip", "-n", namespace, "-batch", "-"),
+                "addr replace " + sandboxAddress + "/30 dev eth0\nroute replace default via " + address(slot, 1) + "\n", LIMIT)
+                .orThrow("addressing and routing " + namespace);
         return Path.of("/var/run/netns", namespace).toString();
     }
 

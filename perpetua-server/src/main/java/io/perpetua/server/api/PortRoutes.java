@@ -11,6 +11,7 @@ import io.perpetua.error.InvalidInputException;
 import io.perpetua.error.NotFoundException;
 import io.perpetua.error.RuntimeFailureException;
 import io.perpetua.lifecycle.SandboxService;
+import io.perpetua.runtime.SandboxRuntime;
 import io.perpetua.sandbox.SandboxId;
 import java.io.IOException;
 import java.io.InputStream;
@@ -278,6 +279,8 @@ final class PortRoutes {
         try {
             int port = Integer.parseInt(value == null ? "" : value);
             InvalidInputException.check(port >= 1 && port <= 65535, "port", "port must be between 1 and 65535 but was " + port);
+            InvalidInputException.check(port != SandboxRuntime.RESERVED_PORT, "port", "port " + port
+                    + " belongs to the sandbox's agent, which runs API commands; it is not reachable through the API");
             return port;
         } catch (NumberFormatException e) {
             throw new InvalidInputException("port", "port must be a number between 1 and 65535 but was '" + value + "'");

@@ -1,0 +1,136 @@
+package io.perpetua.runtime.gvisor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.perpetua.error.InvalidInputException;
+import io.perpetua.error.RuntimeFailureException;
+import io.perpetua.sandbox.ContainerRef;
+import io.perpetua.sandbox.ExecRequest;
+import io.perpetua.sandbox.ExecResult;
+import io.perpetua.sandbox.SandboxId;
+import io.perpetua.sandbox.SandboxSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The agent in every networked sandbox runs API commands: the same results as runsc exec gives
+ * (environment, working directory, stdin, exit status, timeout, a missing program), background
+ * processes that outlive their command, checkpoint and restore right after a command, and the
+ * fallback to runsc exec while the agent is gone (init starts it again).
+ */
+class SandboxAgentIT {
+
+    private static final SandboxSpec SPEC = new SandboxSpec("default", Duration.ofSeconds(15), Duration.ofMinutes(10),
+            Map.of(), Map.of(), 512, 1.0);
+    /** Prints the name of the process that started the command: the agent, or runsc exec's helper. */
+    private static final ExecRequest PARENT = ExecRequest.of("sh", "-c", "cat /proc/$PPID/comm");
+
+    private static Path directory;
+    private static RunscRuntime runtime;
+    private static ContainerRef ref;
+
+    @BeforeAll
+    static void start() throws Exception {
+        directory = Files.createTempDirectory("perpetua-agent-it-");
+        runtime = new RunscRuntime(new RunscConfig("runsc", directory, "ptrace", "perpetua-it-" + Long.toHexString(System.nanoTime()),
+                new NetworkConfig(true, "10.232.0.0/16")));
+        ref = new ContainerRef(SandboxId.random(), 1);
+        runtime.start(ref, SPEC);
+        await().atMost(Duration.ofSeconds(10)).until(() -> runtime.exec(ref, PARENT).stdout().equals("agent\n"));
+    }
+
+    @AfterAll
+    static void removeEverything() {
+        RuntimeCleanup.removeEverything(runtime, directory);
+    }
+
+    @Test
+    void runsCommandsAsRunscExecWould() {
+        ExecResult result = runtime.exec(ref, new ExecRequest(List.of("sh", "-c", "echo $EXTRA $(pwd); cat; echo oops >&2; exit 3"),
+                "/tmp", Map.of("EXTRA", "world"), "from stdin\n", null));
+        assertThat(result.exitCode()).isEqualTo(3);
+        assertThat(result.stdout()).isEqualTo("world /tmp\nfrom stdin\n");
+        assertThat(result.stderr()).isEqualTo("oops\n");
+        assertThat(runtime.exec(ref, ExecRequest.of("env")).stdout()).contains("PATH=").contains("HOME=/root");
+
+        ExecResult missing = runtime.exec(ref, ExecRequest.of("no-such-program"));
+        assertThat(missing.exitCode()).isEqualTo(127);
+        assertThat(missing.stderr()).contains("no-such-program");
+        assertThatThrownBy(() -> runtime.exec(ref, new ExecRequest(List.of("true"), "/no/such/dir", Map.of(), null, null)))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("/no/such/dir");
+    }
+
+    @Test
+    void largeInputAndOutputPassBothWays() {
+        String input = "0123456789abcdef".repeat(64 * 1024);
+        ExecResult result = runtime.exec(ref, new ExecRequest(List.of("sh", "-c", "cat; head -c 3000000 /dev/zero | tr '\\0' x"),
+                null, Map.of(), input, null));
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.stdout()).hasSize(input.length() + 3_000_000).startsWith(input);
+    }
+
+    @Test
+    void aTimeoutStopsTheCommandsWholeProcessGroup() {
+        ExecResult result = runtime.exec(ref, new ExecRequest(List.of("sh", "-c", "sleep 31 & sleep 31"), null, Map.of(), null,
+                Duration.ofSeconds(1)));
+        assertThat(result.timedOut()).isTrue();
+        assertThat(result.exitCode()).isEqualTo(128 + 15);
+        assertThat(runtime.exec(ref, ExecRequest.of("sh", "-c", "ps -eo args | grep -c '^sleep 31' || true")).stdout()).isEqualTo("0\n");
+    }
+
+    @Test
+    void aBackgroundProcessOutlivesItsCommandAndTheSandboxStillHibernates() {
+        ExecResult started = runtime.exec(ref, ExecRequest.of("sh", "-c", "sleep 600 & echo started"));
+        assertThat(started.stdout()).isEqualTo("started\n");
+        assertThat(started.duration()).isLessThan(Duration.ofSeconds(5));
+
+        Path image = directory.resolve("agent-image");
+        runtime.checkpoint(ref, image);
+        ContainerRef next = ref.next();
+        runtime.restore(next, SPEC, image);
+        ref = next;
+        assertThat(runtime.exec(ref, PARENT).stdout()).isEqualTo("agent\n");
+        assertThat(runtime.exec(ref, ExecRequest.of("sh", "-c", "ps -eo args | grep -c '^sleep 600'")).stdout()).isEqualTo("1\n");
+    }
+
+    @Test
+    void withoutItsAgentASandboxStillRunsCommandsAndInitStartsTheAgentAgain() {
+        ExecResult killed = runtime.exec(ref, ExecRequest.of("sh", "-c", "kill -9 $PPID; sleep 1"));
+        assertThat(killed.exitCode()).isEqualTo(SandboxAgent.LOST);
+        assertThat(killed.stderr()).contains("lost the command");
+        assertThat(runtime.exec(ref, ExecRequest.of("echo", "still here")).stdout()).isEqualTo("still here\n");
+        await().atMost(Duration.ofSeconds(10)).until(() -> runtime.exec(ref, PARENT).stdout().equals("agent\n"));
+
+        // The killed agent's connection was reset, not left closing: a checkpoint meets nothing it cannot save.
+        Path image = directory.resolve("after-kill-image");
+        runtime.checkpoint(ref, image);
+        ContainerRef next = ref.next();
+        runtime.restore(next, SPEC, image);
+        ref = next;
+        assertThat(runtime.exec(ref, ExecRequest.of("echo", "restored")).stdout()).isEqualTo("restored\n");
+    }
+
+    @Test
+    void aSandboxKilledMidCommandIsReportedAsStopped() throws Exception {
+        ContainerRef doomed = new ContainerRef(SandboxId.random(), 1);
+        runtime.start(doomed, new SandboxSpec("default", Duration.ofSeconds(15), Duration.ofMinutes(10), Map.of(), Map.of(), 128, 1.0));
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> runtime.exec(doomed, PARENT).stdout().equals("agent\n"));
+            assertThatThrownBy(() -> runtime.exec(doomed, ExecRequest.of("python3", "-c", "x = 'a' * (1 << 30); print(len(x))")))
+                    .isInstanceOf(RuntimeFailureException.class)
+                    .hasMessageContaining("stopped while running python3")
+                    .hasMessageContaining("out of memory");
+        } finally {
+            runtime.destroy(doomed.sandbox());
+        }
+    }
+}
