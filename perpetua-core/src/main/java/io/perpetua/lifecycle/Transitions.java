@@ -162,6 +162,7 @@ final class Transitions {
         Path image;
         try {
             image = snapshots.open(s.snapshot());
+            log.debug("snapshot {} of {} verified in {} ms", s.snapshot().id(), s.id(), (System.nanoTime() - started) / 1_000_000);
         } catch (RuntimeFailureException e) {
             fail(m, "snapshot " + s.snapshot().id() + " is unusable: " + e.getMessage());
             throw e;

@@ -244,16 +244,28 @@ public final class RunscRuntime implements SandboxRuntime {
 
     @Override
     public void restore(ContainerRef ref, SandboxSpec spec, Path imageDirectory) {
+        long started = System.nanoTime();
         SandboxDirectory directory = directory(ref.sandbox());
         directory.mount(template, spec.withDefaults(LifecycleSettings.PRODUCT_LIMITS).diskMb());
-        OciBundle.write(directory, template, spec, cgroups.path(ref), networkNamespace(directory, ref.sandbox(), spec.network()));
+        long mounted = System.nanoTime();
+        String namespace = networkNamespace(directory, ref.sandbox(), spec.network());
+        long networked = System.nanoTime();
+        OciBundle.write(directory, template, spec, cgroups.path(ref), namespace);
         try {
             runsc.restore(ref, directory.bundle(), imageDirectory, directory.log());
+            long restored = System.nanoTime();
             cgroups.limitCpu(ref, spec.cpus());
+            log.info("restored {} in {} ms: mounts {}, network {}, runsc restore {}", ref.containerId(),
+                    millis(System.nanoTime() - started), millis(mounted - started), millis(networked - mounted),
+                    millis(restored - networked));
         } catch (RuntimeException e) {
             removeQuietly(ref);
             throw e;
         }
+    }
+
+    private static long millis(long nanos) {
+        return nanos / 1_000_000;
     }
 
     @Override
