@@ -4,6 +4,8 @@ import io.perpetua.access.ProjectId;
 import io.perpetua.error.ConflictException;
 import io.perpetua.error.RuntimeFailureException;
 import io.perpetua.runtime.RunningCommand;
+import io.perpetua.metering.Metering;
+import io.perpetua.runtime.ResourceUsage;
 import io.perpetua.runtime.SandboxRuntime;
 import io.perpetua.sandbox.ContainerRef;
 import io.perpetua.sandbox.ExecRequest;
@@ -59,6 +61,7 @@ public final class SandboxService implements AutoCloseable {
     private final HostMemory hostMemory;
     private final KeepAwake keepAwake;
     private final Transitions transitions;
+    private final Metering metering;
     private final Admissions admissions;
     private final ConcurrentMap<SandboxId, ManagedSandbox> sandboxes = new ConcurrentHashMap<>();
     private final AtomicInteger pressureHibernations = new AtomicInteger();
@@ -73,11 +76,16 @@ public final class SandboxService implements AutoCloseable {
         this.background = builder.background;
         this.hostMemory = builder.hostMemory;
         this.keepAwake = builder.keepAwake;
-        this.transitions = new Transitions(runtime, store, snapshots, clock, builder.listener);
+        this.metering = builder.metering;
+        this.transitions = new Transitions(runtime, store, snapshots, clock, builder.listener, metering);
         this.admissions = new Admissions(settings.quota(), () -> sandboxes.values().stream().map(ManagedSandbox::record).toList());
         Recovery recovery = new Recovery(runtime, store, snapshots, clock);
-        for (Sandbox sandbox : recovery.recover()) {
+        List<Sandbox> live = recovery.recover();
+        for (Sandbox sandbox : live) {
             sandboxes.put(sandbox.id(), new ManagedSandbox(sandbox));
+        }
+        if (metering != null) {
+            metering.recovered(live);
         }
     }
 
@@ -283,11 +291,12 @@ public final class SandboxService implements AutoCloseable {
         ManagedSandbox m = managed(id);
         m.locked(() -> {
             requireLive(m);
+            ResourceUsage used = transitions.usage(m.record());
             runtime.destroy(id);
             if (m.record().snapshot() != null) {
                 snapshots.delete(m.record().snapshot());
             }
-            transitions.move(m, SandboxState.DELETED, true);
+            transitions.move(m, SandboxState.DELETED, true, used);
             sandboxes.remove(id);
             log.info("sandbox {} deleted", id);
         });
@@ -370,6 +379,9 @@ public final class SandboxService implements AutoCloseable {
     public void tick() {
         if (closed) {
             return;
+        }
+        if (metering != null) {
+            metering.tick();
         }
         Instant now = clock.instant();
         for (ManagedSandbox m : sandboxes.values()) {
@@ -497,6 +509,7 @@ public final class SandboxService implements AutoCloseable {
         private HostMemory hostMemory = HostMemory.fromProcMeminfo();
         private LifecycleListener listener = LifecycleListener.NONE;
         private KeepAwake keepAwake = KeepAwake.NOTHING;
+        private Metering metering;
 
         private Builder() {
         }
@@ -552,6 +565,12 @@ public final class SandboxService implements AutoCloseable {
         /** What besides requests keeps sandboxes awake; nothing unless set. */
         public Builder keepAwake(KeepAwake value) {
             this.keepAwake = Objects.requireNonNull(value, "keepAwake");
+            return this;
+        }
+
+        /** Where state changes are metered; nowhere unless set. */
+        public Builder metering(Metering value) {
+            this.metering = Objects.requireNonNull(value, "metering");
             return this;
         }
 

@@ -3,7 +3,9 @@ package io.perpetua.lifecycle;
 import io.perpetua.error.ConflictException;
 import io.perpetua.error.NotFoundException;
 import io.perpetua.error.RuntimeFailureException;
+import io.perpetua.metering.Metering;
 import io.perpetua.runtime.ContainerStatus;
+import io.perpetua.runtime.ResourceUsage;
 import io.perpetua.runtime.SandboxRuntime;
 import io.perpetua.sandbox.ContainerRef;
 import io.perpetua.sandbox.Sandbox;
@@ -32,13 +34,34 @@ final class Transitions {
     private final SnapshotStore snapshots;
     private final Clock clock;
     private final LifecycleListener listener;
+    private final Metering metering;
 
-    Transitions(SandboxRuntime runtime, SandboxStore store, SnapshotStore snapshots, Clock clock, LifecycleListener listener) {
+    Transitions(SandboxRuntime runtime, SandboxStore store, SnapshotStore snapshots, Clock clock, LifecycleListener listener,
+                Metering metering) {
         this.runtime = runtime;
         this.store = store;
         this.snapshots = snapshots;
         this.clock = clock;
         this.listener = listener;
+        this.metering = metering;
+    }
+
+    /** What the sandbox's container has used so far; nothing if it has no container (any more). */
+    ResourceUsage usage(Sandbox s) {
+        if (metering == null || s.state() == SandboxState.HIBERNATED || s.state() == SandboxState.CREATING) {
+            return ResourceUsage.NONE;
+        }
+        try {
+            return runtime.usage(s.container());
+        } catch (RuntimeException e) {
+            return ResourceUsage.NONE;
+        }
+    }
+
+    private void meter(ManagedSandbox m, ResourceUsage used) {
+        if (metering != null) {
+            metering.changed(m.record(), used);
+        }
     }
 
     /** Makes the sandbox's processes runnable, from whatever state it sleeps in. */
@@ -81,6 +104,7 @@ final class Transitions {
         if (wasStandby) {
             runtime.thaw(ref);
         }
+        ResourceUsage used = usage(s);
         Snapshot snapshot = writeCheckpoint(m, ref, wasStandby);
         Snapshot previous = s.snapshot();
         m.set(m.record().withSnapshot(snapshot).withState(SandboxState.HIBERNATED, clock.instant()));
@@ -90,6 +114,7 @@ final class Transitions {
         }
         listener.onCheckpoint(s.id(), Duration.ofNanos(System.nanoTime() - started), snapshot.sizeBytes());
         listener.onTransition(s.id(), s.state(), SandboxState.HIBERNATED);
+        meter(m, used);
     }
 
     private Snapshot writeCheckpoint(ManagedSandbox m, ContainerRef ref, boolean wasStandby) {
@@ -139,6 +164,7 @@ final class Transitions {
     void fail(ManagedSandbox m, String reason) {
         Sandbox s = m.record();
         log.warn("sandbox {} failed: {}", s.id(), reason);
+        ResourceUsage used = usage(s);
         try {
             runtime.remove(s.container());
         } catch (RuntimeException e) {
@@ -147,6 +173,7 @@ final class Transitions {
         m.set(s.failed(reason, clock.instant()));
         store.update(m.record());
         listener.onTransition(s.id(), s.state(), SandboxState.FAILED);
+        meter(m, used);
     }
 
     private void thaw(ManagedSandbox m) {
@@ -188,6 +215,11 @@ final class Transitions {
      * keep store writes off the resume path.
      */
     void move(ManagedSandbox m, SandboxState to, boolean durable) {
+        move(m, to, durable, null);
+    }
+
+    /** Like {@link #move(ManagedSandbox, SandboxState, boolean)}, with the container's usage read before it went away. */
+    void move(ManagedSandbox m, SandboxState to, boolean durable, ResourceUsage usedBefore) {
         Sandbox s = m.record();
         m.set(s.withState(to, clock.instant()));
         if (durable) {
@@ -196,6 +228,7 @@ final class Transitions {
             m.markDirty();
         }
         listener.onTransition(s.id(), s.state(), to);
+        meter(m, usedBefore != null ? usedBefore : usage(m.record()));
     }
 
     private static void requireIdle(ManagedSandbox m, String operation) {

@@ -1,6 +1,8 @@
 package io.perpetua.lifecycle;
 
 import io.perpetua.access.ProjectId;
+import io.perpetua.metering.InMemoryLedger;
+import io.perpetua.metering.Metering;
 import io.perpetua.sandbox.ExecRequest;
 import io.perpetua.sandbox.Sandbox;
 import io.perpetua.sandbox.SandboxId;
@@ -28,6 +30,9 @@ final class Engine {
     final InMemoryStore store = new InMemoryStore();
     final DirectorySnapshotStore snapshots;
     final RecordingListener listener = new RecordingListener();
+    final InMemoryLedger ledger = new InMemoryLedger();
+    /** Bytes each sandbox's own files hold on disk, as the runtime would measure them. */
+    long diskBytes = 1_000_000;
     final AtomicLong availableMemory = new AtomicLong(Long.MAX_VALUE);
     private long minAvailableMemory;
     private ProjectQuota quota = ProjectQuota.UNLIMITED;
@@ -58,6 +63,7 @@ final class Engine {
                 .background(Runnable::run)
                 .hostMemory(availableMemory::get)
                 .listener(listener)
+                .metering(new Metering(ledger, Runnable::run, sandbox -> diskBytes, clock))
                 .settings(new LifecycleSettings(
                         new SandboxSpec("default", IDLE, HIBERNATE_AFTER, null, null, 256, 1.0), minAvailableMemory, quota))
                 .build();

@@ -336,7 +336,7 @@ final class FakeRuntime implements SandboxRuntime {
     @Override
     public synchronized ResourceUsage usage(ContainerRef ref) {
         Container c = containers.get(ref);
-        return new ResourceUsage(0, c == null ? 0 : c.memory);
+        return new ResourceUsage(0, c == null ? 0 : c.memory, c == null ? 0 : c.memory);
     }
 
     @Override

@@ -135,8 +135,10 @@ final class Cgroups {
 
     ResourceUsage usage(ContainerRef ref) {
         long cpu = Long.parseLong(read(controller("cpuacct", ref).resolve("cpuacct.usage")));
-        long memory = Long.parseLong(read(controller("memory", ref).resolve("memory.usage_in_bytes")));
-        return new ResourceUsage(cpu, memory);
+        Path memoryGroup = controller("memory", ref);
+        long memory = Long.parseLong(read(memoryGroup.resolve("memory.usage_in_bytes")));
+        long peak = Long.parseLong(read(memoryGroup.resolve("memory.max_usage_in_bytes")));
+        return new ResourceUsage(cpu, memory, peak);
     }
 
     /**

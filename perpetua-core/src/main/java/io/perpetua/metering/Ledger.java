@@ -1,0 +1,27 @@
+package io.perpetua.metering;
+
+import io.perpetua.access.ProjectId;
+import io.perpetua.sandbox.SandboxId;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Where the usage ledger is kept: an append-only list of state changes, and the daemon's heartbeat. */
+public interface Ledger {
+
+    /** Appends {@code changes} in one durable write. */
+    void append(List<StateChange> changes);
+
+    /** Every change of {@code project}'s sandboxes before {@code until}, by sandbox, then in the order they happened. */
+    List<StateChange> changesBefore(Instant until, ProjectId project);
+
+    /** The latest change of every sandbox that has one. */
+    Map<SandboxId, StateChange> latest();
+
+    /** Records that the daemon was alive at {@code at}. */
+    void heartbeat(Instant at);
+
+    /** The last time the daemon was known alive, if it ever was. */
+    Optional<Instant> lastHeartbeat();
+}
