@@ -45,7 +45,8 @@ public final class PerpetuaCli {
                 .addSubcommand(new HelpCommand())
                 .addSubcommand(new ServerCommand(terminal))
                 .addSubcommand(SandboxCommand.commandLine(terminal))
-                .addSubcommand(KeysCommand.commandLine(terminal));
+                .addSubcommand(KeysCommand.commandLine(terminal))
+                .addSubcommand(new UsageCommand(terminal));
         // Settings reach the subcommands only when applied after they are added.
         cli.setOut(writer(out));
         cli.setErr(writer(err));

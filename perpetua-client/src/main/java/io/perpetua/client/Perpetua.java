@@ -3,6 +3,7 @@ package io.perpetua.client;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.time.Instant;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -111,6 +112,49 @@ public final class Perpetua implements AutoCloseable {
      */
     public Keys keys() {
         return keys;
+    }
+
+    /**
+     * The usage of the caller's project ({@code GET /v1/usage}).
+     *
+     * @param from    start of the period; null: the first day of the month of {@code to}
+     * @param to      end of the period; null: now
+     * @param groupBy {@code sandbox}, {@code label} or {@code day}; null: sandbox
+     * @param label   the label to group by, with {@code groupBy} {@code label}; else null
+     * @return the report, with costs at the daemon's prices
+     */
+    public UsageReport usage(Instant from, Instant to, String groupBy, String label) {
+        return http.json(http.get("/v1/usage" + usageQuery(from, to, groupBy, label, "json")), UsageReport::from);
+    }
+
+    /**
+     * The same report as {@link #usage}, as CSV: a header line, a line per group, then the total.
+     *
+     * @param from    start of the period; null: the first day of the month of {@code to}
+     * @param to      end of the period; null: now
+     * @param groupBy {@code sandbox}, {@code label} or {@code day}; null: sandbox
+     * @param label   the label to group by, with {@code groupBy} {@code label}; else null
+     * @return the CSV text
+     */
+    public String usageCsv(Instant from, Instant to, String groupBy, String label) {
+        return http.text(http.request("/v1/usage" + usageQuery(from, to, groupBy, label, "csv")).setHeader("Accept", "text/csv").GET().build());
+    }
+
+    private static String usageQuery(Instant from, Instant to, String groupBy, String label, String format) {
+        StringBuilder query = new StringBuilder("?format=" + format);
+        if (from != null) {
+            query.append("&from=").append(Http.queryValue(from.toString()));
+        }
+        if (to != null) {
+            query.append("&to=").append(Http.queryValue(to.toString()));
+        }
+        if (groupBy != null) {
+            query.append("&groupBy=").append(Http.queryValue(groupBy));
+        }
+        if (label != null) {
+            query.append("&label=").append(Http.queryValue(label));
+        }
+        return query.toString();
     }
 
     /**

@@ -118,6 +118,14 @@ public interface SandboxRuntime extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * Bytes the sandbox's own files take on the host disk (its writable layers or disk image,
+     * not the template it shares), for metering its storage while it sleeps.
+     */
+    default long storedBytes(SandboxId sandbox) {
+        return 0;
+    }
+
     /** CPU and memory the container has used, from the host's accounting. */
     ResourceUsage usage(ContainerRef ref);
 

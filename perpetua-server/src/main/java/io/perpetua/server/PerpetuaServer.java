@@ -7,6 +7,7 @@ import io.perpetua.access.Previews;
 import io.perpetua.lifecycle.HostMemory;
 import io.perpetua.lifecycle.LifecycleSettings;
 import io.perpetua.lifecycle.SandboxService;
+import io.perpetua.metering.Metering;
 import io.perpetua.processes.KeepAliveProcesses;
 import io.perpetua.processes.SandboxProcesses;
 import io.perpetua.runtime.gvisor.NetworkConfig;
@@ -14,10 +15,12 @@ import io.perpetua.runtime.gvisor.RunscConfig;
 import io.perpetua.runtime.gvisor.RunscRuntime;
 import io.perpetua.sandbox.SandboxSpec;
 import io.perpetua.server.api.ApiRoutes;
+import io.perpetua.server.api.UsageSource;
 import io.perpetua.server.metrics.Metrics;
 import io.perpetua.snapshot.local.LocalSnapshotStore;
 import io.perpetua.store.sqlite.SqliteSandboxStore;
 import java.time.Clock;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -42,6 +45,7 @@ public final class PerpetuaServer implements AutoCloseable {
     private final SandboxService sandboxes;
     private final ScheduledExecutorService ticker;
     private final ExecutorService hibernator;
+    private final Metering metering;
     private final Javalin http;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -50,6 +54,7 @@ public final class PerpetuaServer implements AutoCloseable {
         NetworkConfig network = new NetworkConfig(config.network().equals("sandbox"), config.subnet());
         this.runtime = new RunscRuntime(new RunscConfig(config.runsc(), config.dataDirectory(), config.platform(), config.cgroupParent(), network));
         this.store = SqliteSandboxStore.open(config.dataDirectory().resolve("perpetua.db"));
+        this.metering = Metering.inBackground(store.ledger(), runtime::storedBytes, clock);
         this.hibernator = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("perpetua-hibernator").factory());
         Metrics metrics = new Metrics();
         LifecycleSettings settings = new LifecycleSettings(new SandboxSpec("default", config.idleTimeout(), config.hibernateAfter(),
@@ -64,6 +69,7 @@ public final class PerpetuaServer implements AutoCloseable {
                 .hostMemory(HostMemory.fromProcMeminfo())
                 .listener(metrics)
                 .keepAwake(new KeepAliveProcesses(runtime))
+                .metering(metering)
                 .build();
         metrics.countStates(sandboxes::list);
         // Only now: recovery, in the engine's construction, removes every sandbox the store does not know.
@@ -71,8 +77,10 @@ public final class PerpetuaServer implements AutoCloseable {
         metrics.countWarmPool(runtime::warmSandboxes);
         ApiKeys keys = new ApiKeys(store.keys(), clock);
         keys.ensureAdmin(Optional.ofNullable(config.adminKey()).map(Secret::value)).ifPresent(admin -> announce(admin, config));
+        UsageSource usage = new UsageSource(store.ledger(), id -> store.find(id).map(s -> s.spec().labels()).orElse(Map.of()),
+                config.prices());
         ApiRoutes routes = new ApiRoutes(sandboxes, new SandboxProcesses(sandboxes, runtime, clock), runtime,
-                new Previews(store.previews(), clock), keys, metrics);
+                new Previews(store.previews(), clock), keys, usage, clock, metrics);
         this.http = Javalin.create(javalin -> {
             javalin.concurrency.useVirtualThreads = true;
             javalin.startup.showJavalinBanner = false;
@@ -140,6 +148,7 @@ public final class PerpetuaServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         sandboxes.close();
+        metering.close();
         runtime.close();
         store.close();
         log.info("perpetua stopped");

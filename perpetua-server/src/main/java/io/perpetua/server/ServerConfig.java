@@ -2,6 +2,7 @@ package io.perpetua.server;
 
 import io.perpetua.lifecycle.HostMemory;
 import io.perpetua.lifecycle.ProjectQuota;
+import io.perpetua.metering.Prices;
 import io.perpetua.runtime.gvisor.NetworkConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,13 +39,16 @@ import java.util.regex.Pattern;
  * @param adminKey           the admin key to issue at the first start instead of a random one; only from
  *                           the environment ({@code PERPETUA_ADMIN_KEY}), never a flag, so it stays out of
  *                           process listings; {@code null} if not set
+ * @param prices             what usage costs ({@code --price-vcpu-second}, {@code --price-gb-second},
+ *                           {@code --price-storage-gb-month}, {@code --currency}); examples by default, near
+ *                           what public clouds charge for on-demand containers and block storage
  * @param tls                the certificate and key to serve HTTPS with ({@code --tls-cert}, {@code --tls-key},
  *                           PEM files); {@code null}: plain HTTP, for a daemon on loopback or behind a proxy
  */
 public record ServerConfig(String host, int port, Path dataDirectory, Duration idleTimeout, Duration hibernateAfter,
                            String platform, String runsc, String cgroupParent, long minAvailableMemory,
                            Duration tickInterval, int warmPool, String network, String subnet, ProjectQuota projectQuota,
-                           Secret adminKey, TlsIdentity tls) {
+                           Secret adminKey, Prices prices, TlsIdentity tls) {
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)?");
     private static final Pattern ADMIN_KEY = Pattern.compile("[A-Za-z0-9._~+/=-]{24,256}");
@@ -96,6 +100,7 @@ public record ServerConfig(String host, int port, Path dataDirectory, Duration i
                 setting.get("subnet", "10.200.0.0/16"),
                 projectQuota(setting),
                 adminKey(env),
+                prices(setting),
                 tls(setting));
         List<String> unknown = new ArrayList<>(flags.keySet());
         unknown.removeAll(Setting.KNOWN);
@@ -112,6 +117,28 @@ public record ServerConfig(String host, int port, Path dataDirectory, Duration i
             throw new IllegalArgumentException("--project-max-sandboxes and --project-max-running must not be negative (0: no limit)");
         }
         return new ProjectQuota(sandboxes, running);
+    }
+
+    private static Prices prices(Setting setting) {
+        String currency = setting.get("currency", "USD").strip();
+        if (!currency.matches("[A-Z]{3}")) {
+            throw new IllegalArgumentException("--currency must be a three-letter code such as USD or EUR but was '" + currency + "'");
+        }
+        return new Prices(currency, price(setting, "price-vcpu-second", "0.0000112"), price(setting, "price-gb-second", "0.00000123"),
+                price(setting, "price-storage-gb-month", "0.08"));
+    }
+
+    private static double price(Setting setting, String name, String fallback) {
+        String text = setting.get(name, fallback);
+        try {
+            double price = Double.parseDouble(text.strip());
+            if (price >= 0 && Double.isFinite(price)) {
+                return price;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("--" + name + " must be a price of zero or more, such as " + fallback + ", but was '" + text + "'");
     }
 
     private static TlsIdentity tls(Setting setting) {
@@ -223,7 +250,8 @@ public record ServerConfig(String host, int port, Path dataDirectory, Duration i
 
         static final List<String> KNOWN = List.of("host", "port", "data-dir", "idle-timeout", "hibernate-after", "platform",
                 "runsc", "cgroup-parent", "min-available-memory", "tick-interval", "warm-pool", "network", "subnet",
-                "project-max-sandboxes", "project-max-running", "tls-cert", "tls-key");
+                "project-max-sandboxes", "project-max-running", "tls-cert", "tls-key", "price-vcpu-second", "price-gb-second",
+                "price-storage-gb-month", "currency");
 
         String get(String name, String fallback) {
             String flag = flags.get(name);

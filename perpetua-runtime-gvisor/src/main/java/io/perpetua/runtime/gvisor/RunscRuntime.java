@@ -370,6 +370,11 @@ public final class RunscRuntime implements SandboxRuntime {
     }
 
     @Override
+    public long storedBytes(SandboxId sandbox) {
+        return directory(sandbox).storedBytes();
+    }
+
+    @Override
     public Optional<String> stopReason(ContainerRef ref) {
         return cgroups.stopReason(ref);
     }

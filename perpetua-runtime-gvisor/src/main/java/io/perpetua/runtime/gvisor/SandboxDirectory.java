@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
 
 /**
  * A sandbox's files on the host, all under one directory:
@@ -55,6 +57,20 @@ final class SandboxDirectory {
 
     Path log() {
         return root.resolve("runsc.log");
+    }
+
+    /**
+     * What the sandbox's own files take on the host disk: the blocks its disk image has
+     * allocated (a sparse file grows as the sandbox writes), or its layers for the old layout.
+     */
+    long storedBytes() {
+        Path image = root.resolve("disk.img");
+        Path measured = Files.exists(image) ? image : layers();
+        HostCommand.Result du = HostCommand.run(List.of("du", "-s", "-x", "-B1", measured.toString()), Duration.ofSeconds(30));
+        if (!du.succeeded() || du.stdout().isBlank()) {
+            throw new RuntimeFailureException("cannot measure " + measured + ": " + du.stderr().strip());
+        }
+        return Long.parseLong(du.stdout().strip().split("\\s+")[0]);
     }
 
     /**

@@ -19,6 +19,7 @@ import io.perpetua.server.metrics.Metrics;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 
@@ -43,6 +44,7 @@ public final class ApiRoutes {
     private final PortRoutes ports;
     private final TcpTunnelRoutes tunnels;
     private final KeyRoutes keys;
+    private final UsageRoutes usage;
     private final AccessControl access;
     private final Previews previews;
     private List<RouteTable.Route> registered = List.of();
@@ -53,10 +55,12 @@ public final class ApiRoutes {
      * @param runtime   the runtime, for its terminal command and the sandboxes' addresses
      * @param previews  makes, opens and revokes preview URLs
      * @param keys      the API keys callers identify with
+     * @param usage     what usage reports are made of
+     * @param clock     the daemon's clock (the end of a usage report is at most now)
      * @param metrics   where API metrics go, and what {@code /metrics} shows
      */
     public ApiRoutes(SandboxService sandboxes, SandboxProcesses processes, SandboxRuntime runtime, Previews previews, ApiKeys keys,
-                     Metrics metrics) {
+                     UsageSource usage, Clock clock, Metrics metrics) {
         this.sandboxes = sandboxes;
         this.metrics = metrics;
         this.errors = new ErrorResponses(json, metrics);
@@ -67,6 +71,7 @@ public final class ApiRoutes {
         this.ports = new PortRoutes(sandboxes, id -> runtime.address(id), previews, json);
         this.tunnels = new TcpTunnelRoutes(sandboxes, ports::address);
         this.keys = new KeyRoutes(keys, json);
+        this.usage = new UsageRoutes(usage, clock, json);
         this.access = new AccessControl(keys, sandboxes);
         this.previews = previews;
     }
@@ -117,6 +122,7 @@ public final class ApiRoutes {
         ports.register(routes);
         tunnels.register(routes);
         keys.register(routes);
+        usage.register(routes);
     }
 
     private void health(Context ctx) {

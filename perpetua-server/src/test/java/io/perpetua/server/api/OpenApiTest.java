@@ -56,7 +56,7 @@ class OpenApiTest {
             }
         };
         ApiRoutes api = new ApiRoutes(null, null, null, new Previews(noPreviews, Clock.systemUTC()), new ApiKeys(noKeys, Clock.systemUTC()),
-                new Metrics());
+                null, Clock.systemUTC(), new Metrics());
         Javalin.create(api::register);
         Set<RouteTable.Route> served = new HashSet<>();
         // Javalin writes a parameter that spans slashes as <path>; OpenAPI as {path}.

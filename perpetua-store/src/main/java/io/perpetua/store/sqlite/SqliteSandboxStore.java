@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.perpetua.access.KeyStore;
 import io.perpetua.access.PreviewStore;
 import io.perpetua.error.RuntimeFailureException;
+import io.perpetua.metering.Ledger;
 import io.perpetua.sandbox.Sandbox;
 import io.perpetua.sandbox.SandboxId;
 import io.perpetua.store.SandboxStore;
@@ -26,6 +27,7 @@ public final class SqliteSandboxStore implements SandboxStore {
     private final SandboxTables tables;
     private final KeyTables keys;
     private final PreviewTables previews;
+    private final LedgerTables ledger;
 
     private SqliteSandboxStore(HikariDataSource dataSource) {
         this.dataSource = dataSource;
@@ -33,6 +35,7 @@ public final class SqliteSandboxStore implements SandboxStore {
         this.tables = new SandboxTables(transactions);
         this.keys = new KeyTables(transactions);
         this.previews = new PreviewTables(transactions);
+        this.ledger = new LedgerTables(transactions);
     }
 
     /**
@@ -93,6 +96,11 @@ public final class SqliteSandboxStore implements SandboxStore {
     /** The previews, in the same database. */
     public PreviewStore previews() {
         return previews;
+    }
+
+    /** The usage ledger, in the same database. */
+    public Ledger ledger() {
+        return ledger;
     }
 
     @Override

@@ -1,0 +1,115 @@
+package io.perpetua.store.sqlite;
+
+import io.perpetua.access.ProjectId;
+import io.perpetua.metering.Ledger;
+import io.perpetua.metering.StateChange;
+import io.perpetua.sandbox.SandboxId;
+import io.perpetua.sandbox.SandboxState;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/** The usage ledger in the store: lines appended in one transaction per batch, read in the order written. */
+final class LedgerTables implements Ledger {
+
+    private static final String COLUMNS = "sandbox_id, project, state, at, cpus, memory_mb, generation, cpu_nanos, "
+            + "peak_memory_bytes, stored_bytes";
+
+    private final Transactions transactions;
+
+    LedgerTables(Transactions transactions) {
+        this.transactions = transactions;
+    }
+
+    @Override
+    public void append(List<StateChange> changes) {
+        if (changes.isEmpty()) {
+            return;
+        }
+        transactions.execute("append " + changes.size() + " usage line(s)", connection -> {
+            try (PreparedStatement row = connection.prepareStatement(
+                    "INSERT INTO state_changes (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                for (StateChange change : changes) {
+                    row.setString(1, change.sandbox().value());
+                    row.setString(2, change.project().value());
+                    row.setString(3, change.state().name().toLowerCase(Locale.ROOT));
+                    row.setLong(4, SandboxTables.micros(change.at()));
+                    row.setDouble(5, change.cpus());
+                    row.setInt(6, change.memoryMb());
+                    row.setInt(7, change.generation());
+                    row.setLong(8, change.cpuNanos());
+                    row.setLong(9, change.peakMemoryBytes());
+                    row.setLong(10, change.storedBytes());
+                    row.addBatch();
+                }
+                row.executeBatch();
+            }
+        });
+    }
+
+    @Override
+    public List<StateChange> changesBefore(Instant until, ProjectId project) {
+        return transactions.run("read usage of " + project.value(), connection -> {
+            try (PreparedStatement query = connection.prepareStatement("SELECT " + COLUMNS
+                    + " FROM state_changes WHERE project = ? AND at < ? ORDER BY sandbox_id, seq")) {
+                query.setString(1, project.value());
+                query.setLong(2, SandboxTables.micros(until));
+                return lines(query);
+            }
+        });
+    }
+
+    @Override
+    public Map<SandboxId, StateChange> latest() {
+        return transactions.run("read the latest usage lines", connection -> {
+            try (PreparedStatement query = connection.prepareStatement("SELECT " + COLUMNS + " FROM state_changes"
+                    + " WHERE seq IN (SELECT MAX(seq) FROM state_changes GROUP BY sandbox_id)")) {
+                Map<SandboxId, StateChange> latest = new LinkedHashMap<>();
+                lines(query).forEach(line -> latest.put(line.sandbox(), line));
+                return latest;
+            }
+        });
+    }
+
+    @Override
+    public void heartbeat(Instant at) {
+        transactions.execute("write the heartbeat", connection -> {
+            try (PreparedStatement row = connection.prepareStatement(
+                    "INSERT INTO heartbeat (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at")) {
+                row.setLong(1, SandboxTables.micros(at));
+                row.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public Optional<Instant> lastHeartbeat() {
+        return transactions.run("read the heartbeat", connection -> {
+            try (PreparedStatement query = connection.prepareStatement("SELECT at FROM heartbeat WHERE id = 1");
+                 ResultSet r = query.executeQuery()) {
+                return r.next() ? Optional.of(SandboxTables.instant(r.getLong("at"))) : Optional.empty();
+            }
+        });
+    }
+
+    private static List<StateChange> lines(PreparedStatement query) throws SQLException {
+        List<StateChange> lines = new ArrayList<>();
+        try (ResultSet r = query.executeQuery()) {
+            while (r.next()) {
+                lines.add(new StateChange(SandboxId.of(r.getString("sandbox_id")), ProjectId.of(r.getString("project")),
+                        SandboxState.valueOf(r.getString("state").toUpperCase(Locale.ROOT)),
+                        SandboxTables.instant(r.getLong("at")), r.getDouble("cpus"), r.getInt("memory_mb"),
+                        r.getInt("generation"), r.getLong("cpu_nanos"), r.getLong("peak_memory_bytes"),
+                        r.getLong("stored_bytes")));
+            }
+        }
+        return lines;
+    }
+}
