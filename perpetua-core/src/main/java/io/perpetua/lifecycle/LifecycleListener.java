@@ -1,5 +1,6 @@
 package io.perpetua.lifecycle;
 
+import io.perpetua.sandbox.Sandbox;
 import io.perpetua.sandbox.SandboxId;
 import io.perpetua.sandbox.SandboxState;
 import java.time.Duration;
@@ -16,6 +17,10 @@ public interface LifecycleListener {
 
     /** {@code sandbox} moved from state {@code from} to state {@code to}. */
     default void onTransition(SandboxId sandbox, SandboxState from, SandboxState to) {
+    }
+
+    /** {@code sandbox} (as it is now, in its new state) left state {@code from}. */
+    default void onStateChanged(Sandbox sandbox, SandboxState from) {
     }
 
     /** A request woke {@code sandbox} from {@code tier} (standby or hibernated) in {@code elapsed}. */

@@ -21,6 +21,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -77,7 +78,7 @@ public final class SandboxService implements AutoCloseable {
         this.hostMemory = builder.hostMemory;
         this.keepAwake = builder.keepAwake;
         this.metering = builder.metering;
-        this.transitions = new Transitions(runtime, store, snapshots, clock, builder.listener, metering);
+        this.transitions = new Transitions(runtime, store, snapshots, clock, Listeners.of(builder.listeners), metering);
         this.admissions = new Admissions(settings.quota(), () -> sandboxes.values().stream().map(ManagedSandbox::record).toList());
         Recovery recovery = new Recovery(runtime, store, snapshots, clock);
         List<Sandbox> live = recovery.recover();
@@ -507,7 +508,7 @@ public final class SandboxService implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private Executor background = Runnable::run;
         private HostMemory hostMemory = HostMemory.fromProcMeminfo();
-        private LifecycleListener listener = LifecycleListener.NONE;
+        private final List<LifecycleListener> listeners = new ArrayList<>();
         private KeepAwake keepAwake = KeepAwake.NOTHING;
         private Metering metering;
 
@@ -556,9 +557,9 @@ public final class SandboxService implements AutoCloseable {
             return this;
         }
 
-        /** Who hears about transitions; nobody unless set. */
+        /** Adds one more who hears about transitions; nobody unless set. */
         public Builder listener(LifecycleListener value) {
-            this.listener = Objects.requireNonNull(value, "listener");
+            this.listeners.add(Objects.requireNonNull(value, "listener"));
             return this;
         }
 

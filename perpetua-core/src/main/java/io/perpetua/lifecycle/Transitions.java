@@ -114,6 +114,7 @@ final class Transitions {
         }
         listener.onCheckpoint(s.id(), Duration.ofNanos(System.nanoTime() - started), snapshot.sizeBytes());
         listener.onTransition(s.id(), s.state(), SandboxState.HIBERNATED);
+        listener.onStateChanged(m.record(), s.state());
         meter(m, used);
     }
 
@@ -173,6 +174,7 @@ final class Transitions {
         m.set(s.failed(reason, clock.instant()));
         store.update(m.record());
         listener.onTransition(s.id(), s.state(), SandboxState.FAILED);
+        listener.onStateChanged(m.record(), s.state());
         meter(m, used);
     }
 
@@ -228,6 +230,7 @@ final class Transitions {
             m.markDirty();
         }
         listener.onTransition(s.id(), s.state(), to);
+        listener.onStateChanged(m.record(), s.state());
         meter(m, usedBefore != null ? usedBefore : usage(m.record()));
     }
 

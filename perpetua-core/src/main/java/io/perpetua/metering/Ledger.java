@@ -16,6 +16,9 @@ public interface Ledger {
     /** Every change of {@code project}'s sandboxes before {@code until}, by sandbox, then in the order they happened. */
     List<StateChange> changesBefore(Instant until, ProjectId project);
 
+    /** Every change of one sandbox, in the order they happened. */
+    List<StateChange> changesOf(SandboxId sandbox);
+
     /** The latest change of every sandbox that has one. */
     Map<SandboxId, StateChange> latest();
 

@@ -1,6 +1,7 @@
 package io.perpetua.lifecycle;
 
 import io.perpetua.access.ProjectId;
+import io.perpetua.events.EventFeed;
 import io.perpetua.metering.InMemoryLedger;
 import io.perpetua.metering.Metering;
 import io.perpetua.sandbox.ExecRequest;
@@ -31,6 +32,7 @@ final class Engine {
     final DirectorySnapshotStore snapshots;
     final RecordingListener listener = new RecordingListener();
     final InMemoryLedger ledger = new InMemoryLedger();
+    final EventFeed events = new EventFeed();
     /** Bytes each sandbox's own files hold on disk, as the runtime would measure them. */
     long diskBytes = 1_000_000;
     final AtomicLong availableMemory = new AtomicLong(Long.MAX_VALUE);
@@ -63,6 +65,7 @@ final class Engine {
                 .background(Runnable::run)
                 .hostMemory(availableMemory::get)
                 .listener(listener)
+                .listener(events)
                 .metering(new Metering(ledger, Runnable::run, sandbox -> diskBytes, clock))
                 .settings(new LifecycleSettings(
                         new SandboxSpec("default", IDLE, HIBERNATE_AFTER, null, null, 256, 1.0), minAvailableMemory, quota))

@@ -31,6 +31,11 @@ public final class InMemoryLedger implements Ledger {
     }
 
     @Override
+    public synchronized List<StateChange> changesOf(SandboxId sandbox) {
+        return lines.stream().filter(line -> line.sandbox().equals(sandbox)).toList();
+    }
+
+    @Override
     public synchronized Map<SandboxId, StateChange> latest() {
         Map<SandboxId, StateChange> latest = new LinkedHashMap<>();
         lines.forEach(line -> latest.put(line.sandbox(), line));

@@ -4,6 +4,7 @@ import io.javalin.Javalin;
 import io.perpetua.access.ApiKeys;
 import io.perpetua.access.IssuedKey;
 import io.perpetua.access.Previews;
+import io.perpetua.events.EventFeed;
 import io.perpetua.lifecycle.HostMemory;
 import io.perpetua.lifecycle.LifecycleSettings;
 import io.perpetua.lifecycle.SandboxService;
@@ -57,6 +58,7 @@ public final class PerpetuaServer implements AutoCloseable {
         this.metering = Metering.inBackground(store.ledger(), runtime::storedBytes, clock);
         this.hibernator = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("perpetua-hibernator").factory());
         Metrics metrics = new Metrics();
+        EventFeed events = new EventFeed();
         LifecycleSettings settings = new LifecycleSettings(new SandboxSpec("default", config.idleTimeout(), config.hibernateAfter(),
                 null, null, 1024, 1.0), config.minAvailableMemory(), config.projectQuota());
         this.sandboxes = SandboxService.builder()
@@ -68,6 +70,7 @@ public final class PerpetuaServer implements AutoCloseable {
                 .background(hibernator)
                 .hostMemory(HostMemory.fromProcMeminfo())
                 .listener(metrics)
+                .listener(events)
                 .keepAwake(new KeepAliveProcesses(runtime))
                 .metering(metering)
                 .build();
@@ -80,7 +83,7 @@ public final class PerpetuaServer implements AutoCloseable {
         UsageSource usage = new UsageSource(store.ledger(), id -> store.find(id).map(s -> s.spec().labels()).orElse(Map.of()),
                 config.prices());
         ApiRoutes routes = new ApiRoutes(sandboxes, new SandboxProcesses(sandboxes, runtime, clock), runtime,
-                new Previews(store.previews(), clock), keys, usage, clock, metrics);
+                new Previews(store.previews(), clock), keys, usage, events, clock, metrics);
         this.http = Javalin.create(javalin -> {
             javalin.concurrency.useVirtualThreads = true;
             javalin.startup.showJavalinBanner = false;

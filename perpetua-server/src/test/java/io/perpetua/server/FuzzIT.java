@@ -33,7 +33,7 @@ class FuzzIT {
     private static final int REQUESTS = Integer.parseInt(System.getenv().getOrDefault("PERPETUA_FUZZ_REQUESTS", "10000"));
     private static final List<String> METHODS = List.of("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS");
     /** Operations that stream or upgrade: sent only with inputs that are refused before they start. */
-    private static final List<String> STREAMING = List.of("/watch", "/logs", "/terminal", "/tcp/", "/ports/");
+    private static final List<String> STREAMING = List.of("/watch", "/logs", "/terminal", "/tcp/", "/ports/", "/v1/events");
 
     private static Daemon daemon;
     private static Api api;
@@ -177,7 +177,7 @@ class FuzzIT {
     }
 
     private static String query(Random random, boolean streaming) {
-        if (random.nextInt(3) == 0) {
+        if (random.nextInt(3) == 0 && !streaming) {
             return "";
         }
         Map<String, String> parameters = new LinkedHashMap<>();
@@ -188,6 +188,7 @@ class FuzzIT {
         }
         if (streaming) {
             parameters.put("rows", "0");
+            parameters.put("after", "-1");
         }
         StringBuilder query = new StringBuilder("?");
         parameters.forEach((name, value) -> query.append(name).append('=').append(encode(value)).append('&'));

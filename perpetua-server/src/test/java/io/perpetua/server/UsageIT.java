@@ -8,10 +8,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The usage ledger against a real daemon and real sandboxes: time in each state adds up to the
@@ -19,6 +23,8 @@ import tools.jackson.databind.JsonNode;
  * group by sandbox, label and day, come as CSV, and show each project only its own usage.
  */
 class UsageIT {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private static Daemon daemon;
     private static Api admin;
@@ -76,6 +82,39 @@ class UsageIT {
         JsonNode byDay = report("?groupBy=day&to=" + to);
         assertThat(byDay.path("total").path("usage").path("runningSeconds").asDouble())
                 .isCloseTo(report("?to=" + to).path("total").path("usage").path("runningSeconds").asDouble(), within(1e-6));
+        admin.delete("/v1/sandboxes/" + id);
+    }
+
+    @Test
+    void transitionsStreamAsEventsAndMakeTheSandboxsTimeline() throws Exception {
+        SseClient sse = new SseClient(admin);
+        AtomicReference<String> created = new AtomicReference<>("none yet");
+        CompletableFuture<List<SseClient.Event>> following = CompletableFuture.supplyAsync(() -> sse.read("/v1/events", null,
+                events -> events.stream().anyMatch(event -> event.data().contains(created.get())
+                        && JSON.readTree(event.data()).path("to").asString().equals("standby"))));
+        Thread.sleep(500);
+        String id = admin.create(Map.of());
+        created.set(id);
+        List<SseClient.Event> events = following.get(60, TimeUnit.SECONDS).stream()
+                .filter(event -> event.data().contains(id)).toList();
+        assertThat(events).extracting(SseClient.Event::name).containsOnly("transition");
+        assertThat(events).extracting(event -> JSON.readTree(event.data()).path("to").asString()).containsExactly("running", "standby");
+        assertThat(JSON.readTree(events.getLast().data()).path("from").asString()).isEqualTo("running");
+
+        List<SseClient.Event> missed = sse.read("/v1/events", events.getFirst().id(), seen -> seen.stream().anyMatch(
+                event -> event.id().equals(events.getLast().id())));
+        assertThat(missed.stream().filter(event -> event.data().contains(id))).extracting(SseClient.Event::id)
+                .containsExactly(events.getLast().id());
+        assertThat(admin.get("/v1/events?after=soon").errorField()).isEqualTo("after");
+
+        JsonNode intervals = admin.get("/v1/sandboxes/" + id + "/timeline").json().path("intervals");
+        assertThat(intervals).hasSize(2);
+        assertThat(intervals.get(0).path("state").asString()).isEqualTo("running");
+        assertThat(intervals.get(0).path("to").asString()).isEqualTo(intervals.get(1).path("from").asString());
+        assertThat(intervals.get(1).path("state").asString()).isEqualTo("standby");
+        assertThat(intervals.get(1).path("to").isNull()).isTrue();
+        assertThat(admin.state(id)).as("reading the timeline wakes nothing").isEqualTo("standby");
+        assertThat(blue.get("/v1/sandboxes/" + id + "/timeline").status()).isEqualTo(404);
         admin.delete("/v1/sandboxes/" + id);
     }
 

@@ -9,6 +9,7 @@ import io.perpetua.access.Previews;
 import io.perpetua.access.ProjectId;
 import io.perpetua.error.PerpetuaException;
 import io.perpetua.files.SandboxFiles;
+import io.perpetua.events.EventFeed;
 import io.perpetua.lifecycle.SandboxService;
 import io.perpetua.runtime.SandboxRuntime;
 import io.perpetua.processes.SandboxProcesses;
@@ -45,6 +46,7 @@ public final class ApiRoutes {
     private final TcpTunnelRoutes tunnels;
     private final KeyRoutes keys;
     private final UsageRoutes usage;
+    private final EventRoutes events;
     private final AccessControl access;
     private final Previews previews;
     private List<RouteTable.Route> registered = List.of();
@@ -56,11 +58,12 @@ public final class ApiRoutes {
      * @param previews  makes, opens and revokes preview URLs
      * @param keys      the API keys callers identify with
      * @param usage     what usage reports are made of
+     * @param events    the feed of lifecycle transitions that {@code /v1/events} follows
      * @param clock     the daemon's clock (the end of a usage report is at most now)
      * @param metrics   where API metrics go, and what {@code /metrics} shows
      */
     public ApiRoutes(SandboxService sandboxes, SandboxProcesses processes, SandboxRuntime runtime, Previews previews, ApiKeys keys,
-                     UsageSource usage, Clock clock, Metrics metrics) {
+                     UsageSource usage, EventFeed events, Clock clock, Metrics metrics) {
         this.sandboxes = sandboxes;
         this.metrics = metrics;
         this.errors = new ErrorResponses(json, metrics);
@@ -71,7 +74,8 @@ public final class ApiRoutes {
         this.ports = new PortRoutes(sandboxes, id -> runtime.address(id), previews, json);
         this.tunnels = new TcpTunnelRoutes(sandboxes, ports::address);
         this.keys = new KeyRoutes(keys, json);
-        this.usage = new UsageRoutes(usage, clock, json);
+        this.usage = new UsageRoutes(sandboxes, usage, clock, json);
+        this.events = new EventRoutes(events, json);
         this.access = new AccessControl(keys, sandboxes);
         this.previews = previews;
     }
@@ -104,6 +108,7 @@ public final class ApiRoutes {
 
     /** Adds every route to {@code routes}. */
     void register(RouteTable routes) {
+        routes.get("/", Dashboard::serve);
         routes.get("/healthz", this::health);
         routes.get("/metrics", this::metrics);
         routes.get("/v1/openapi.json", ctx -> ctx.result(OpenApi.document()));
@@ -123,6 +128,7 @@ public final class ApiRoutes {
         tunnels.register(routes);
         keys.register(routes);
         usage.register(routes);
+        events.register(routes);
     }
 
     private void health(Context ctx) {

@@ -9,18 +9,25 @@ import io.perpetua.metering.UsageQuery;
 import io.perpetua.metering.UsageReport;
 import io.perpetua.metering.UsageRow;
 import io.perpetua.metering.UsageTotals;
+import io.perpetua.lifecycle.SandboxService;
+import io.perpetua.metering.StateChange;
+import io.perpetua.sandbox.SandboxId;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
  * {@code GET /v1/usage}: the caller's project's usage over a period, from the ledger, as JSON or
- * CSV, grouped by sandbox, label or day, with costs at the configured prices.
+ * CSV, grouped by sandbox, label or day, with costs at the configured prices; and
+ * {@code GET /v1/sandboxes/{id}/timeline}: one sandbox's states over its life, from the same ledger.
  */
 final class UsageRoutes {
 
@@ -28,11 +35,13 @@ final class UsageRoutes {
             + "memory_gb_seconds,cpu_seconds_used,peak_memory_bytes,storage_gb_seconds,cost_compute,cost_memory,"
             + "cost_storage,cost_total,currency\n";
 
+    private final SandboxService sandboxes;
     private final UsageSource source;
     private final Clock clock;
     private final JsonCodec json;
 
-    UsageRoutes(UsageSource source, Clock clock, JsonCodec json) {
+    UsageRoutes(SandboxService sandboxes, UsageSource source, Clock clock, JsonCodec json) {
+        this.sandboxes = sandboxes;
         this.source = source;
         this.clock = clock;
         this.json = json;
@@ -40,6 +49,30 @@ final class UsageRoutes {
 
     void register(RouteTable routes) {
         routes.get("/v1/usage", this::usage);
+        routes.get("/v1/sandboxes/{id}/timeline", this::timeline);
+    }
+
+    /** The sandbox's intervals, oldest first; the last one, still going, has no end. Wakes nothing. */
+    private void timeline(Context ctx) {
+        SandboxId id = SandboxIdParameter.of(ctx);
+        sandboxes.get(id);
+        List<StateChange> lines = source.ledger().changesOf(id);
+        Instant now = clock.instant();
+        List<Map<String, Object>> intervals = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            StateChange line = lines.get(i);
+            Instant end = i + 1 < lines.size() ? lines.get(i + 1).at() : null;
+            Map<String, Object> interval = new LinkedHashMap<>();
+            interval.put("state", line.state().name().toLowerCase(Locale.ROOT));
+            interval.put("from", line.at().toString());
+            interval.put("to", end == null ? null : end.toString());
+            interval.put("seconds", Duration.between(line.at(), end == null ? now : end).toMillis() / 1000.0);
+            interval.put("cpus", line.cpus());
+            interval.put("memoryMb", line.memoryMb());
+            interval.put("storedBytes", line.storedBytes());
+            intervals.add(interval);
+        }
+        ctx.result(json.write(Map.of("sandbox", id.value(), "intervals", intervals)));
     }
 
     private void usage(Context ctx) {

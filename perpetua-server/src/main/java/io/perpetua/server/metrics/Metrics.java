@@ -12,12 +12,16 @@ import io.perpetua.sandbox.SandboxId;
 import io.perpetua.sandbox.SandboxState;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
  * The daemon's Prometheus metrics: sandboxes by state, transitions, resume latency by tier
- * ({@code perpetua_resume_seconds}), checkpoint duration and size, exec latency and API errors.
+ * ({@code perpetua_resume_seconds}), checkpoint duration and size, exec latency, API errors, and
+ * usage counters: seconds spent in each state, vCPU-seconds and memory GB-seconds while running
+ * (counted when a sandbox leaves a state; since this daemon started).
  */
 public final class Metrics implements LifecycleListener {
 
@@ -30,6 +34,10 @@ public final class Metrics implements LifecycleListener {
     private final Timer checkpoints;
     private final DistributionSummary checkpointBytes;
     private final Timer execs;
+    private final Counter vcpuSeconds;
+    private final Counter memoryGbSeconds;
+    /** Each sandbox as it entered its current state, to count the time when it leaves. */
+    private final Map<SandboxId, Sandbox> entered = new ConcurrentHashMap<>();
 
     /** Registers the meters fed by the lifecycle engine and the API. */
     public Metrics() {
@@ -39,6 +47,10 @@ public final class Metrics implements LifecycleListener {
                 .description("Size of sealed checkpoints").register(registry);
         execs = Timer.builder("perpetua.exec").description("Time to run a command through the API, including any resume")
                 .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+        vcpuSeconds = Counter.builder("perpetua.usage.vcpu.seconds").description("vCPUs allocated × seconds running")
+                .register(registry);
+        memoryGbSeconds = Counter.builder("perpetua.usage.memory.gb.seconds").description("Memory allocated (GiB) × seconds running")
+                .register(registry);
         for (String tier : new String[] {"standby", "hibernated"}) {
             resumeTimer(tier);
         }
@@ -64,6 +76,27 @@ public final class Metrics implements LifecycleListener {
     public void onTransition(SandboxId sandbox, SandboxState from, SandboxState to) {
         Counter.builder("perpetua.transitions").description("Lifecycle transitions")
                 .tag("from", from.wireName()).tag("to", to.wireName()).register(registry).increment();
+    }
+
+    @Override
+    public void onStateChanged(Sandbox sandbox, SandboxState from) {
+        Sandbox previous = entered.put(sandbox.id(), sandbox);
+        if (sandbox.state() == SandboxState.DELETED) {
+            entered.remove(sandbox.id());
+        }
+        if (previous == null || previous.state() != from) {
+            return;
+        }
+        double seconds = Duration.between(previous.stateChangedAt(), sandbox.stateChangedAt()).toNanos() / 1e9;
+        if (seconds <= 0) {
+            return;
+        }
+        Counter.builder("perpetua.usage.state.seconds").description("Seconds sandboxes spent in each state (counted as they leave it)")
+                .tag("state", from.wireName()).register(registry).increment(seconds);
+        if (from == SandboxState.RUNNING) {
+            vcpuSeconds.increment(previous.spec().cpus() * seconds);
+            memoryGbSeconds.increment(previous.spec().memoryMb() / 1024.0 * seconds);
+        }
     }
 
     @Override

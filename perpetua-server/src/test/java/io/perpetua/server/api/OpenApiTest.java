@@ -7,6 +7,7 @@ import io.perpetua.access.ApiKeys;
 import io.perpetua.access.KeyStore;
 import io.perpetua.access.PreviewStore;
 import io.perpetua.access.Previews;
+import io.perpetua.events.EventFeed;
 import io.perpetua.server.metrics.Metrics;
 import java.time.Clock;
 import java.time.Instant;
@@ -56,7 +57,7 @@ class OpenApiTest {
             }
         };
         ApiRoutes api = new ApiRoutes(null, null, null, new Previews(noPreviews, Clock.systemUTC()), new ApiKeys(noKeys, Clock.systemUTC()),
-                null, Clock.systemUTC(), new Metrics());
+                null, new EventFeed(), Clock.systemUTC(), new Metrics());
         Javalin.create(api::register);
         Set<RouteTable.Route> served = new HashSet<>();
         // Javalin writes a parameter that spans slashes as <path>; OpenAPI as {path}.

@@ -67,6 +67,17 @@ final class LedgerTables implements Ledger {
     }
 
     @Override
+    public List<StateChange> changesOf(SandboxId sandbox) {
+        return transactions.run("read usage of " + sandbox.value(), connection -> {
+            try (PreparedStatement query = connection.prepareStatement("SELECT " + COLUMNS
+                    + " FROM state_changes WHERE sandbox_id = ? ORDER BY seq")) {
+                query.setString(1, sandbox.value());
+                return lines(query);
+            }
+        });
+    }
+
+    @Override
     public Map<SandboxId, StateChange> latest() {
         return transactions.run("read the latest usage lines", connection -> {
             try (PreparedStatement query = connection.prepareStatement("SELECT " + COLUMNS + " FROM state_changes"

@@ -40,6 +40,7 @@ class LedgerTablesTest {
             assertThat(store.ledger().changesBefore(T0.plusSeconds(30), BLUE)).containsExactly(running);
             assertThat(store.ledger().latest()).containsEntry(one, standby).containsEntry(two, other).hasSize(2);
             assertThat(store.ledger().lastHeartbeat()).contains(T0.plusSeconds(10));
+            assertThat(store.ledger().changesOf(one)).containsExactly(running, standby);
         }
     }
 }

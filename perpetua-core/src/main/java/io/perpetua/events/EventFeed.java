@@ -1,0 +1,100 @@
+package io.perpetua.events;
+
+import io.perpetua.access.ProjectId;
+import io.perpetua.lifecycle.LifecycleListener;
+import io.perpetua.sandbox.Sandbox;
+import io.perpetua.sandbox.SandboxState;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The lifecycle transitions of all sandboxes as a feed that clients follow: every transition is
+ * numbered, kept in a window of the latest ones (so a client that reconnects with the last
+ * number it saw misses nothing that is still in the window) and handed to every subscriber of
+ * its project. Publishing never blocks the engine: a subscriber too slow to keep
+ * {@link #SUBSCRIBER_BACKLOG} events is dropped, and its client reconnects.
+ */
+public final class EventFeed implements LifecycleListener {
+
+    /** How many of the latest events are kept for clients that reconnect. */
+    static final int WINDOW = 1000;
+    /** How many events a subscriber may fall behind before it is dropped. */
+    static final int SUBSCRIBER_BACKLOG = 10_000;
+
+    private final Deque<SandboxEvent> window = new ArrayDeque<>();
+    private final Set<Subscription> subscribers = ConcurrentHashMap.newKeySet();
+    private long lastId;
+
+    @Override
+    public void onStateChanged(Sandbox sandbox, SandboxState from) {
+        SandboxEvent event;
+        synchronized (window) {
+            event = new SandboxEvent(++lastId, sandbox.id(), sandbox.project(), from, sandbox.state(), sandbox.stateChangedAt(),
+                    sandbox.state() == SandboxState.FAILED ? sandbox.failureReason() : null);
+            window.addLast(event);
+            if (window.size() > WINDOW) {
+                window.removeFirst();
+            }
+        }
+        for (Subscription subscriber : subscribers) {
+            subscriber.offer(event);
+        }
+    }
+
+    /**
+     * Follows the events of {@code project}'s sandboxes, starting after event {@code afterId}
+     * (those still in the window are delivered first; 0: only new ones).
+     */
+    public Subscription subscribe(ProjectId project, long afterId) {
+        Subscription subscription = new Subscription(project);
+        synchronized (window) {
+            if (afterId > 0) {
+                window.stream().filter(event -> event.id() > afterId).forEach(subscription::offer);
+            }
+            subscribers.add(subscription);
+        }
+        return subscription;
+    }
+
+    /** One client's place in the feed. */
+    public final class Subscription implements AutoCloseable {
+
+        private final ProjectId project;
+        private final LinkedBlockingQueue<SandboxEvent> queue = new LinkedBlockingQueue<>(SUBSCRIBER_BACKLOG);
+        private volatile boolean dropped;
+
+        private Subscription(ProjectId project) {
+            this.project = project;
+        }
+
+        private void offer(SandboxEvent event) {
+            if (event.project().equals(project) && !queue.offer(event)) {
+                dropped = true;
+                subscribers.remove(this);
+            }
+        }
+
+        /**
+         * The next event, or null if none came within {@code wait}.
+         *
+         * @throws IllegalStateException if this subscriber fell too far behind and was dropped
+         */
+        public SandboxEvent next(Duration wait) throws InterruptedException {
+            SandboxEvent event = queue.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+            if (event == null && dropped) {
+                throw new IllegalStateException("fell more than " + SUBSCRIBER_BACKLOG + " events behind");
+            }
+            return event;
+        }
+
+        @Override
+        public void close() {
+            subscribers.remove(this);
+        }
+    }
+}
