@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
@@ -41,6 +42,11 @@ final class BenchClient {
             throw new IllegalStateException("command " + List.of(cmd) + " failed in " + id + ": " + result);
         }
         return result;
+    }
+
+    /** The usage of the bench's project from {@code from} to {@code to}, by sandbox. */
+    JsonNode usage(Instant from, Instant to) {
+        return call("GET", "/v1/usage?groupBy=sandbox&from=" + from + "&to=" + to, null);
     }
 
     JsonNode lifecycle(String id, String operation) {

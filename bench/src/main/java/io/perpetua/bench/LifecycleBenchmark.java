@@ -1,5 +1,6 @@
 package io.perpetua.bench;
 
+import io.perpetua.metering.Prices;
 import io.perpetua.runtime.gvisor.NetworkConfig;
 import io.perpetua.runtime.gvisor.RunscConfig;
 import io.perpetua.runtime.gvisor.RunscRuntime;
@@ -35,7 +36,9 @@ public final class LifecycleBenchmark {
     /** Apart from the subnet of a daemon an operator may run on this host. */
     private static final String SUBNET = "10.235.0.0/16";
     private static final Set<String> SECTIONS = Set.of("exec", "standby", "hibernate", "create", "rebuild", "files", "proxy",
-            "neighbours");
+            "neighbours", "fleet");
+    /** Sections that run only when named: the fleet takes 25 minutes. */
+    private static final Set<String> ON_REQUEST = Set.of("fleet");
     private static final String FORK_BOMB = String.join("\n", "import os, time", "while True:", "    if os.fork() == 0:",
             "        time.sleep(60)", "        os._exit(0)");
     private static final String MEMORY_HOG = String.join("\n", "chunks = []", "while True:",
@@ -47,21 +50,24 @@ public final class LifecycleBenchmark {
     private final Report report = new Report();
 
     private final Set<String> sections;
+    private final Prices prices;
 
-    private LifecycleBenchmark(BenchClient api, Path data, int rounds, Set<String> sections) {
+    private LifecycleBenchmark(BenchClient api, Path data, int rounds, Set<String> sections, Prices prices) {
         this.api = api;
+        this.prices = prices;
         this.data = data;
         this.rounds = rounds;
         this.sections = sections;
     }
 
     private boolean runs(String section) {
-        return sections.isEmpty() || sections.contains(section);
+        return sections.isEmpty() && !ON_REQUEST.contains(section) || sections.contains(section);
     }
 
     /**
      * @param args optionally the number of rounds per measurement (default 20), then the sections
-     *             to run (exec, standby, hibernate, create, rebuild, files, proxy, neighbours; default all)
+     *             to run (exec, standby, hibernate, create, rebuild, files, proxy, neighbours; default all of
+     *             these; fleet, a real fleet against the cost model, runs only when named)
      */
     public static void main(String[] args) throws IOException {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
@@ -79,7 +85,7 @@ public final class LifecycleBenchmark {
                 "--subnet", SUBNET), Map.of("PERPETUA_ADMIN_KEY", key));
         try (PerpetuaServer server = PerpetuaServer.start(config)) {
             BenchClient api = new BenchClient(URI.create("http://127.0.0.1:" + server.port()), key);
-            new LifecycleBenchmark(api, data, rounds, sections).run();
+            new LifecycleBenchmark(api, data, rounds, sections, config.prices()).run();
         } finally {
             new RunscRuntime(new RunscConfig("runsc", data, "ptrace", cgroupParent, new NetworkConfig(true, SUBNET))).purge();
             deleteTree(data);
@@ -114,6 +120,9 @@ public final class LifecycleBenchmark {
             noisyNeighbours();
         }
         report.print(System.out);
+        if (runs("fleet")) {
+            new FleetBenchmark(api, prices).run(List.of(0.02, 0.05, 0.2, 0.5));
+        }
     }
 
     /** API exec of {@code true} on a running sandbox, interleaved with raw {@code runsc exec} of the same. */

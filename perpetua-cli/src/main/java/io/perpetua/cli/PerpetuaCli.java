@@ -46,7 +46,8 @@ public final class PerpetuaCli {
                 .addSubcommand(new ServerCommand(terminal))
                 .addSubcommand(SandboxCommand.commandLine(terminal))
                 .addSubcommand(KeysCommand.commandLine(terminal))
-                .addSubcommand(new UsageCommand(terminal));
+                .addSubcommand(new UsageCommand(terminal))
+                .addSubcommand(CostModelCommand.commandLine(terminal));
         // Settings reach the subcommands only when applied after they are added.
         cli.setOut(writer(out));
         cli.setErr(writer(err));

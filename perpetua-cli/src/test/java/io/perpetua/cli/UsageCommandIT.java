@@ -47,4 +47,19 @@ class UsageCommandIT {
         assertThat(bad.err()).contains("--from must be a day");
         CliRun.of(daemon.env(), "", "sandbox", "delete", id);
     }
+
+    @Test
+    void theCostModelPricesASyntheticFleetAndWritesTraces() {
+        CliRun model = CliRun.of(daemon.env(), "", "cost-model", "--active-ratio", "0.05", "--sessions", "5", "--hours", "2");
+        assertThat(model.exitCode()).as(model.err()).isZero();
+        assertThat(model.out()).contains("5 sessions").contains("ephemeral", "persistent", "perpetual", "REBUILDS");
+
+        CliRun trace = CliRun.of(daemon.env(), "", "cost-model", "trace", "--active-ratio", "0.2", "--sessions", "2", "--hours", "1");
+        assertThat(trace.exitCode()).as(trace.err()).isZero();
+        assertThat(trace.out()).startsWith("session,start_seconds,duration_seconds\ns1,0,");
+
+        CliRun neither = CliRun.of(daemon.env(), "", "cost-model");
+        assertThat(neither.exitCode()).isEqualTo(2);
+        assertThat(neither.err()).contains("give --trace FILE or --active-ratio RATIO");
+    }
 }

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Map;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -155,6 +156,46 @@ public final class Perpetua implements AutoCloseable {
             query.append("&label=").append(Http.queryValue(label));
         }
         return query.toString();
+    }
+
+    /**
+     * Prices a fleet trace under the ephemeral, persistent and perpetual policies, with the
+     * daemon's prices and the resume and rebuild costs measured on its host ({@code POST /v1/cost-model}).
+     *
+     * @param traceCsv the trace: lines of {@code session,start_seconds,duration_seconds}
+     * @return the three policies' costs
+     */
+    public CostModelReport costModel(String traceCsv) {
+        return http.json(http.post("/v1/cost-model", Map.of("trace", traceCsv)), CostModelReport::from);
+    }
+
+    /**
+     * Prices a synthetic fleet the daemon generates: {@code sessions} sessions of {@code hours}
+     * hours, active for {@code activeRatio} of the time.
+     *
+     * @param activeRatio the share of time with work going on, such as 0.05
+     * @param sessions    how many sessions (sandboxes)
+     * @param hours       how long each session lasts
+     * @param seed        the generator's seed: the same seed gives the same trace
+     * @return the three policies' costs
+     */
+    public CostModelReport costModel(double activeRatio, int sessions, double hours, long seed) {
+        return http.json(http.post("/v1/cost-model", Map.of("generate", Map.of("activeRatio", activeRatio, "sessions", sessions,
+                "hours", hours, "seed", seed))), CostModelReport::from);
+    }
+
+    /**
+     * A synthetic fleet trace as CSV ({@code GET /v1/cost-model/trace}), to edit or to price later.
+     *
+     * @param activeRatio the share of time with work going on, such as 0.05
+     * @param sessions    how many sessions (sandboxes)
+     * @param hours       how long each session lasts
+     * @param seed        the generator's seed
+     * @return lines of {@code session,start_seconds,duration_seconds}
+     */
+    public String generateTrace(double activeRatio, int sessions, double hours, long seed) {
+        return http.text(http.request("/v1/cost-model/trace?activeRatio=" + activeRatio + "&sessions=" + sessions + "&hours=" + hours
+                + "&seed=" + seed).setHeader("Accept", "text/csv").GET().build());
     }
 
     /**

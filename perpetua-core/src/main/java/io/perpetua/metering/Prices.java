@@ -14,7 +14,7 @@ import java.util.Objects;
 public record Prices(String currency, double perVcpuSecond, double perGbSecond, double perGbMonth) {
 
     /** Seconds in the month that storage prices are quoted for. */
-    static final double SECONDS_PER_MONTH = 30 * 24 * 3600.0;
+    public static final double SECONDS_PER_MONTH = 30 * 24 * 3600.0;
 
     /** Checks that the prices are not negative. */
     public Prices {

@@ -52,6 +52,8 @@ class DashboardIT {
         try (HeadlessChromium browser = HeadlessChromium.start()) {
             browser.open(api.baseUri() + "/#key=" + api.key());
             await().atMost(Duration.ofSeconds(30)).until(() -> fleet(browser).equals(STATES));
+            await().atMost(Duration.ofSeconds(30)).until(() ->
+                    browser.run("return document.querySelectorAll('rect.model-bar').length;").asInt() == 12);
 
             JsonNode page = browser.run("""
                     return {
@@ -60,6 +62,7 @@ class DashboardIT {
                       bars: document.querySelectorAll('rect.usage-bar').length,
                       figures: [...document.querySelectorAll('[data-figure]')].map(f => f.dataset.figure),
                       keyInUrl: location.href.includes('pk_'),
+                      modelBars: [...document.querySelectorAll('rect.model-bar')].map(b => b.dataset.policy),
                       error: document.getElementById('error').textContent
                     };""");
             assertThat(page.path("error").asString()).isEmpty();
@@ -70,6 +73,8 @@ class DashboardIT {
             assertThat(page.path("figures").valueStream().map(JsonNode::asString).toList())
                     .contains("running", "standby", "hibernated", "total cost");
             assertThat(page.path("keyInUrl").asBoolean()).as("the key leaves the address bar").isFalse();
+            assertThat(page.path("modelBars").valueStream().map(JsonNode::asString).toList()).as("four fleets, three policies each")
+                    .hasSize(12).containsOnly("ephemeral", "persistent", "perpetual");
 
             String running = STATES.entrySet().stream().filter(e -> e.getValue().equals("running")).findFirst().orElseThrow().getKey();
             assertThat(api.post("/v1/sandboxes/" + running + "/standby", "").status()).isEqualTo(200);

@@ -43,7 +43,7 @@ final class HeadlessChromium implements AutoCloseable {
         JsonNode created = send("POST", base.resolve("session"), Map.of("capabilities", Map.of("alwaysMatch", Map.of(
                 "browserName", "chrome",
                 "goog:chromeOptions", Map.of("binary", "/usr/bin/chromium", "args", List.of("--headless=new", "--no-sandbox",
-                        "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,900", "--user-data-dir=" + profile))))));
+                        "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1700", "--user-data-dir=" + profile))))));
         this.session = base.resolve("session/" + created.path("value").path("sessionId").asString() + "/");
     }
 

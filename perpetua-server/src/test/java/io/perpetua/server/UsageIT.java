@@ -141,6 +141,29 @@ class UsageIT {
     }
 
     @Test
+    void theCostModelPricesATraceUnderEachPolicy() {
+        Api.Response priced = admin.post("/v1/cost-model", Map.of("trace", "a,0,60\na,100,60\na,1000,60\n",
+                "inputs", Map.of("rebuildSeconds", 10, "resumeStandbySeconds", 0.5, "resumeHibernatedSeconds", 2)));
+        assertThat(priced.status()).as(priced.body()).isEqualTo(200);
+        JsonNode policies = priced.json().path("policies");
+        assertThat(policies.findValuesAsString("policy")).containsExactly("ephemeral", "persistent", "perpetual");
+        assertThat(policies.get(0).path("runningSeconds").asDouble()).isEqualTo(210);
+        assertThat(policies.get(1).path("runningSeconds").asDouble()).isEqualTo(1070);
+        assertThat(policies.get(2).path("runningSeconds").asDouble()).isEqualTo(222.5);
+        assertThat(policies.get(2).path("cost").path("compute").asDouble()).isCloseTo(222.5 * 0.001, within(1e-9));
+
+        Api.Response generated = admin.post("/v1/cost-model", Map.of("generate", Map.of("activeRatio", 0.05, "sessions", 20)));
+        assertThat(generated.json().path("activeRatio").asDouble()).isCloseTo(0.05, within(0.015));
+        Api.Response trace = admin.get("/v1/cost-model/trace?activeRatio=0.2&sessions=2&hours=1&seed=3");
+        assertThat(trace.body()).startsWith("session,start_seconds,duration_seconds\ns1,0,");
+
+        assertThat(admin.post("/v1/cost-model", Map.of("trace", "a,0,ten")).errorField()).isEqualTo("trace");
+        assertThat(admin.post("/v1/cost-model", Map.of()).errorField()).isEqualTo("trace");
+        assertThat(admin.post("/v1/cost-model", Map.of("generate", Map.of("activeRatio", 2))).errorField()).isEqualTo("activeRatio");
+        assertThat(admin.get("/v1/cost-model/trace?activeRatio=x").errorField()).isEqualTo("activeRatio");
+    }
+
+    @Test
     void badQueriesAreRefusedNamingTheField() {
         assertThat(admin.get("/v1/usage?groupBy=week").errorField()).isEqualTo("groupBy");
         assertThat(admin.get("/v1/usage?groupBy=label").errorField()).isEqualTo("label");

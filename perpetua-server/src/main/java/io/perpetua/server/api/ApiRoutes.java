@@ -47,6 +47,7 @@ public final class ApiRoutes {
     private final KeyRoutes keys;
     private final UsageRoutes usage;
     private final EventRoutes events;
+    private final CostModelRoutes costModel;
     private final AccessControl access;
     private final Previews previews;
     private List<RouteTable.Route> registered = List.of();
@@ -76,6 +77,7 @@ public final class ApiRoutes {
         this.keys = new KeyRoutes(keys, json);
         this.usage = new UsageRoutes(sandboxes, usage, clock, json);
         this.events = new EventRoutes(events, json);
+        this.costModel = new CostModelRoutes(usage == null ? null : usage.prices(), json);
         this.access = new AccessControl(keys, sandboxes);
         this.previews = previews;
     }
@@ -129,6 +131,7 @@ public final class ApiRoutes {
         keys.register(routes);
         usage.register(routes);
         events.register(routes);
+        costModel.register(routes);
     }
 
     private void health(Context ctx) {
