@@ -53,7 +53,7 @@ final class FleetBenchmark {
 
     /** What one policy's run measured. */
     record Measured(double runningSeconds, double dormantSeconds, double storageGbSeconds, double cost, long rebuilds,
-                    double rebuildSeconds, long standbyResumes, double standbyResumeSeconds, long hibernatedResumes,
+                    double rebuildSeconds, double createSeconds, long standbyResumes, double standbyResumeSeconds, long hibernatedResumes,
                     double hibernatedResumeSeconds) {
 
         long resumes() {
@@ -84,7 +84,7 @@ final class FleetBenchmark {
             CostInputs inputs = new CostInputs(1, MEMORY_MB, (long) storedBytes, IDLE_SECONDS, HIBERNATE_AFTER_SECONDS,
                     mean(perpetual.standbyResumeSeconds(), perpetual.standbyResumes()),
                     mean(perpetual.hibernatedResumeSeconds(), perpetual.hibernatedResumes()),
-                    mean(ephemeral.rebuildSeconds(), ephemeral.rebuilds()), prices);
+                    mean(ephemeral.rebuildSeconds(), ephemeral.rebuilds()), mean(ephemeral.createSeconds(), ephemeral.rebuilds()), prices);
             for (PolicyCost model : CostModel.evaluate(trace, inputs)) {
                 Measured real = measured.get(model.policy());
                 System.out.printf(Locale.ROOT, "| %.0f %% | %s | %.0f / %.0f | %.0f / %.0f | %.3f / %.3f | %.6f / %.6f | %d / %d | %.0f / %.0f "
@@ -123,6 +123,7 @@ final class FleetBenchmark {
     private Measured run(Trace trace, Policy policy, double execOverhead) {
         Set<String> sandboxes = ConcurrentHashMap.newKeySet();
         DoubleAdder rebuildSeconds = new DoubleAdder();
+        DoubleAdder createSeconds = new DoubleAdder();
         LongAdder rebuilds = new LongAdder();
         DoubleAdder standbyResumeSeconds = new DoubleAdder();
         LongAdder standbyResumes = new LongAdder();
@@ -142,6 +143,7 @@ final class FleetBenchmark {
                         id = api.create(Map.of("idleTimeoutSeconds", policy == Policy.PERPETUAL ? IDLE_SECONDS : 86_400,
                                 "hibernateAfterSeconds", HIBERNATE_AFTER_SECONDS));
                         sandboxes.add(id);
+                        createSeconds.add((System.nanoTime() - start) / 1e9);
                         api.exec(id, "sh", "-c", STATE);
                         rebuildSeconds.add((System.nanoTime() - start) / 1e9);
                         rebuilds.increment();
@@ -188,7 +190,7 @@ final class FleetBenchmark {
                 cost += row.path("cost").path("total").asDouble();
             }
         }
-        return new Measured(running, dormant, storage, cost, rebuilds.sum(), rebuildSeconds.sum(), standbyResumes.sum(),
+        return new Measured(running, dormant, storage, cost, rebuilds.sum(), rebuildSeconds.sum(), createSeconds.sum(), standbyResumes.sum(),
                 standbyResumeSeconds.sum(), hibernatedResumes.sum(), hibernatedResumeSeconds.sum());
     }
 

@@ -17,19 +17,23 @@ import java.util.Objects;
  * @param resumeHibernatedSeconds what a wake-up from hibernation adds to the first request
  * @param rebuildSeconds          time to rebuild a session's state in a new sandbox (create it, re-create files,
  *                                re-install and re-start what ran): what an ephemeral sandbox pays at every burst
+ * @param createSeconds           the part of {@code rebuildSeconds} spent creating the sandbox, before it runs and
+ *                                is billed (the ledger bills from the moment it runs)
  * @param prices                  what usage costs
  */
 public record CostInputs(double cpus, int memoryMb, long storedBytes, double idleTimeoutSeconds, double hibernateAfterSeconds,
-                         double resumeStandbySeconds, double resumeHibernatedSeconds, double rebuildSeconds, Prices prices) {
+                         double resumeStandbySeconds, double resumeHibernatedSeconds, double rebuildSeconds, double createSeconds,
+                         Prices prices) {
 
     /**
      * Measured on this project's 2-core test host (docs/BENCHMARKS.md, ptrace platform): the
      * first exec after standby costs what any exec costs; a hibernated sandbox with 50 MB of
      * memory resumes in 0.85 s; rebuilding a 50 MB process and 200 files takes 3.8 s; such a
-     * sandbox stores a 54 MB snapshot and about 70 MB of disk image.
+     * sandbox stores a 54 MB snapshot and about 70 MB of disk image; a create served by the
+     * warm pool takes 0.1 s of that.
      */
     public static CostInputs measuredDefaults(Prices prices) {
-        return new CostInputs(1, 1024, 124_000_000L, 15, 600, 0.001, 0.85, 3.8, prices);
+        return new CostInputs(1, 1024, 124_000_000L, 15, 600, 0.001, 0.85, 3.8, 0.1, prices);
     }
 
     /** Checks that every value makes sense. */
@@ -42,5 +46,7 @@ public record CostInputs(double cpus, int memoryMb, long storedBytes, double idl
         InvalidInputException.check(hibernateAfterSeconds > 0, "hibernateAfterSeconds", "hibernateAfterSeconds must be positive");
         InvalidInputException.check(resumeStandbySeconds >= 0 && resumeHibernatedSeconds >= 0 && rebuildSeconds >= 0, "rebuildSeconds",
                 "resume and rebuild times must not be negative");
+        InvalidInputException.check(createSeconds >= 0 && createSeconds <= rebuildSeconds, "createSeconds",
+                "createSeconds is part of rebuildSeconds: between 0 and " + rebuildSeconds);
     }
 }

@@ -9,7 +9,9 @@ import java.util.List;
 /**
  * What a fleet trace costs under each policy, from the trace and the host's measured costs.
  * Every policy builds a session's state once at its first burst; a session ends with its last
- * burst, when its sandbox is deleted.
+ * burst, when its sandbox is deleted. Waiting delays work: a burst that waits for a rebuild or
+ * a wake-up ends that much later, and the idle gap after it is that much shorter. Billing starts
+ * when a sandbox runs, so the creation part of a rebuild is waited for but not billed.
  * <ul>
  *   <li>ephemeral: a sandbox per burst, running for the rebuild and the burst;</li>
  *   <li>persistent: one sandbox running from the first burst's start to the last burst's end;</li>
@@ -43,34 +45,35 @@ public final class CostModel {
 
     private static void ephemeral(Trace.Session session, CostInputs inputs, Tally tally) {
         for (Trace.Burst burst : session.bursts()) {
-            tally.rebuild(inputs.rebuildSeconds());
-            tally.running += burst.duration();
+            tally.rebuild(inputs, burst.duration());
         }
     }
 
     private static void persistent(Trace.Session session, CostInputs inputs, Tally tally) {
-        tally.rebuild(inputs.rebuildSeconds());
-        tally.running += session.bursts().getLast().end() - session.bursts().getFirst().start();
+        tally.rebuild(inputs, 0);
+        Trace.Burst first = session.bursts().getFirst();
+        double end = Math.max(session.bursts().getLast().end(), first.end() + inputs.rebuildSeconds());
+        tally.running += end - first.start() - inputs.rebuildSeconds();
     }
 
     private static void perpetual(Trace.Session session, CostInputs inputs, Tally tally) {
-        tally.rebuild(inputs.rebuildSeconds());
         List<Trace.Burst> bursts = session.bursts();
+        tally.rebuild(inputs, 0);
+        double delay = inputs.rebuildSeconds();
         for (int i = 0; i < bursts.size(); i++) {
             tally.running += bursts.get(i).duration();
             if (i + 1 == bursts.size()) {
                 break;
             }
-            double gap = bursts.get(i + 1).start() - bursts.get(i).end();
+            double gap = Math.max(0, bursts.get(i + 1).start() - bursts.get(i).end() - delay);
             double awake = Math.min(gap, inputs.idleTimeoutSeconds());
             double standby = Math.min(gap - awake, inputs.hibernateAfterSeconds());
             double hibernated = gap - awake - standby;
             tally.running += awake;
             tally.dormant += standby + hibernated;
-            if (hibernated > 0) {
-                tally.resume(inputs.resumeHibernatedSeconds());
-            } else if (standby > 0) {
-                tally.resume(inputs.resumeStandbySeconds());
+            delay = hibernated > 0 ? inputs.resumeHibernatedSeconds() : standby > 0 ? inputs.resumeStandbySeconds() : 0;
+            if (standby > 0) {
+                tally.resume(delay);
             }
         }
     }
@@ -84,10 +87,11 @@ public final class CostModel {
         long resumes;
         double resumeSeconds;
 
-        void rebuild(double seconds) {
+        /** A new sandbox and its state, then {@code work} seconds of work in it. */
+        void rebuild(CostInputs inputs, double work) {
             rebuilds++;
-            rebuildSeconds += seconds;
-            running += seconds;
+            rebuildSeconds += inputs.rebuildSeconds();
+            running += inputs.rebuildSeconds() - inputs.createSeconds() + work;
         }
 
         void resume(double seconds) {

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 class CostModelTest {
 
     private static final Prices PRICES = new Prices("USD", 0.001, 0.0001, 1.0);
-    /** Idle window 15 s, standby 600 s before hibernation, resumes 0.5 s and 2 s, rebuild 10 s, 1 GB stored. */
-    private static final CostInputs INPUTS = new CostInputs(2, 2048, 1_000_000_000L, 15, 600, 0.5, 2, 10, PRICES);
+    /** Idle window 15 s, standby 600 s before hibernation, resumes 0.5 s and 2 s, rebuild 10 s (no creation), 1 GB stored. */
+    private static final CostInputs INPUTS = new CostInputs(2, 2048, 1_000_000_000L, 15, 600, 0.5, 2, 10, 0, PRICES);
 
     /** Bursts of 60 s at 0, 100 (a 40 s gap: standby) and 1000 (an 840 s gap: hibernated). */
     private static final Trace TRACE = Trace.parse("""
@@ -35,12 +35,21 @@ class CostModelTest {
     }
 
     @Test
+    void creatingASandboxIsWaitedForButNotBilled() {
+        CostInputs creating = new CostInputs(2, 2048, 1_000_000_000L, 15, 600, 0.5, 2, 10, 4, PRICES);
+        PolicyCost cost = CostModel.evaluate(TRACE, creating, PolicyCost.Policy.EPHEMERAL);
+        assertThat(cost.runningSeconds()).isEqualTo(3 * (10 - 4) + 180);
+        assertThat(cost.rebuildSeconds()).isEqualTo(30);
+    }
+
+    @Test
     void persistentRunsFromTheFirstBurstToTheLast() {
         PolicyCost cost = CostModel.evaluate(TRACE, INPUTS, PolicyCost.Policy.PERSISTENT);
-        assertThat(cost.runningSeconds()).isEqualTo(10 + 1060);
-        assertThat(cost.vcpuSeconds()).isEqualTo(2 * 1070);
-        assertThat(cost.memoryGbSeconds()).isEqualTo(2 * 1070);
-        assertThat(cost.cost().compute()).isCloseTo(2 * 1070 * 0.001, within(1e-9));
+        // the rebuild runs inside the same stretch: the first burst's work starts 10 s late
+        assertThat(cost.runningSeconds()).isEqualTo(1060);
+        assertThat(cost.vcpuSeconds()).isEqualTo(2 * 1060);
+        assertThat(cost.memoryGbSeconds()).isEqualTo(2 * 1060);
+        assertThat(cost.cost().compute()).isCloseTo(2 * 1060 * 0.001, within(1e-9));
         assertThat(cost.rebuilds()).isEqualTo(1);
     }
 
@@ -49,11 +58,12 @@ class CostModelTest {
         PolicyCost cost = CostModel.evaluate(TRACE, INPUTS, PolicyCost.Policy.PERPETUAL);
         // rebuild once, the bursts, then per gap the idle window and the wake-up: 15 + 0.5, then 15 + 2
         assertThat(cost.runningSeconds()).isEqualTo(10 + 180 + 15.5 + 17);
-        assertThat(cost.dormantSeconds()).isEqualTo(25 + 825);
+        // the rebuild delays the first burst's end by 10 s, the first wake-up the second's by 0.5 s
+        assertThat(cost.dormantSeconds()).isEqualTo((40 - 10 - 15) + (840 - 0.5 - 15));
         assertThat(cost.resumes()).isEqualTo(2);
         assertThat(cost.resumeSeconds()).isEqualTo(2.5);
-        assertThat(cost.storageGbSeconds()).isEqualTo(850);
-        assertThat(cost.cost().storage()).isCloseTo(850 / Prices.SECONDS_PER_MONTH, within(1e-12));
+        assertThat(cost.storageGbSeconds()).isEqualTo(839.5);
+        assertThat(cost.cost().storage()).isCloseTo(839.5 / Prices.SECONDS_PER_MONTH, within(1e-12));
     }
 
     @Test

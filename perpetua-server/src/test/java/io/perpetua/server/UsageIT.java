@@ -143,12 +143,12 @@ class UsageIT {
     @Test
     void theCostModelPricesATraceUnderEachPolicy() {
         Api.Response priced = admin.post("/v1/cost-model", Map.of("trace", "a,0,60\na,100,60\na,1000,60\n",
-                "inputs", Map.of("rebuildSeconds", 10, "resumeStandbySeconds", 0.5, "resumeHibernatedSeconds", 2)));
+                "inputs", Map.of("rebuildSeconds", 10, "createSeconds", 0, "resumeStandbySeconds", 0.5, "resumeHibernatedSeconds", 2)));
         assertThat(priced.status()).as(priced.body()).isEqualTo(200);
         JsonNode policies = priced.json().path("policies");
         assertThat(policies.findValuesAsString("policy")).containsExactly("ephemeral", "persistent", "perpetual");
         assertThat(policies.get(0).path("runningSeconds").asDouble()).isEqualTo(210);
-        assertThat(policies.get(1).path("runningSeconds").asDouble()).isEqualTo(1070);
+        assertThat(policies.get(1).path("runningSeconds").asDouble()).isEqualTo(1060);
         assertThat(policies.get(2).path("runningSeconds").asDouble()).isEqualTo(222.5);
         assertThat(policies.get(2).path("cost").path("compute").asDouble()).isCloseTo(222.5 * 0.001, within(1e-9));
 

@@ -23,13 +23,14 @@ record CostModelBody(String trace, Generate generate, Inputs inputs) {
 
     /** Overrides of {@link CostInputs#measuredDefaults}; each may be left out. */
     record Inputs(Double cpus, Integer memoryMb, Long storedBytes, Double idleTimeoutSeconds, Double hibernateAfterSeconds,
-                  Double resumeStandbySeconds, Double resumeHibernatedSeconds, Double rebuildSeconds) {
+                  Double resumeStandbySeconds, Double resumeHibernatedSeconds, Double rebuildSeconds, Double createSeconds) {
 
         CostInputs over(CostInputs base) {
             return new CostInputs(or(cpus, base.cpus()), or(memoryMb, base.memoryMb()), or(storedBytes, base.storedBytes()),
                     or(idleTimeoutSeconds, base.idleTimeoutSeconds()), or(hibernateAfterSeconds, base.hibernateAfterSeconds()),
                     or(resumeStandbySeconds, base.resumeStandbySeconds()), or(resumeHibernatedSeconds, base.resumeHibernatedSeconds()),
-                    or(rebuildSeconds, base.rebuildSeconds()), base.prices());
+                    or(rebuildSeconds, base.rebuildSeconds()), or(createSeconds, Math.min(base.createSeconds(), or(rebuildSeconds,
+                    base.rebuildSeconds()))), base.prices());
         }
     }
 

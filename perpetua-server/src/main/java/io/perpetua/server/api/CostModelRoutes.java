@@ -86,6 +86,7 @@ final class CostModelRoutes {
         view.put("resumeStandbySeconds", inputs.resumeStandbySeconds());
         view.put("resumeHibernatedSeconds", inputs.resumeHibernatedSeconds());
         view.put("rebuildSeconds", inputs.rebuildSeconds());
+        view.put("createSeconds", inputs.createSeconds());
         return view;
     }
 
