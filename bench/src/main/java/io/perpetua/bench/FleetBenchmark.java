@@ -135,6 +135,7 @@ final class FleetBenchmark {
         for (Trace.Session session : trace.sessions()) {
             threads.add(Thread.ofVirtual().start(() -> {
                 String id = null;
+                double[] previousEnd = {0};
                 for (int i = 0; i < session.bursts().size(); i++) {
                     Trace.Burst burst = session.bursts().get(i);
                     sleepUntil(origin, burst.start());
@@ -150,8 +151,10 @@ final class FleetBenchmark {
                     }
                     long start = System.nanoTime();
                     api.exec(id, "sleep", String.format(Locale.ROOT, "%.3f", burst.duration()));
+                    double ended = (System.nanoTime() - origin) / 1e9;
                     double waited = (System.nanoTime() - start) / 1e9 - burst.duration() - execOverhead;
-                    double gap = i == 0 ? 0 : burst.start() - session.bursts().get(i - 1).end();
+                    // The gap as it was: the previous burst may have ended late, waiting on a rebuild or a wake-up.
+                    double gap = i == 0 ? 0 : burst.start() - previousEnd[0];
                     if (policy == Policy.PERPETUAL && gap > IDLE_SECONDS + HIBERNATE_AFTER_SECONDS) {
                         hibernatedResumes.increment();
                         hibernatedResumeSeconds.add(Math.max(0, waited));
@@ -159,6 +162,7 @@ final class FleetBenchmark {
                         standbyResumes.increment();
                         standbyResumeSeconds.add(Math.max(0, waited));
                     }
+                    previousEnd[0] = ended;
                     if (policy == Policy.EPHEMERAL || i + 1 == session.bursts().size()) {
                         api.delete(id);
                         id = null;

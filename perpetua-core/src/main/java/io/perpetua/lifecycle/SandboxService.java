@@ -292,12 +292,14 @@ public final class SandboxService implements AutoCloseable {
         ManagedSandbox m = managed(id);
         m.locked(() -> {
             requireLive(m);
+            // Billing ends when the caller asks, not when the teardown is done.
+            Instant requested = clock.instant();
             ResourceUsage used = transitions.usage(m.record());
             runtime.destroy(id);
             if (m.record().snapshot() != null) {
                 snapshots.delete(m.record().snapshot());
             }
-            transitions.move(m, SandboxState.DELETED, true, used);
+            transitions.move(m, SandboxState.DELETED, true, used, requested);
             sandboxes.remove(id);
             log.info("sandbox {} deleted", id);
         });

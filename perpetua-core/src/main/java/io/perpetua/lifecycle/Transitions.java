@@ -17,6 +17,7 @@ import io.perpetua.store.SandboxStore;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -217,13 +218,16 @@ final class Transitions {
      * keep store writes off the resume path.
      */
     void move(ManagedSandbox m, SandboxState to, boolean durable) {
-        move(m, to, durable, null);
+        move(m, to, durable, null, clock.instant());
     }
 
-    /** Like {@link #move(ManagedSandbox, SandboxState, boolean)}, with the container's usage read before it went away. */
-    void move(ManagedSandbox m, SandboxState to, boolean durable, ResourceUsage usedBefore) {
+    /**
+     * Like {@link #move(ManagedSandbox, SandboxState, boolean)}, as of {@code at}, with the
+     * container's usage read before it went away.
+     */
+    void move(ManagedSandbox m, SandboxState to, boolean durable, ResourceUsage usedBefore, Instant at) {
         Sandbox s = m.record();
-        m.set(s.withState(to, clock.instant()));
+        m.set(s.withState(to, at));
         if (durable) {
             store.update(m.record());
         } else {
