@@ -44,7 +44,7 @@ final class HeadlessChromium implements AutoCloseable {
                 "browserName", "chrome",
                 "goog:chromeOptions", Map.of("binary", "/usr/bin/chromium", "args", List.of("--headless=new", "--no-sandbox",
                         "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1700", "--user-data-dir=" + profile))))));
-        this.session = base.resolve("session/" + created.path("value").path("sessionId").asString() + "/");
+        this.session = base.resolve("session/" + created.path("value").path("sessionId").asString());
     }
 
     static HeadlessChromium start() {
@@ -54,8 +54,11 @@ final class HeadlessChromium implements AutoCloseable {
                 port = socket.getLocalPort();
             }
             Path profile = Files.createTempDirectory("perpetua-chromium-");
-            Process driver = new ProcessBuilder("chromedriver", "--port=" + port)
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            ProcessBuilder command = new ProcessBuilder("chromedriver", "--port=" + port)
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            // The browser's own temporary directories go into the profile too, and leave with it.
+            command.environment().put("TMPDIR", profile.toString());
+            Process driver = command.start();
             try {
                 return new HeadlessChromium(driver, port, profile);
             } catch (RuntimeException e) {
@@ -68,33 +71,46 @@ final class HeadlessChromium implements AutoCloseable {
     }
 
     void open(String url) {
-        send("POST", session.resolve("url"), Map.of("url", url));
+        send("POST", command("url"), Map.of("url", url));
     }
 
     /** Runs {@code script} (a function body) in the page and returns what it returns. */
     JsonNode run(String script) {
-        return send("POST", session.resolve("execute/sync"), Map.of("script", script, "args", List.of())).path("value");
+        return send("POST", command("execute/sync"), Map.of("script", script, "args", List.of())).path("value");
     }
 
     /** Saves what the browser shows as a PNG. */
     void screenshot(Path file) throws IOException {
-        String png = send("GET", session.resolve("screenshot"), null).path("value").asString();
+        String png = send("GET", command("screenshot"), null).path("value").asString();
         Files.createDirectories(file.toAbsolutePath().getParent());
         Files.write(file, Base64.getDecoder().decode(png));
     }
 
+    private URI command(String name) {
+        return URI.create(session + "/" + name);
+    }
+
+    /**
+     * Ends the session (the driver quits the browser), stops the driver, then stops any browser
+     * process still running on this profile (ours: the profile directory is unique to this
+     * instance) before removing the profile.
+     */
     @Override
     public void close() throws IOException {
         try {
             send("DELETE", session, null);
         } catch (RuntimeException e) {
-            // The browser is gone already; the driver goes next.
+            // The browser is gone already; what is left of it is stopped below.
         }
         driver.destroy();
         try {
             if (!driver.waitFor(10, TimeUnit.SECONDS)) {
                 driver.destroyForcibly().waitFor();
             }
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                browserProcesses().forEach(ProcessHandle::destroyForcibly);
+                return browserProcesses().isEmpty();
+            });
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -103,6 +119,14 @@ final class HeadlessChromium implements AutoCloseable {
                 Files.deleteIfExists(path);
             }
         }
+    }
+
+    /** The browser's processes: those started with this instance's own profile directory. */
+    private List<ProcessHandle> browserProcesses() {
+        String marker = "--user-data-dir=" + profile;
+        return ProcessHandle.allProcesses()
+                .filter(process -> process.info().arguments().map(arguments -> List.of(arguments).contains(marker)).orElse(false))
+                .toList();
     }
 
     private JsonNode send(String method, URI uri, Object body) {
