@@ -9,6 +9,7 @@ import io.perpetua.costmodel.TraceGenerator;
 import io.perpetua.metering.Prices;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -74,7 +75,7 @@ final class FleetBenchmark {
         System.out.println("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (double ratio : ratios) {
             Trace trace = scaled(TraceGenerator.generate(SESSIONS, HOURS, ratio, MEAN_BURST, 11));
-            Map<Policy, Measured> measured = new java.util.EnumMap<>(Policy.class);
+            Map<Policy, Measured> measured = new EnumMap<>(Policy.class);
             for (Policy policy : Policy.values()) {
                 measured.put(policy, run(trace, policy, execOverhead));
             }

@@ -20,6 +20,7 @@ import io.perpetua.sandbox.SandboxState;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -122,8 +123,8 @@ class MeteringTest {
 
     @Test
     void daysSplitAtMidnight() {
-        Instant beforeMidnight = START.atZone(java.time.ZoneOffset.UTC).toLocalDate().plusDays(1)
-                .atStartOfDay(java.time.ZoneOffset.UTC).toInstant().minusSeconds(40);
+        Instant beforeMidnight = START.atZone(ZoneOffset.UTC).toLocalDate().plusDays(1)
+                .atStartOfDay(ZoneOffset.UTC).toInstant().minusSeconds(40);
         engine.clock.advance(Duration.between(START, beforeMidnight));
         count(service, id);                               // activity: stays running across midnight
         engine.clock.advance(Duration.ofSeconds(100));
