@@ -1,5 +1,6 @@
 package io.perpetua.lifecycle;
 
+import io.perpetua.runtime.ResourceUsage;
 import io.perpetua.sandbox.Sandbox;
 import io.perpetua.sandbox.SandboxId;
 import io.perpetua.sandbox.SandboxState;
@@ -22,6 +23,8 @@ final class ManagedSandbox {
     private volatile Instant retryAfter = Instant.EPOCH;
     private int inflight;
     private boolean dirty;
+    /** What its container had used at its last metered change; null when unknown (since the daemon started). */
+    private ResourceUsage lastUsage;
 
     ManagedSandbox(Sandbox record) {
         this.record = record;
@@ -89,6 +92,14 @@ final class ManagedSandbox {
     void touch(Instant now) {
         record = record.withLastActivity(now);
         dirty = true;
+    }
+
+    ResourceUsage lastUsage() {
+        return lastUsage;
+    }
+
+    void lastUsage(ResourceUsage usage) {
+        this.lastUsage = usage;
     }
 
     void markDirty() {

@@ -62,7 +62,23 @@ final class Transitions {
     private void meter(ManagedSandbox m, ResourceUsage used) {
         if (metering != null) {
             metering.changed(m.record(), used);
+            m.lastUsage(used);
         }
+    }
+
+    /**
+     * The container's usage for the line of a move to {@code to}, read off the resume path: a
+     * sandbox thawed from standby used nothing while frozen, so its reading at the freeze still
+     * holds; a new container (create, restore) starts from nothing.
+     */
+    private ResourceUsage usageEntering(ManagedSandbox m, SandboxState from, SandboxState to) {
+        if (to != SandboxState.RUNNING) {
+            return usage(m.record());
+        }
+        if (from == SandboxState.STANDBY) {
+            return m.lastUsage() != null ? m.lastUsage() : usage(m.record());
+        }
+        return ResourceUsage.NONE;
     }
 
     /** Makes the sandbox's processes runnable, from whatever state it sleeps in. */
@@ -235,7 +251,7 @@ final class Transitions {
         }
         listener.onTransition(s.id(), s.state(), to);
         listener.onStateChanged(m.record(), s.state());
-        meter(m, usedBefore != null ? usedBefore : usage(m.record()));
+        meter(m, usedBefore != null ? usedBefore : usageEntering(m, s.state(), to));
     }
 
     private static void requireIdle(ManagedSandbox m, String operation) {
