@@ -160,8 +160,11 @@ final class Daemon implements AutoCloseable {
         deleteTree(dataDirectory);
     }
 
-    /** Test daemons take sandbox addresses from their own subnet, apart from a daemon an operator may run. */
-    static final String TEST_SUBNET = "10.234.0.0/16";
+    /**
+     * Test daemons take sandbox addresses from their own subnet, apart from a daemon an operator
+     * may run; {@code -Dperpetua.it.subnet} moves them, so that two checkouts can test at once.
+     */
+    static final String TEST_SUBNET = System.getProperty("perpetua.it.subnet", "10.234.0.0/16");
 
     /** The network the daemon was started with, so that purging also removes its host rules. */
     private NetworkConfig network() {
