@@ -8,6 +8,7 @@ import io.perpetua.sandbox.SandboxId;
 import io.perpetua.sandbox.SandboxState;
 import io.perpetua.snapshot.Snapshot;
 import io.perpetua.snapshot.SnapshotStore;
+import io.perpetua.store.PendingOperation;
 import io.perpetua.store.SandboxStore;
 import java.time.Clock;
 import java.time.Instant;
@@ -17,16 +18,26 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Brings the engine back after a restart, clean or not. The store says what each sandbox was;
- * the runtime says which containers still exist. Live containers are re-adopted (the newest
- * generation wins, so a restore that finished just before a crash is kept); a sandbox whose
- * container is gone falls back to its last snapshot; everything nobody claims is removed.
+ * Brings the engine back after a restart, clean or not. The store says what each sandbox was
+ * and which operation was under way on it; the runtime says which containers still exist.
+ * <ul>
+ * <li>A deletion that had begun is finished.</li>
+ * <li>A hibernation that had begun is finished if its checkpoint completed (the snapshot is
+ *     sealed and recorded, and the one it supersedes removed), and otherwise undone: the
+ *     container, still alive, is adopted as it was before (frozen again if it was in standby).</li>
+ * <li>Live containers are re-adopted (the newest generation wins, so a restore that finished
+ *     just before a crash is kept); a sandbox whose container is gone falls back to its last
+ *     snapshot.</li>
+ * <li>A creation that had not finished is undone, and everything nobody claims is removed.</li>
+ * </ul>
  */
 final class Recovery {
 
@@ -48,14 +59,25 @@ final class Recovery {
     List<Sandbox> recover() {
         Map<SandboxId, List<ContainerRef>> containers = runtime.containers().stream()
                 .collect(Collectors.groupingBy(ContainerRef::sandbox));
+        Map<SandboxId, PendingOperation> operations = store.pendingOperations().stream()
+                .collect(Collectors.toMap(PendingOperation::sandbox, Function.identity()));
         List<Sandbox> live = new ArrayList<>();
         for (Sandbox stored : store.listLive()) {
-            Sandbox now = reconcile(stored, containers.getOrDefault(stored.id(), List.of()));
+            PendingOperation operation = operations.remove(stored.id());
+            Sandbox now = recover(stored, Optional.ofNullable(operation), containers.getOrDefault(stored.id(), List.of()));
+            if (!now.equals(stored)) {
+                store.update(now);
+            }
+            if (operation != null) {
+                store.end(stored.id());
+            }
             if (now.state() != SandboxState.DELETED) {
                 live.add(now);
             }
             containers.remove(stored.id());
         }
+        // Operations on sandboxes the store already has as deleted: nothing is left to do for them.
+        operations.keySet().forEach(store::end);
         Set<SandboxId> orphans = new HashSet<>(runtime.sandboxes());
         orphans.addAll(containers.keySet());
         live.forEach(sandbox -> orphans.remove(sandbox.id()));
@@ -68,43 +90,100 @@ final class Recovery {
         return live;
     }
 
-    private Sandbox reconcile(Sandbox stored, List<ContainerRef> containers) {
-        if (stored.state() == SandboxState.CREATING) {
-            runtime.destroy(stored.id());
-            Sandbox deleted = stored.withState(SandboxState.DELETED, clock.instant());
-            store.update(deleted);
-            log.info("sandbox {} was still being created when the daemon stopped; removed it", stored.id());
-            return deleted;
+    private Sandbox recover(Sandbox stored, Optional<PendingOperation> operation, List<ContainerRef> containers) {
+        if (operation.map(PendingOperation::kind).orElse(null) == PendingOperation.Kind.DELETE) {
+            return finishDeletion(stored, operation.get());
         }
-        ContainerRef adopted = null;
-        ContainerStatus adoptedStatus = ContainerStatus.MISSING;
+        if (stored.state() == SandboxState.CREATING) {
+            return undoCreation(stored);
+        }
+        Optional<Container> alive = adoptableContainer(stored, containers);
+        if (alive.isPresent()) {
+            return adopt(stored, alive.get(), operation.map(PendingOperation::from).orElse(null));
+        }
+        Optional<Sandbox> hibernated = operation.flatMap(pending -> finishHibernation(stored, pending));
+        return hibernated.orElseGet(() -> withoutContainer(stored));
+    }
+
+    private Sandbox finishDeletion(Sandbox stored, PendingOperation deletion) {
+        runtime.destroy(stored.id());
+        if (stored.snapshot() != null) {
+            snapshots.delete(stored.snapshot());
+        }
+        log.info("sandbox {} was being deleted when the daemon stopped; finished the deletion", stored.id());
+        stored.state().requireMoveTo(SandboxState.DELETED);
+        return stored.withState(SandboxState.DELETED, deletion.startedAt());
+    }
+
+    private Sandbox undoCreation(Sandbox stored) {
+        runtime.destroy(stored.id());
+        log.info("sandbox {} was still being created when the daemon stopped; removed it", stored.id());
+        return stored.withState(SandboxState.DELETED, clock.instant());
+    }
+
+    /**
+     * The checkpoint of an interrupted hibernation, if it completed: sealed (if the crash came
+     * before the seal) and recorded as the sandbox's snapshot. Empty if it did not complete.
+     */
+    private Optional<Sandbox> finishHibernation(Sandbox stored, PendingOperation hibernation) {
+        if (stored.snapshot() != null && stored.snapshot().id().equals(hibernation.snapshotId())) {
+            return Optional.of(stored);
+        }
+        Optional<Snapshot> sealed = snapshots.recover(snapshots.draft(stored.id(), hibernation.snapshotId()), runtime::checkpointComplete);
+        if (sealed.isEmpty()) {
+            log.warn("sandbox {} was being hibernated when the daemon stopped, and its checkpoint did not complete", stored.id());
+            return Optional.empty();
+        }
+        log.info("sandbox {} was being hibernated when the daemon stopped; its checkpoint completed and is sealed as snapshot {}",
+                stored.id(), sealed.get().id());
+        if (stored.snapshot() != null) {
+            snapshots.delete(stored.snapshot());
+        }
+        stored.state().requireMoveTo(SandboxState.HIBERNATED);
+        return Optional.of(stored.withSnapshot(sealed.get()).withState(SandboxState.HIBERNATED, clock.instant()));
+    }
+
+    /**
+     * The newest container of the sandbox that still runs (or is frozen), no older than the
+     * store's generation; every other container of it is removed.
+     */
+    private Optional<Container> adoptableContainer(Sandbox stored, List<ContainerRef> containers) {
+        Container adopted = null;
         for (ContainerRef ref : newestFirst(containers)) {
             ContainerStatus status = ref.generation() >= stored.generation() && adopted == null
                     ? runtime.status(ref) : ContainerStatus.MISSING;
             if (status == ContainerStatus.RUNNING || status == ContainerStatus.FROZEN) {
-                adopted = ref;
-                adoptedStatus = status;
+                adopted = new Container(ref, status);
             } else {
                 runtime.remove(ref);
             }
         }
-        Sandbox result = adopted != null
-                ? adopt(stored, adopted, adoptedStatus)
-                : withoutContainer(stored);
-        if (!result.equals(stored)) {
-            store.update(result);
-        }
-        return result;
+        return Optional.ofNullable(adopted);
     }
 
-    private Sandbox adopt(Sandbox stored, ContainerRef ref, ContainerStatus status) {
+    /** A container found alive, and whether it runs or is frozen. */
+    private record Container(ContainerRef ref, ContainerStatus status) {
+    }
+
+    /**
+     * The sandbox in container {@code ref}: running or in standby as its freezer says. An
+     * operation that was undone ({@code before} not null) puts it back in standby if it was.
+     */
+    private Sandbox adopt(Sandbox stored, Container container, SandboxState before) {
         Instant now = clock.instant();
-        SandboxState state = status == ContainerStatus.FROZEN ? SandboxState.STANDBY : SandboxState.RUNNING;
+        ContainerRef ref = container.ref();
+        boolean frozen = container.status() == ContainerStatus.FROZEN;
+        if (before == SandboxState.STANDBY && !frozen) {
+            runtime.freeze(ref);
+            frozen = true;
+        }
+        SandboxState state = frozen ? SandboxState.STANDBY : SandboxState.RUNNING;
         Sandbox adopted = stored.withGeneration(ref.generation());
         if (adopted.state() == state) {
             return state == SandboxState.RUNNING ? adopted.withLastActivity(now) : adopted;
         }
         log.info("sandbox {} re-adopted as {} in container {}", stored.id(), state.wireName(), ref.containerId());
+        adopted.state().requireMoveTo(state);
         return adopted.withState(state, now).withLastActivity(now);
     }
 

@@ -1,6 +1,7 @@
 package io.perpetua.lifecycle;
 
 import io.perpetua.access.ProjectId;
+import io.perpetua.crash.CrashPoint;
 import io.perpetua.error.ConflictException;
 import io.perpetua.error.RuntimeFailureException;
 import io.perpetua.runtime.RunningCommand;
@@ -86,7 +87,7 @@ public final class SandboxService implements AutoCloseable {
             sandboxes.put(sandbox.id(), new ManagedSandbox(sandbox));
         }
         if (metering != null) {
-            metering.recovered(live);
+            metering.recovered(live, store::find);
         }
     }
 
@@ -127,6 +128,7 @@ public final class SandboxService implements AutoCloseable {
             warm.ifPresent(runtime::destroy);
             throw e;
         }
+        CrashPoint.CREATE_RECORDED.reach();
         return m.locked(() -> {
             sandboxes.put(m.id(), m);
             try {
@@ -138,6 +140,7 @@ public final class SandboxService implements AutoCloseable {
                 discardFailedCreation(m);
                 throw e;
             }
+            CrashPoint.CREATE_STARTED.reach();
             transitions.move(m, SandboxState.RUNNING, true);
             m.touch(clock.instant());
             log.info("sandbox {} created", m.id());
@@ -292,14 +295,7 @@ public final class SandboxService implements AutoCloseable {
         ManagedSandbox m = managed(id);
         m.locked(() -> {
             requireLive(m);
-            // Billing ends when the caller asks, not when the teardown is done.
-            Instant requested = clock.instant();
-            ResourceUsage used = transitions.usage(m.record());
-            runtime.destroy(id);
-            if (m.record().snapshot() != null) {
-                snapshots.delete(m.record().snapshot());
-            }
-            transitions.move(m, SandboxState.DELETED, true, used, requested);
+            transitions.delete(m);
             sandboxes.remove(id);
             log.info("sandbox {} deleted", id);
         });

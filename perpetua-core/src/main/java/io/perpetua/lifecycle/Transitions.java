@@ -1,5 +1,6 @@
 package io.perpetua.lifecycle;
 
+import io.perpetua.crash.CrashPoint;
 import io.perpetua.error.ConflictException;
 import io.perpetua.error.NotFoundException;
 import io.perpetua.error.RuntimeFailureException;
@@ -13,6 +14,7 @@ import io.perpetua.sandbox.SandboxState;
 import io.perpetua.snapshot.Snapshot;
 import io.perpetua.snapshot.SnapshotDraft;
 import io.perpetua.snapshot.SnapshotStore;
+import io.perpetua.store.PendingOperation;
 import io.perpetua.store.SandboxStore;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -100,53 +102,76 @@ final class Transitions {
         }
     }
 
-    /** Freezes a running, unused sandbox. */
+    /**
+     * Freezes a running, unused sandbox. The move is written at once (it is off every request's
+     * path), so that after a crash the sandbox is billed as asleep from the moment it fell asleep.
+     */
     void standby(ManagedSandbox m) {
         requireIdle(m, "standby");
         runtime.freeze(m.record().container());
-        move(m, SandboxState.STANDBY, false);
+        CrashPoint.STANDBY_FROZEN.reach();
+        move(m, SandboxState.STANDBY, true);
     }
 
     /**
      * Checkpoints a running or standby sandbox to a new snapshot and replaces the previous one.
      * If the checkpoint cannot be written the sandbox keeps running (or sleeping) as before;
      * if its processes are lost on the way it fails, keeping the previous snapshot.
+     *
+     * <p>The hibernation is recorded in the store before its first step and ended after its
+     * last, so that a crash anywhere in between is finished by {@link Recovery}: a checkpoint
+     * that completed is sealed and kept, one that did not leaves the sandbox as it was. The
+     * superseded snapshot is deleted only after its successor is sealed and recorded.
      */
     void hibernate(ManagedSandbox m) {
         requireIdle(m, "hibernate");
         Sandbox s = m.record();
+        s.state().requireMoveTo(SandboxState.HIBERNATED);
         ContainerRef ref = s.container();
         boolean wasStandby = s.state() == SandboxState.STANDBY;
         long started = System.nanoTime();
+        SnapshotDraft draft = snapshots.begin(s.id());
+        try {
+            store.begin(new PendingOperation(s.id(), PendingOperation.Kind.HIBERNATE, s.state(), draft.id(), clock.instant()));
+        } catch (RuntimeException e) {
+            snapshots.abort(draft);
+            throw e;
+        }
+        CrashPoint.HIBERNATE_BEGUN.reach();
         if (wasStandby) {
             runtime.thaw(ref);
         }
         ResourceUsage used = usage(s);
-        Snapshot snapshot = writeCheckpoint(m, ref, wasStandby);
-        Snapshot previous = s.snapshot();
+        Snapshot snapshot = writeCheckpoint(m, ref, draft, wasStandby);
+        CrashPoint.HIBERNATE_SEALED.reach();
         m.set(m.record().withSnapshot(snapshot).withState(SandboxState.HIBERNATED, clock.instant()));
         store.update(m.record());
-        if (previous != null) {
-            snapshots.delete(previous);
+        CrashPoint.HIBERNATE_RECORDED.reach();
+        if (s.snapshot() != null) {
+            snapshots.delete(s.snapshot());
         }
+        store.end(s.id());
         listener.onCheckpoint(s.id(), Duration.ofNanos(System.nanoTime() - started), snapshot.sizeBytes());
         listener.onTransition(s.id(), s.state(), SandboxState.HIBERNATED);
         listener.onStateChanged(m.record(), s.state());
         meter(m, used);
     }
 
-    private Snapshot writeCheckpoint(ManagedSandbox m, ContainerRef ref, boolean wasStandby) {
-        SnapshotDraft draft = snapshots.begin(ref.sandbox());
+    /** Checkpoints into {@code draft} and seals it; on failure, ends the recorded hibernation. */
+    private Snapshot writeCheckpoint(ManagedSandbox m, ContainerRef ref, SnapshotDraft draft, boolean wasStandby) {
         try {
             runtime.checkpoint(ref, draft.directory());
         } catch (RuntimeException e) {
             snapshots.abort(draft);
+            store.end(ref.sandbox());
             recoverFromFailedCheckpoint(m, ref, wasStandby, e);
             throw e;
         }
+        CrashPoint.HIBERNATE_CHECKPOINTED.reach();
         try {
             return snapshots.commit(draft);
         } catch (RuntimeException e) {
+            store.end(ref.sandbox());
             fail(m, "checkpoint could not be saved: " + e.getMessage());
             throw e;
         }
@@ -162,6 +187,27 @@ final class Transitions {
             return;
         }
         fail(m, "checkpoint failed and the container is " + status.name().toLowerCase() + ": " + cause.getMessage());
+    }
+
+    /**
+     * Removes everything of the sandbox. The deletion is recorded before its first step, so that
+     * a crash in the middle of it is finished by {@link Recovery}; billing ends when it was asked
+     * for, not when the teardown is done.
+     */
+    void delete(ManagedSandbox m) {
+        Sandbox s = m.record();
+        s.state().requireMoveTo(SandboxState.DELETED);
+        Instant requested = clock.instant();
+        ResourceUsage used = usage(s);
+        store.begin(new PendingOperation(s.id(), PendingOperation.Kind.DELETE, s.state(), null, requested));
+        CrashPoint.DELETE_BEGUN.reach();
+        runtime.destroy(s.id());
+        CrashPoint.DELETE_DESTROYED.reach();
+        if (s.snapshot() != null) {
+            snapshots.delete(s.snapshot());
+        }
+        move(m, SandboxState.DELETED, true, used, requested);
+        store.end(s.id());
     }
 
     /**
@@ -181,6 +227,7 @@ final class Transitions {
     /** Records that the sandbox failed; its processes are gone, its last snapshot is kept. */
     void fail(ManagedSandbox m, String reason) {
         Sandbox s = m.record();
+        s.state().requireMoveTo(SandboxState.FAILED);
         log.warn("sandbox {} failed: {}", s.id(), reason);
         ResourceUsage used = usage(s);
         try {
@@ -198,6 +245,7 @@ final class Transitions {
     private void thaw(ManagedSandbox m) {
         long started = System.nanoTime();
         runtime.thaw(m.record().container());
+        CrashPoint.WAKE_THAWED.reach();
         move(m, SandboxState.RUNNING, false);
         listener.onResume(m.id(), SandboxState.STANDBY, Duration.ofNanos(System.nanoTime() - started));
     }
@@ -222,6 +270,7 @@ final class Transitions {
             fail(m, "restore from snapshot " + s.snapshot().id() + " failed: " + e.getMessage());
             throw e;
         }
+        CrashPoint.RESTORE_RESTORED.reach();
         m.set(s.withGeneration(next.generation()));
         move(m, SandboxState.RUNNING, true);
         listener.onResume(s.id(), s.state() == SandboxState.FAILED ? SandboxState.HIBERNATED : s.state(),
@@ -229,9 +278,9 @@ final class Transitions {
     }
 
     /**
-     * Moves to {@code to}. Durable moves are written before returning; the others (between
-     * running and standby, which recovery re-derives from the freezer) on the next flush, to
-     * keep store writes off the resume path.
+     * Moves to {@code to}. Durable moves are written before returning; the others (a thaw, which
+     * recovery re-derives from the freezer) on the next flush, to keep store writes off the
+     * resume path.
      */
     void move(ManagedSandbox m, SandboxState to, boolean durable) {
         move(m, to, durable, null, clock.instant());
@@ -243,6 +292,7 @@ final class Transitions {
      */
     void move(ManagedSandbox m, SandboxState to, boolean durable, ResourceUsage usedBefore, Instant at) {
         Sandbox s = m.record();
+        s.state().requireMoveTo(to);
         m.set(s.withState(to, at));
         if (durable) {
             store.update(m.record());

@@ -1,5 +1,6 @@
 package io.perpetua.metering;
 
+import io.perpetua.crash.CrashPoint;
 import io.perpetua.runtime.ResourceUsage;
 import io.perpetua.sandbox.Sandbox;
 import io.perpetua.sandbox.SandboxId;
@@ -12,12 +13,14 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -99,11 +102,16 @@ public final class Metering implements AutoCloseable {
     }
 
     /**
-     * After a restart: brings the ledger in line with what recovery found. A sandbox whose
-     * container was lost (the host restarted, say) is billed as it was until the last heartbeat;
-     * any other difference (a change still queued when the daemon died) is recorded as of now.
+     * After a restart: brings the ledger in line with what recovery found. A change the ledger
+     * missed (one still queued when the daemon died) is recorded as of when it happened, as far
+     * as the store knows it: a sandbox whose container was lost (the host restarted, say) is
+     * billed as it was until the last heartbeat; a deleted one until its deletion was asked for;
+     * any other change from when the store says it happened (recovery's own changes happen now).
+     *
+     * @param live   the sandboxes recovery found alive
+     * @param stored the store's record of a sandbox, for those the ledger has as alive and recovery did not
      */
-    public void recovered(Collection<Sandbox> live) {
+    public void recovered(Collection<Sandbox> live, Function<SandboxId, Optional<Sandbox>> stored) {
         Map<SandboxId, StateChange> latest = ledger.latest();
         Instant now = clock.instant();
         Instant lastAlive = ledger.lastHeartbeat().filter(at -> at.isBefore(now)).orElse(now);
@@ -115,13 +123,18 @@ public final class Metering implements AutoCloseable {
                 continue;
             }
             boolean lost = known != null && awake(known.state()) && !awake(sandbox.state());
-            Instant at = lost ? later(lastAlive, known.at()) : later(now, known == null ? now : known.at());
+            Instant at = known == null ? sandbox.stateChangedAt()
+                    : later(lost ? lastAlive : sandbox.stateChangedAt(), known.at());
             queue(line(sandbox, at, ResourceUsage.NONE));
         }
         latest.values().stream()
                 .filter(known -> !seen.contains(known.sandbox()) && known.state() != SandboxState.DELETED)
-                .forEach(known -> queue(new StateChange(known.sandbox(), known.project(), SandboxState.DELETED, later(now, known.at()),
-                        known.cpus(), known.memoryMb(), known.generation(), 0, 0, 0)));
+                .forEach(known -> {
+                    Instant deletedAt = stored.apply(known.sandbox()).filter(s -> s.state() == SandboxState.DELETED)
+                            .map(Sandbox::stateChangedAt).orElse(now);
+                    queue(new StateChange(known.sandbox(), known.project(), SandboxState.DELETED, later(deletedAt, known.at()),
+                            known.cpus(), known.memoryMb(), known.generation(), 0, 0, 0));
+                });
     }
 
     private StateChange line(Sandbox sandbox, Instant at, ResourceUsage used) {
@@ -155,6 +168,7 @@ public final class Metering implements AutoCloseable {
         List<StateChange> measured = batch.stream()
                 .map(change -> change.dormant() ? change.withStoredBytes(change.storedBytes() + disk(change.sandbox())) : change)
                 .toList();
+        CrashPoint.LEDGER_APPENDING.reach();
         write(() -> ledger.append(measured));
     }
 

@@ -69,6 +69,13 @@ public interface SandboxRuntime extends AutoCloseable {
      */
     void checkpoint(ContainerRef ref, Path imageDirectory);
 
+    /**
+     * Whether a {@link #checkpoint} into {@code imageDirectory} ran to completion, asked after a
+     * restart for a checkpoint the previous daemon did not see end. By the time this is asked,
+     * nothing the previous daemon started is still writing there.
+     */
+    boolean checkpointComplete(Path imageDirectory);
+
     /** Starts container {@code ref} from a checkpoint in {@code imageDirectory}, on the sandbox's root filesystem. */
     void restore(ContainerRef ref, SandboxSpec spec, Path imageDirectory);
 

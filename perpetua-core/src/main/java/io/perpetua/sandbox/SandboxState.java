@@ -1,8 +1,22 @@
 package io.perpetua.sandbox;
 
+import java.util.EnumSet;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 
-/** Where a sandbox is in its life. See DESIGN.md for the transitions. */
+/**
+ * Where a sandbox is in its life, and the moves between states that are legal (the diagram in
+ * DESIGN.md, as a table the engine enforces):
+ * <pre>
+ *   creating   → running, deleted
+ *   running    → standby, hibernated, failed, deleted
+ *   standby    → running, hibernated, failed, deleted
+ *   hibernated → running, failed, deleted
+ *   failed     → running, failed (a new reason), deleted
+ *   deleted    → (nothing)
+ * </pre>
+ */
 public enum SandboxState {
     /** The container is being created; requests wait for it. */
     CREATING,
@@ -16,6 +30,31 @@ public enum SandboxState {
     DELETED,
     /** Something failed; the last good snapshot, if any, is kept and the sandbox can be resumed from it. */
     FAILED;
+
+    private static final Map<SandboxState, Set<SandboxState>> MOVES = Map.of(
+            CREATING, EnumSet.of(RUNNING, DELETED),
+            RUNNING, EnumSet.of(STANDBY, HIBERNATED, FAILED, DELETED),
+            STANDBY, EnumSet.of(RUNNING, HIBERNATED, FAILED, DELETED),
+            HIBERNATED, EnumSet.of(RUNNING, FAILED, DELETED),
+            FAILED, EnumSet.of(RUNNING, FAILED, DELETED),
+            DELETED, EnumSet.noneOf(SandboxState.class));
+
+    /** Whether a sandbox in this state may move to {@code next}. */
+    public boolean mayMoveTo(SandboxState next) {
+        return MOVES.get(this).contains(next);
+    }
+
+    /**
+     * Checks a move before the engine makes it.
+     *
+     * @throws IllegalStateException if the table does not allow it: a bug in the engine, never the caller's error
+     */
+    public void requireMoveTo(SandboxState next) {
+        if (!mayMoveTo(next)) {
+            throw new IllegalStateException("a sandbox cannot move from " + wireName() + " to " + next.wireName()
+                    + "; from " + wireName() + " it may move to " + MOVES.get(this).stream().map(SandboxState::wireName).toList());
+        }
+    }
 
     /** The lowercase name used on the wire. */
     public String wireName() {

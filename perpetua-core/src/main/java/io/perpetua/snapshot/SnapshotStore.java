@@ -3,7 +3,9 @@ package io.perpetua.snapshot;
 import io.perpetua.error.RuntimeFailureException;
 import io.perpetua.sandbox.SandboxId;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Where checkpoint content lives. A snapshot is written into a draft, sealed by
@@ -24,6 +26,21 @@ public interface SnapshotStore {
      * @throws RuntimeFailureException if the content cannot be made durable; the draft is removed
      */
     Snapshot commit(SnapshotDraft draft);
+
+    /**
+     * The draft {@code id} of {@code sandbox} as {@link #begin} made it, named again after a
+     * restart; its directory may or may not still be there.
+     */
+    SnapshotDraft draft(SandboxId sandbox, String id);
+
+    /**
+     * After a crash, the snapshot {@code draft} was becoming: checksummed again if it had been
+     * sealed already; sealed now if it is still a draft whose directory {@code complete} accepts;
+     * empty if nothing of it is left or the draft is incomplete (it is left for {@link #sweep}).
+     *
+     * @throws RuntimeFailureException if it exists but cannot be sealed or read
+     */
+    Optional<Snapshot> recover(SnapshotDraft draft, Predicate<Path> complete);
 
     /** Discards a draft that will not be committed. Never fails. */
     void abort(SnapshotDraft draft);

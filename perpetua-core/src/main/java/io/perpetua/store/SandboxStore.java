@@ -23,6 +23,15 @@ public interface SandboxStore extends AutoCloseable {
     /** Every sandbox that is not deleted, oldest first. */
     List<Sandbox> listLive();
 
+    /** Records that {@code operation} begins, replacing any earlier one of the same sandbox. */
+    void begin(PendingOperation operation);
+
+    /** Records that the operation on {@code sandbox} ended (completed or undone); nothing if none is recorded. */
+    void end(SandboxId sandbox);
+
+    /** Every operation begun and not ended: after a crash, what recovery has to finish. */
+    List<PendingOperation> pendingOperations();
+
     /** Releases connections. Idempotent. */
     @Override
     void close();

@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
@@ -114,6 +116,28 @@ final class DirectorySnapshotStore implements SnapshotStore {
         } catch (IOException e) {
             abort(draft);
             throw new RuntimeFailureException("snapshot_failure", "cannot seal " + draft.id() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public SnapshotDraft draft(SandboxId sandbox, String id) {
+        return new SnapshotDraft(id, sandbox, drafts.resolve(id));
+    }
+
+    @Override
+    public Optional<Snapshot> recover(SnapshotDraft draft, Predicate<Path> complete) {
+        Path directory = sealed.resolve(draft.id());
+        if (!Files.isDirectory(directory)) {
+            return Files.isDirectory(draft.directory()) && complete.test(draft.directory()) ? Optional.of(commit(draft)) : Optional.empty();
+        }
+        try {
+            long size = 0;
+            for (Path file : files(directory)) {
+                size += Files.size(file);
+            }
+            return Optional.of(new Snapshot(draft.id(), draft.sandbox(), clock.instant(), size, checksum(directory)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

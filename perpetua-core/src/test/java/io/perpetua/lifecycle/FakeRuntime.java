@@ -262,6 +262,11 @@ final class FakeRuntime implements SandboxRuntime {
     }
 
     @Override
+    public boolean checkpointComplete(Path imageDirectory) {
+        return Files.exists(imageDirectory.resolve(MEMORY_FILE));
+    }
+
+    @Override
     public void restore(ContainerRef ref, SandboxSpec spec, Path imageDirectory) {
         Gate gate;
         synchronized (this) {

@@ -4,6 +4,7 @@ import io.perpetua.error.RuntimeFailureException;
 import io.perpetua.sandbox.Sandbox;
 import io.perpetua.sandbox.SandboxId;
 import io.perpetua.sandbox.SandboxState;
+import io.perpetua.store.PendingOperation;
 import io.perpetua.store.SandboxStore;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -15,6 +16,7 @@ import java.util.Optional;
 final class InMemoryStore implements SandboxStore {
 
     private final Map<SandboxId, Sandbox> rows = new LinkedHashMap<>();
+    private final Map<SandboxId, PendingOperation> operations = new LinkedHashMap<>();
     private int updates;
 
     @Override
@@ -43,6 +45,24 @@ final class InMemoryStore implements SandboxStore {
                 .filter(s -> s.state() != SandboxState.DELETED)
                 .sorted(Comparator.comparing(Sandbox::createdAt).thenComparing(s -> s.id().value()))
                 .toList();
+    }
+
+    @Override
+    public synchronized void begin(PendingOperation operation) {
+        if (!rows.containsKey(operation.sandbox())) {
+            throw new RuntimeFailureException("store_failure", "no sandbox row with id " + operation.sandbox(), null);
+        }
+        operations.put(operation.sandbox(), operation);
+    }
+
+    @Override
+    public synchronized void end(SandboxId sandbox) {
+        operations.remove(sandbox);
+    }
+
+    @Override
+    public synchronized List<PendingOperation> pendingOperations() {
+        return List.copyOf(operations.values());
     }
 
     /** The stored record of {@code id}, which must exist. */

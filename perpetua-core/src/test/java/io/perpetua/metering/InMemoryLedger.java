@@ -52,6 +52,11 @@ public final class InMemoryLedger implements Ledger {
         return Optional.ofNullable(heartbeat);
     }
 
+    /** Forgets the last line appended, as if the daemon had died before writing it. */
+    public synchronized void dropLast() {
+        lines.removeLast();
+    }
+
     /** Every line, in the order appended. */
     public synchronized List<StateChange> lines() {
         return List.copyOf(lines);

@@ -4,6 +4,7 @@ import io.javalin.Javalin;
 import io.perpetua.access.ApiKeys;
 import io.perpetua.access.IssuedKey;
 import io.perpetua.access.Previews;
+import io.perpetua.crash.CrashPoint;
 import io.perpetua.events.EventFeed;
 import io.perpetua.lifecycle.HostMemory;
 import io.perpetua.lifecycle.LifecycleSettings;
@@ -21,6 +22,7 @@ import io.perpetua.server.metrics.Metrics;
 import io.perpetua.snapshot.local.LocalSnapshotStore;
 import io.perpetua.store.sqlite.SqliteSandboxStore;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -51,6 +53,7 @@ public final class PerpetuaServer implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private PerpetuaServer(ServerConfig config) {
+        CrashPoint.armed().ifPresent(point -> log.warn("crash point {} is armed: the daemon halts when it gets there", point.id()));
         Clock clock = Clock.systemUTC();
         NetworkConfig network = new NetworkConfig(config.network().equals("sandbox"), config.subnet());
         this.runtime = new RunscRuntime(new RunscConfig(config.runsc(), config.dataDirectory(), config.platform(), config.cgroupParent(), network));
@@ -119,6 +122,16 @@ public final class PerpetuaServer implements AutoCloseable {
         log.info("admin key {} issued and printed above", admin.key().id());
     }
 
+    private static void await(ExecutorService executor, Duration limit, String lateWarning) {
+        try {
+            if (!executor.awaitTermination(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("{}; the next start recovers its sandbox", lateWarning);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Starts the daemon and returns once it listens. */
     public static PerpetuaServer start(ServerConfig config) {
         PerpetuaServer server = new PerpetuaServer(config);
@@ -141,15 +154,11 @@ public final class PerpetuaServer implements AutoCloseable {
         }
         log.info("perpetua shutting down");
         http.stop();
-        ticker.shutdownNow();
+        // Neither is interrupted: a transition cut in half is what a crash leaves, and a graceful stop should not.
+        ticker.shutdown();
         hibernator.shutdown();
-        try {
-            if (!hibernator.awaitTermination(5, TimeUnit.MINUTES)) {
-                log.warn("a hibernation was still running at shutdown; its sandbox is recovered at the next start");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        await(ticker, Duration.ofMinutes(1), "a lifecycle tick was still running at shutdown");
+        await(hibernator, Duration.ofMinutes(5), "a hibernation was still running at shutdown");
         sandboxes.close();
         metering.close();
         runtime.close();

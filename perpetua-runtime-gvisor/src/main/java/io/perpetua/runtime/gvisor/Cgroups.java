@@ -11,7 +11,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
@@ -209,6 +211,31 @@ final class Cgroups {
         for (String name : CONTROLLERS) {
             removeTree(controller(name, ref));
         }
+    }
+
+    /**
+     * The containers that have a cgroup under the parent in any hierarchy: also those whose
+     * runsc record is gone (a daemon that died between deleting the record and the cgroup).
+     */
+    Set<ContainerRef> containers() {
+        Set<ContainerRef> found = new HashSet<>();
+        for (String name : CONTROLLERS) {
+            Path dir = ROOT.resolve(name).resolve(parent);
+            if (!Files.isDirectory(dir)) {
+                continue;
+            }
+            try (DirectoryStream<Path> children = Files.newDirectoryStream(dir, Files::isDirectory)) {
+                for (Path child : children) {
+                    ContainerRef ref = ContainerRef.parse(child.getFileName().toString());
+                    if (ref != null) {
+                        found.add(ref);
+                    }
+                }
+            } catch (IOException e) {
+                throw new RuntimeFailureException("cannot list the cgroups under " + dir + ": " + e.getMessage(), e);
+            }
+        }
+        return found;
     }
 
     /** Removes the parent cgroup from every hierarchy, once no container is left under it. */

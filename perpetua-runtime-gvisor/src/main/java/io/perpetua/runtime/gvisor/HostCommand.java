@@ -76,12 +76,22 @@ final class HostCommand {
      * on, so stdout and stderr go to {@code log} (appended) and stdin is {@code /dev/null}.
      */
     static Result runDetaching(List<String> command, Duration timeout, Path log) {
+        return runDetaching(command, timeout, log, () -> { });
+    }
+
+    /**
+     * Like {@link #runDetaching(List, Duration, Path)}, calling {@code started} once the program
+     * runs. With no pipe to the daemon, the program carries on to its end if the daemon dies.
+     */
+    static Result runDetaching(List<String> command, Duration timeout, Path log, Runnable started) {
         long before = size(log);
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectInput(NO_INPUT)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        int exitCode = waitFor(start(builder, command), timeout, command);
+        Process process = start(builder, command);
+        started.run();
+        int exitCode = waitFor(process, timeout, command);
         return new Result(command, exitCode, "", exitCode == 0 ? "" : tail(log, before));
     }
 
@@ -93,18 +103,30 @@ final class HostCommand {
         }
     }
 
+    /**
+     * Waits for the program to end, at most {@code timeout}. An interrupt does not stop the wait:
+     * a host command half done (a mount, a runsc run, a deletion) is worse than one finished
+     * late, so the interrupt is kept for the caller to see once the command has ended.
+     */
     private static int waitFor(Process process, Duration timeout, List<String> command) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        boolean interrupted = false;
         try {
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(5, TimeUnit.SECONDS);
-                throw new RuntimeFailureException(String.join(" ", command) + " did not finish within " + timeout.toSeconds() + " s");
+            while (true) {
+                try {
+                    if (process.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                        return process.exitValue();
+                    }
+                    process.destroyForcibly();
+                    throw new RuntimeFailureException(String.join(" ", command) + " did not finish within " + timeout.toSeconds() + " s");
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
             }
-            return process.exitValue();
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new RuntimeFailureException("interrupted while waiting for " + command.getFirst(), e);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

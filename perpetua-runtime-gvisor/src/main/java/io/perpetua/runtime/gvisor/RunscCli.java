@@ -1,8 +1,11 @@
 package io.perpetua.runtime.gvisor;
 
+import io.perpetua.crash.CrashPoint;
 import io.perpetua.error.RuntimeFailureException;
 import io.perpetua.runtime.ContainerStatus;
 import io.perpetua.sandbox.ContainerRef;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,8 +21,19 @@ import java.util.regex.Pattern;
 final class RunscCli {
 
     private static final Duration QUICK = Duration.ofSeconds(30);
-    private static final Duration SLOW = Duration.ofMinutes(15);
+    /** The longest a checkpoint or a restore may take. */
+    static final Duration SLOW = Duration.ofMinutes(15);
     private static final Pattern STATUS = Pattern.compile("\"status\"\\s*:\\s*\"(\\w+)\"");
+    /** The file in a checkpoint's image directory recording runsc checkpoint's exit status. */
+    static final String CHECKPOINT_STATUS = "runsc-checkpoint.status";
+    /** {@code sh -c} script: runs its arguments after the first (the image directory), then records how they ended. */
+    private static final String CHECKPOINT_SCRIPT = """
+            image=$1; shift
+            "$@"; status=$?
+            if [ "$status" -eq 0 ]; then sync "$image"/* "$image" || status=1; fi
+            printf '%%s\\n' "$status" > "$image/%1$s.part" && mv "$image/%1$s.part" "$image/%1$s" && sync "$image"
+            exit "$status"
+            """.formatted(CHECKPOINT_STATUS);
 
     private final RunscConfig config;
 
@@ -57,14 +71,31 @@ final class RunscCli {
         return wrapped;
     }
 
-    void checkpoint(ContainerRef ref, Path imageDirectory) {
-        HostCommand.run(command("checkpoint", "--image-path", imageDirectory.toString(), ref.containerId()), SLOW)
+    /**
+     * Checkpoints through a shell that outlives the daemon: if the daemon dies meanwhile, the
+     * checkpoint still runs to its end, and the shell then records how it ended (runsc's exit
+     * status, written after the image is flushed to disk) in {@link #CHECKPOINT_STATUS}, where
+     * the next start reads it ({@link #checkpointCompleted}).
+     */
+    void checkpoint(ContainerRef ref, Path imageDirectory, Path log) {
+        List<String> wrapped = new ArrayList<>(List.of("sh", "-c", CHECKPOINT_SCRIPT, "sh", imageDirectory.toString()));
+        wrapped.addAll(command("checkpoint", "--image-path", imageDirectory.toString(), ref.containerId()));
+        HostCommand.runDetaching(wrapped, SLOW, log, CrashPoint.HIBERNATE_CHECKPOINTING::reach)
                 .orThrow("runsc checkpoint of " + ref.containerId());
+    }
+
+    /** Whether the checkpoint into {@code imageDirectory} ended, and ended well, as its shell recorded. */
+    static boolean checkpointCompleted(Path imageDirectory) {
+        try {
+            return Files.readString(imageDirectory.resolve(CHECKPOINT_STATUS)).strip().equals("0");
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     void restore(ContainerRef ref, Path bundle, Path imageDirectory, Path log) {
         HostCommand.runDetaching(starting(command("restore", "--detach", "--image-path", imageDirectory.toString(),
-                        "--bundle", bundle.toString(), ref.containerId())), SLOW, log)
+                        "--bundle", bundle.toString(), ref.containerId())), SLOW, log, CrashPoint.RESTORE_RESTORING::reach)
                 .orThrow("runsc restore of " + ref.containerId());
     }
 

@@ -20,11 +20,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
@@ -75,6 +77,7 @@ public final class RunscRuntime implements SandboxRuntime {
         this.execution = new CommandExecution(runsc);
         createDirectories(config);
         HostCommand.run(List.of(config.runsc(), "--version"), Duration.ofSeconds(30)).orThrow("runsc --version");
+        new LeftoverCommands(config.stateRoot()).settle(RunscCli.SLOW);
         this.template = DefaultTemplate.ensure(config.templatesDirectory());
         network.prepareHost();
         sandboxes().forEach(id -> network.claim(directory(id)));
@@ -215,8 +218,13 @@ public final class RunscRuntime implements SandboxRuntime {
         if (network.enabled()) {
             awaitNoConnections(ref);
         }
-        runsc.checkpoint(ref, imageDirectory);
+        runsc.checkpoint(ref, imageDirectory, directory(ref.sandbox()).log());
         forget(ref);
+    }
+
+    @Override
+    public boolean checkpointComplete(Path imageDirectory) {
+        return RunscCli.checkpointCompleted(imageDirectory);
     }
 
     /**
@@ -282,7 +290,15 @@ public final class RunscRuntime implements SandboxRuntime {
     @Override
     public List<ContainerRef> containers() {
         // Containers whose processes are gone and whose runsc record is being deleted are not there any more.
-        return runsc.list().stream().filter(ref -> !pendingDeletes.containsKey(ref)).toList();
+        return everyContainer().stream().filter(ref -> !pendingDeletes.containsKey(ref)).toList();
+    }
+
+    /** Every container runsc knows, and every container that has a cgroup left (one whose runsc record is gone). */
+    private List<ContainerRef> everyContainer() {
+        Set<ContainerRef> all = new TreeSet<>(Comparator.comparing(ContainerRef::containerId));
+        all.addAll(runsc.list());
+        all.addAll(cgroups.containers());
+        return List.copyOf(all);
     }
 
     @Override
@@ -315,8 +331,8 @@ public final class RunscRuntime implements SandboxRuntime {
 
     @Override
     public void destroy(SandboxId sandbox) {
-        // Every container runsc knows, also those whose record is being deleted: their cgroups go now too.
-        for (ContainerRef ref : runsc.list()) {
+        // Every container, also those whose record is being deleted: their cgroups go now too.
+        for (ContainerRef ref : everyContainer()) {
             if (ref.sandbox().equals(sandbox)) {
                 remove(ref);
             }

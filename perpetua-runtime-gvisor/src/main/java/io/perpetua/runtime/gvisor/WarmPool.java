@@ -1,5 +1,6 @@
 package io.perpetua.runtime.gvisor;
 
+import io.perpetua.crash.CrashPoint;
 import io.perpetua.sandbox.ContainerRef;
 import io.perpetua.sandbox.SandboxId;
 import io.perpetua.sandbox.SandboxSpec;
@@ -39,6 +40,7 @@ final class WarmPool implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(WarmPool.class);
     private static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(10);
+    private static final Duration CLOSE_LIMIT = Duration.ofSeconds(60);
 
     private final int size;
     private final SandboxSpec shape;
@@ -95,6 +97,7 @@ final class WarmPool implements AutoCloseable {
         ContainerRef ref = new ContainerRef(SandboxId.random(), 1);
         try {
             containers.start(ref, shape);
+            CrashPoint.WARM_POOL_STARTED.reach();
             containers.warmUp(ref);
             containers.freeze(ref);
             ready.addLast(ref.sandbox());
@@ -105,13 +108,18 @@ final class WarmPool implements AutoCloseable {
         }
     }
 
-    /** Stops filling and removes the sandboxes nobody took. */
+    /**
+     * Stops filling and removes the sandboxes nobody took. A start in progress is let finish, not
+     * interrupted: interrupted, it would leave half a sandbox (its network, its mounts) behind.
+     */
     @Override
     public void close() {
         closed = true;
-        filler.shutdownNow();
+        filler.shutdown();
         try {
-            filler.awaitTermination(30, TimeUnit.SECONDS);
+            if (!filler.awaitTermination(CLOSE_LIMIT.toSeconds(), TimeUnit.SECONDS)) {
+                log.warn("a warm sandbox was still starting after {} s; the next start removes it", CLOSE_LIMIT.toSeconds());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

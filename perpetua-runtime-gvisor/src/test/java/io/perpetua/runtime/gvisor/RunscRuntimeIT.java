@@ -178,7 +178,9 @@ class RunscRuntimeIT {
         ContainerRef ref = started();
         runtime.exec(ref, ExecRequest.of("sh", "-c", "python3 -c 'import time; x = \"kept in memory\"; time.sleep(3600)' >/dev/null 2>&1 & echo $! > /root/pid"));
         Path image = Files.createDirectories(directory.resolve("image-" + ref.sandbox()));
+        assertThat(runtime.checkpointComplete(image)).as("before the checkpoint").isFalse();
         runtime.checkpoint(ref, image);
+        assertThat(runtime.checkpointComplete(image)).as("its shell recorded that it completed").isTrue();
         assertThat(runtime.status(ref)).isIn(ContainerStatus.STOPPED, ContainerStatus.MISSING);
         ContainerRef next = ref.next();
         runtime.restore(next, SPEC, image);

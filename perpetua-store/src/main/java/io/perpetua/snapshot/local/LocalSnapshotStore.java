@@ -1,5 +1,6 @@
 package io.perpetua.snapshot.local;
 
+import io.perpetua.crash.CrashPoint;
 import io.perpetua.error.RuntimeFailureException;
 import io.perpetua.sandbox.SandboxId;
 import io.perpetua.snapshot.Snapshot;
@@ -17,6 +18,8 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,6 +78,7 @@ public final class LocalSnapshotStore implements SnapshotStore {
                 throw new IOException("the draft holds no files");
             }
             syncTree(draft.directory());
+            CrashPoint.SNAPSHOT_SYNCED.reach();
             Path target = location(draft.sandbox(), draft.id());
             Files.createDirectories(target.getParent());
             Files.move(draft.directory(), target, StandardCopyOption.ATOMIC_MOVE);
@@ -86,6 +90,25 @@ public final class LocalSnapshotStore implements SnapshotStore {
             throw new RuntimeFailureException("snapshot_failure", "cannot seal snapshot " + draft.id() + " of sandbox "
                     + draft.sandbox() + ": " + e.getMessage(), e);
         }
+    }
+
+    @Override
+    public SnapshotDraft draft(SandboxId sandbox, String id) {
+        return new SnapshotDraft(id, sandbox, drafts.resolve(id));
+    }
+
+    @Override
+    public Optional<Snapshot> recover(SnapshotDraft draft, Predicate<Path> complete) {
+        Path sealed = location(draft.sandbox(), draft.id());
+        if (Files.isDirectory(sealed)) {
+            try {
+                Checksum.Summary summary = Checksum.of(sealed);
+                return Optional.of(new Snapshot(draft.id(), draft.sandbox(), clock.instant(), summary.bytes(), summary.checksum()));
+            } catch (IOException e) {
+                throw new RuntimeFailureException("snapshot_failure", "cannot read sealed snapshot " + sealed + ": " + e.getMessage(), e);
+            }
+        }
+        return Files.isDirectory(draft.directory()) && complete.test(draft.directory()) ? Optional.of(commit(draft)) : Optional.empty();
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.perpetua.error.RuntimeFailureException;
 import io.perpetua.metering.Ledger;
 import io.perpetua.sandbox.Sandbox;
 import io.perpetua.sandbox.SandboxId;
+import io.perpetua.store.PendingOperation;
 import io.perpetua.store.SandboxStore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,6 +29,7 @@ public final class SqliteSandboxStore implements SandboxStore {
     private final KeyTables keys;
     private final PreviewTables previews;
     private final LedgerTables ledger;
+    private final OperationTables operations;
 
     private SqliteSandboxStore(HikariDataSource dataSource) {
         this.dataSource = dataSource;
@@ -36,6 +38,7 @@ public final class SqliteSandboxStore implements SandboxStore {
         this.keys = new KeyTables(transactions);
         this.previews = new PreviewTables(transactions);
         this.ledger = new LedgerTables(transactions);
+        this.operations = new OperationTables(transactions);
     }
 
     /**
@@ -86,6 +89,21 @@ public final class SqliteSandboxStore implements SandboxStore {
     @Override
     public List<Sandbox> listLive() {
         return tables.listLive();
+    }
+
+    @Override
+    public void begin(PendingOperation operation) {
+        operations.begin(operation);
+    }
+
+    @Override
+    public void end(SandboxId sandbox) {
+        operations.end(sandbox);
+    }
+
+    @Override
+    public List<PendingOperation> pendingOperations() {
+        return operations.pending();
     }
 
     /** The API keys, in the same database. */

@@ -12,6 +12,7 @@ import io.perpetua.sandbox.SandboxId;
 import io.perpetua.sandbox.SandboxSpec;
 import io.perpetua.sandbox.SandboxState;
 import io.perpetua.snapshot.Snapshot;
+import io.perpetua.store.PendingOperation;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -224,6 +225,41 @@ class SqliteSandboxStoreTest {
     }
 
     @Test
+    void pendingOperationsSurviveAReopenUntilEnded() {
+        Sandbox hibernating = running(T0);
+        Sandbox deleting = running(T0.plusSeconds(1));
+        store.insert(hibernating);
+        store.insert(deleting);
+        PendingOperation hibernation = new PendingOperation(hibernating.id(), PendingOperation.Kind.HIBERNATE, SandboxState.STANDBY,
+                "snaaaaaaaaaaaaaa", T0.plusSeconds(5));
+        PendingOperation deletion = new PendingOperation(deleting.id(), PendingOperation.Kind.DELETE, SandboxState.RUNNING, null,
+                T0.plusSeconds(6));
+        store.begin(hibernation);
+        store.begin(deletion);
+
+        store.close();
+        store = SqliteSandboxStore.open(file);
+        assertThat(store.pendingOperations()).containsExactly(hibernation, deletion);
+
+        store.end(hibernating.id());
+        store.end(hibernating.id());
+        assertThat(store.pendingOperations()).containsExactly(deletion);
+    }
+
+    @Test
+    void aNewOperationReplacesTheSandboxsPreviousOne() {
+        Sandbox sandbox = running(T0);
+        store.insert(sandbox);
+        store.begin(new PendingOperation(sandbox.id(), PendingOperation.Kind.HIBERNATE, SandboxState.RUNNING, "snaaaaaaaaaaaaaa", T0));
+        PendingOperation deletion = new PendingOperation(sandbox.id(), PendingOperation.Kind.DELETE, SandboxState.RUNNING, null,
+                T0.plusSeconds(1));
+
+        store.begin(deletion);
+
+        assertThat(store.pendingOperations()).containsExactly(deletion);
+    }
+
+    @Test
     void migrationsRunOnceHoweverOftenTheFileIsOpened() throws SQLException {
         store.close();
         store = SqliteSandboxStore.open(file);
@@ -231,7 +267,7 @@ class SqliteSandboxStoreTest {
         store = SqliteSandboxStore.open(file);
         store.close();
 
-        assertThat(countRows("SELECT COUNT(*) FROM flyway_schema_history WHERE success = 1 AND version IS NOT NULL")).isEqualTo(6);
+        assertThat(countRows("SELECT COUNT(*) FROM flyway_schema_history WHERE success = 1 AND version IS NOT NULL")).isEqualTo(7);
     }
 
     @Test
