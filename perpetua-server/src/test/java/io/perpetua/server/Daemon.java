@@ -3,6 +3,7 @@ package io.perpetua.server;
 import static org.awaitility.Awaitility.await;
 
 import io.perpetua.client.Perpetua;
+import io.perpetua.crash.CrashPoint;
 import io.perpetua.runtime.gvisor.NetworkConfig;
 import io.perpetua.runtime.gvisor.RunscConfig;
 import io.perpetua.runtime.gvisor.RunscRuntime;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -31,6 +33,7 @@ final class Daemon implements AutoCloseable {
     private final int port;
     private final Api api;
     private boolean fixedAdminKey = true;
+    private Map<String, String> environment = Map.of();
     private Process process;
     private Path log;
     private int starts;
@@ -51,6 +54,22 @@ final class Daemon implements AutoCloseable {
     /** Starts a daemon with {@code options} (such as {@code --idle-timeout 2s}) added to its own. */
     static Daemon start(String... options) {
         return start(List.of(), options);
+    }
+
+    /**
+     * Starts a daemon with {@code environment} (such as {@code PERPETUA_WARM_POOL}) added to its
+     * own at this start and every restart.
+     */
+    static Daemon startWith(Map<String, String> environment, String... options) {
+        try {
+            Path data = Files.createTempDirectory("perpetua-it-");
+            Daemon daemon = new Daemon(data, "perpetua-it-" + Long.toHexString(System.nanoTime()), freePort(), List.of(), List.of(options));
+            daemon.environment = Map.copyOf(environment);
+            daemon.launch();
+            return daemon;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Starts a daemon whose JVM gets {@code jvmOptions} (such as {@code -Xmx256m}). */
@@ -145,10 +164,48 @@ final class Daemon implements AutoCloseable {
 
     /** Starts the daemon again on the same data directory and port. */
     void restart() {
+        restart(Map.of());
+    }
+
+    /**
+     * Starts the daemon again on the same data directory and port, with {@code environment}
+     * added to its own (such as {@code PERPETUA_CRASH_AT}), and waits until it answers.
+     */
+    void restart(Map<String, String> environment, String... extraOptions) {
         if (process.isAlive()) {
             terminate();
         }
-        launch();
+        launch(environment, List.of(extraOptions));
+        awaitUp();
+    }
+
+    /**
+     * Starts the daemon again like {@link #restart(Map, String...)} without waiting for it to
+     * answer: for a daemon expected to halt at a crash point while it starts.
+     */
+    void relaunch(Map<String, String> environment, String... extraOptions) {
+        if (process.isAlive()) {
+            terminate();
+        }
+        launch(environment, List.of(extraOptions));
+    }
+
+    /** Waits (at most {@code limit}) for the daemon to exit by itself, and returns its exit status. */
+    int awaitExit(Duration limit) {
+        try {
+            if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("the daemon did not exit within " + limit + "; see " + log.toAbsolutePath());
+            }
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
+    /** Whether the daemon process is alive. */
+    boolean isAlive() {
+        return process.isAlive();
     }
 
     @Override
@@ -177,6 +234,11 @@ final class Daemon implements AutoCloseable {
     }
 
     private void launch() {
+        launch(Map.of(), List.of());
+        awaitUp();
+    }
+
+    private void launch(Map<String, String> environment, List<String> extraOptions) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(jvmOptions);
         command.addAll(List.of(
@@ -190,18 +252,25 @@ final class Daemon implements AutoCloseable {
             command.addAll(List.of("--subnet", TEST_SUBNET));
         }
         command.addAll(options);
+        command.addAll(extraOptions);
         log = Path.of("target", "daemon-" + dataDirectory.getFileName() + "-" + (++starts) + ".log");
         try {
             Files.createDirectories(log.getParent());
             ProcessBuilder daemon = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
             daemon.environment().remove("PERPETUA_ADMIN_KEY");
+            daemon.environment().remove(CrashPoint.VARIABLE);
             if (fixedAdminKey) {
                 daemon.environment().put("PERPETUA_ADMIN_KEY", Api.ADMIN_KEY);
             }
+            daemon.environment().putAll(this.environment);
+            daemon.environment().putAll(environment);
             process = daemon.start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the daemon", e);
         }
+    }
+
+    private void awaitUp() {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
             if (!process.isAlive()) {
                 throw new IllegalStateException("the daemon exited with " + process.exitValue() + "; see " + log.toAbsolutePath());

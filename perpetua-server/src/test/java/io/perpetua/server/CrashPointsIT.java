@@ -1,0 +1,384 @@
+package io.perpetua.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
+
+import io.perpetua.crash.CrashPoint;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Walks every named {@link CrashPoint} with a real daemon and real sandboxes: the daemon is
+ * started with the point armed, the operation that passes it is asked for, the daemon halts
+ * there (as abruptly as a kill -9), and a new daemon on the same data must find each sandbox
+ * exactly as it was before the operation or exactly as after it: its keeper process with the
+ * same pid and in-memory token, its file, a ledger that counts every moment once, and nothing
+ * on the host that does not belong to a live sandbox.
+ */
+class CrashPointsIT {
+
+    private static final Duration HALT_LIMIT = Duration.ofMinutes(3);
+    private static Daemon daemon;
+    private static Api api;
+
+    @BeforeAll
+    static void start() {
+        daemon = Daemon.startWith(Map.of("PERPETUA_WARM_POOL", "0"), "--idle-timeout", "1h", "--hibernate-after", "1h",
+                "--tick-interval", "100ms");
+        api = daemon.api();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (daemon != null) {
+            daemon.close();
+        }
+    }
+
+    /** Every point, or those named in {@code -Dperpetua.crashPoints=hibernate.sealed,delete.begun}. */
+    static Stream<CrashPoint> points() {
+        Set<String> chosen = Set.of(System.getProperty("perpetua.crashPoints", "").split(","));
+        return Arrays.stream(CrashPoint.values()).filter(point -> chosen.equals(Set.of("")) || chosen.contains(point.id()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("points")
+    void nothingIsLostWhenTheDaemonDiesAt(CrashPoint point) {
+        Scenario scenario = scenarioFor(point);
+        scenario.prepare();
+        if (point == CrashPoint.WARM_POOL_STARTED) {
+            daemon.relaunch(Map.of(CrashPoint.VARIABLE, point.id(), "PERPETUA_WARM_POOL", "1"));
+        } else {
+            daemon.restart(Map.of(CrashPoint.VARIABLE, point.id()));
+            scenario.trigger();
+        }
+        assertThat(daemon.awaitExit(HALT_LIMIT)).as("the daemon halted at " + point.id()).isEqualTo(CrashPoint.EXIT_CODE);
+        scenario.pause();
+        daemon.restart();
+        scenario.verify();
+        assertNothingUnaccountedFor();
+    }
+
+    /**
+     * Everything the daemon holds on the host belongs to a sandbox it lists, once the removals it
+     * leaves to the background (runsc's slow deletion of a dead container's record) are done.
+     */
+    private static void assertNothingUnaccountedFor() {
+        Set<String> live = liveIds();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            HostFootprint footprint = HostFootprint.of(daemon);
+            assertThat(live).as("what the host holds: " + footprint).containsAll(footprint.sandboxes());
+        });
+    }
+
+    private interface Scenario {
+        /** Arranges the sandbox the operation works on, with the daemon disarmed. */
+        void prepare();
+
+        /** Asks the armed daemon for the operation; the daemon halts somewhere inside. */
+        void trigger();
+
+        /** Lets some time pass between the halt and the restart, where a test needs to tell them apart. */
+        default void pause() {
+        }
+
+        /** Checks, on a new daemon, that nothing was lost. */
+        void verify();
+    }
+
+    private static Scenario scenarioFor(CrashPoint point) {
+        return switch (point.operation()) {
+            case "create" -> new Creation();
+            case "standby" -> new Standby();
+            case "wake" -> new Wake();
+            case "hibernate", "snapshot" -> new Hibernation(point);
+            case "restore" -> new Restore();
+            case "delete" -> new Deletion();
+            case "warm-pool" -> new WarmPoolStart();
+            case "ledger" -> new LedgerWrite();
+            default -> throw new AssertionError("no scenario for crash point " + point.id() + ": add one");
+        };
+    }
+
+    /** A creation: undone, as if it had never been asked for. */
+    private static final class Creation implements Scenario {
+        private Set<String> before;
+
+        @Override
+        public void prepare() {
+            before = liveIds();
+        }
+
+        @Override
+        public void trigger() {
+            sendExpectingHalt("POST", "/v1/sandboxes", "{}");
+        }
+
+        @Override
+        public void verify() {
+            assertThat(liveIds()).as("the creation the daemon died in is undone").isEqualTo(before);
+        }
+    }
+
+    /** A standby: the sandbox runs or sleeps, with everything it had. */
+    private static final class Standby implements Scenario {
+        private StatefulSandbox sandbox;
+
+        @Override
+        public void prepare() {
+            sandbox = StatefulSandbox.create(api, Map.of());
+        }
+
+        @Override
+        public void trigger() {
+            sendExpectingHalt("POST", "/v1/sandboxes/" + sandbox.id() + "/standby", "");
+        }
+
+        @Override
+        public void verify() {
+            assertThat(api.state(sandbox.id())).as("frozen before the daemon died: standby").isEqualTo("standby");
+            LedgerCheck.assertCountedOnce(api, sandbox.id());
+            sandbox.assertIntact(api, "after a crash during standby");
+        }
+    }
+
+    /** A wake-up from standby: the sandbox runs or sleeps, with everything it had. */
+    private static final class Wake implements Scenario {
+        private StatefulSandbox sandbox;
+
+        @Override
+        public void prepare() {
+            sandbox = StatefulSandbox.create(api, Map.of());
+            assertThat(api.post("/v1/sandboxes/" + sandbox.id() + "/standby", "").status()).isEqualTo(200);
+        }
+
+        @Override
+        public void trigger() {
+            sendExpectingHalt("POST", "/v1/sandboxes/" + sandbox.id() + "/exec", "{\"cmd\": [\"true\"]}");
+        }
+
+        @Override
+        public void verify() {
+            assertThat(api.state(sandbox.id())).isIn("standby", "running");
+            LedgerCheck.assertCountedOnce(api, sandbox.id());
+            sandbox.assertIntact(api, "after a crash while it woke");
+        }
+    }
+
+    /**
+     * A hibernation of a sandbox in standby that was hibernated once before: before its
+     * checkpoint completed, undone (in standby again, with the previous snapshot); after,
+     * finished (hibernated in the new snapshot, the previous one removed). Never both, never neither.
+     */
+    private static final class Hibernation implements Scenario {
+        private final CrashPoint point;
+        private StatefulSandbox sandbox;
+        private String previousSnapshot;
+
+        Hibernation(CrashPoint point) {
+            this.point = point;
+        }
+
+        @Override
+        public void prepare() {
+            sandbox = StatefulSandbox.create(api, Map.of());
+            previousSnapshot = api.post("/v1/sandboxes/" + sandbox.id() + "/hibernate", "").json().path("snapshot").path("id").asString();
+            api.sh(sandbox.id(), "true");
+            assertThat(api.post("/v1/sandboxes/" + sandbox.id() + "/standby", "").status()).isEqualTo(200);
+        }
+
+        @Override
+        public void trigger() {
+            sendExpectingHalt("POST", "/v1/sandboxes/" + sandbox.id() + "/hibernate", "");
+        }
+
+        @Override
+        public void verify() {
+            JsonNode after = api.get("/v1/sandboxes/" + sandbox.id()).json();
+            String snapshot = after.path("snapshot").path("id").asString();
+            if (point == CrashPoint.HIBERNATE_BEGUN) {
+                assertThat(after.path("state").asString()).as("nothing was checkpointed: as before").isEqualTo("standby");
+                assertThat(snapshot).isEqualTo(previousSnapshot);
+            } else {
+                assertThat(after.path("state").asString()).as("the checkpoint completed: as after").isEqualTo("hibernated");
+                assertThat(snapshot).isNotEqualTo(previousSnapshot);
+            }
+            assertThat(snapshotsOnDisk(sandbox.id())).as("only the recorded snapshot is kept").containsExactly(snapshot);
+            assertThat(draftsOnDisk()).as("no draft is left").isEmpty();
+            LedgerCheck.assertCountedOnce(api, sandbox.id());
+            sandbox.assertIntact(api, "after a crash during hibernation at " + point.id());
+        }
+    }
+
+    /** A restore from hibernation: hibernated as before, or running as after, with everything it had. */
+    private static final class Restore implements Scenario {
+        private StatefulSandbox sandbox;
+
+        @Override
+        public void prepare() {
+            sandbox = StatefulSandbox.create(api, Map.of());
+            assertThat(api.post("/v1/sandboxes/" + sandbox.id() + "/hibernate", "").status()).isEqualTo(200);
+        }
+
+        @Override
+        public void trigger() {
+            sendExpectingHalt("POST", "/v1/sandboxes/" + sandbox.id() + "/exec", "{\"cmd\": [\"true\"]}");
+        }
+
+        @Override
+        public void verify() {
+            assertThat(api.state(sandbox.id())).isIn("hibernated", "running");
+            LedgerCheck.assertCountedOnce(api, sandbox.id());
+            sandbox.assertIntact(api, "after a crash during its restore");
+        }
+    }
+
+    /** A deletion: finished, with nothing of the sandbox left, billed until it was asked for. */
+    private static final class Deletion implements Scenario {
+        private StatefulSandbox sandbox;
+        private Instant created;
+        private Instant asked;
+
+        @Override
+        public void prepare() {
+            sandbox = StatefulSandbox.create(api, Map.of());
+            created = Instant.parse(api.get("/v1/sandboxes/" + sandbox.id()).json().path("createdAt").asString());
+            assertThat(api.post("/v1/sandboxes/" + sandbox.id() + "/hibernate", "").status()).isEqualTo(200);
+        }
+
+        @Override
+        public void trigger() {
+            asked = Instant.now();
+            sendExpectingHalt("DELETE", "/v1/sandboxes/" + sandbox.id(), "");
+        }
+
+        @Override
+        public void pause() {
+            sleep(Duration.ofSeconds(3));
+        }
+
+        @Override
+        public void verify() {
+            assertThat(api.get("/v1/sandboxes/" + sandbox.id()).status()).as("the deletion was finished").isEqualTo(404);
+            assertThat(HostFootprint.of(daemon).sandboxes()).doesNotContain(sandbox.id());
+            assertThat(snapshotsOnDisk(sandbox.id())).isEmpty();
+            assertThat(Files.exists(daemon.dataDirectory().resolve("sandboxes").resolve(sandbox.id()))).isFalse();
+            JsonNode row = usageOf(sandbox.id());
+            double billed = row.path("runningSeconds").asDouble() + row.path("standbySeconds").asDouble()
+                    + row.path("hibernatedSeconds").asDouble();
+            assertThat(billed).as("billed until the deletion was asked for, not until the restart")
+                    .isCloseTo(Duration.between(created, asked).toMillis() / 1000.0, within(1.5));
+        }
+    }
+
+    /** A warm-pool start: nothing of the pooled sandbox is left for anybody to account for. */
+    private static final class WarmPoolStart implements Scenario {
+        @Override
+        public void prepare() {
+        }
+
+        @Override
+        public void trigger() {
+        }
+
+        @Override
+        public void verify() {
+            // assertNothingUnaccountedFor, after every point, is the check.
+        }
+    }
+
+    /** A ledger write: the change is billed from when it happened, not from the restart. */
+    private static final class LedgerWrite implements Scenario {
+        private StatefulSandbox sandbox;
+        private Instant asked;
+
+        @Override
+        public void prepare() {
+            sandbox = StatefulSandbox.create(api, Map.of());
+        }
+
+        @Override
+        public void trigger() {
+            asked = Instant.now();
+            sendExpectingHalt("POST", "/v1/sandboxes/" + sandbox.id() + "/standby", "");
+        }
+
+        @Override
+        public void pause() {
+            sleep(Duration.ofSeconds(3));
+        }
+
+        @Override
+        public void verify() {
+            List<LedgerCheck.Interval> intervals = LedgerCheck.assertCountedOnce(api, sandbox.id());
+            LedgerCheck.Interval asleep = intervals.getLast();
+            assertThat(asleep.state().wireName()).isEqualTo("standby");
+            assertThat(Duration.between(asked, asleep.from()).abs()).as("standby billed from when it began: %s", intervals)
+                    .isLessThan(Duration.ofSeconds(2));
+            sandbox.assertIntact(api, "after a crash before its ledger line was written");
+        }
+    }
+
+    /** Sends a request the daemon is expected to die in; its answer, if any, does not matter. */
+    private static void sendExpectingHalt(String method, String path, String body) {
+        try {
+            api.send(method, path, body);
+        } catch (RuntimeException e) {
+            // The daemon died before it answered: what the test asked for.
+        }
+    }
+
+    private static JsonNode usageOf(String id) {
+        for (JsonNode row : api.get("/v1/usage?groupBy=sandbox").json().path("rows")) {
+            if (row.path("key").asString().equals(id)) {
+                return row.path("usage");
+            }
+        }
+        throw new AssertionError("no usage row for " + id);
+    }
+
+    private static Set<String> liveIds() {
+        Set<String> ids = new HashSet<>();
+        api.get("/v1/sandboxes").json().path("sandboxes").forEach(sandbox -> ids.add(sandbox.path("id").asString()));
+        return ids;
+    }
+
+    private static List<String> snapshotsOnDisk(String id) {
+        return list(daemon.dataDirectory().resolve("snapshots").resolve(id));
+    }
+
+    private static List<String> draftsOnDisk() {
+        return list(daemon.dataDirectory().resolve("snapshots").resolve("drafts"));
+    }
+
+    private static List<String> list(Path directory) {
+        if (!Files.isDirectory(directory)) {
+            return List.of();
+        }
+        try (Stream<Path> entries = Files.list(directory)) {
+            return entries.map(entry -> entry.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void sleep(Duration duration) {
+        await().pollDelay(duration).atMost(duration.plusSeconds(1)).until(() -> true);
+    }
+}
