@@ -6,7 +6,6 @@ import io.perpetua.error.ConflictException;
 import io.perpetua.error.RuntimeFailureException;
 import io.perpetua.runtime.RunningCommand;
 import io.perpetua.metering.Metering;
-import io.perpetua.runtime.ResourceUsage;
 import io.perpetua.runtime.SandboxRuntime;
 import io.perpetua.sandbox.ContainerRef;
 import io.perpetua.sandbox.ExecRequest;
@@ -19,8 +18,6 @@ import io.perpetua.sandbox.SandboxState;
 import io.perpetua.snapshot.SnapshotStore;
 import io.perpetua.store.SandboxStore;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Comparator;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +26,6 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,22 +47,17 @@ import org.slf4j.LoggerFactory;
 public final class SandboxService implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SandboxService.class);
-    /** After an automatic transition fails, the sandbox is left as it is this long before the next try. */
-    static final Duration RETRY_BACKOFF = Duration.ofSeconds(30);
 
     private final SandboxRuntime runtime;
     private final SandboxStore store;
     private final SnapshotStore snapshots;
     private final LifecycleSettings settings;
     private final Clock clock;
-    private final Executor background;
-    private final HostMemory hostMemory;
-    private final KeepAwake keepAwake;
     private final Transitions transitions;
     private final Metering metering;
     private final Admissions admissions;
+    private final IdleTimers idleTimers;
     private final ConcurrentMap<SandboxId, ManagedSandbox> sandboxes = new ConcurrentHashMap<>();
-    private final AtomicInteger pressureHibernations = new AtomicInteger();
     private volatile boolean closed;
 
     private SandboxService(Builder builder) {
@@ -75,20 +66,17 @@ public final class SandboxService implements AutoCloseable {
         this.snapshots = Objects.requireNonNull(builder.snapshots, "snapshots");
         this.settings = builder.settings;
         this.clock = builder.clock;
-        this.background = builder.background;
-        this.hostMemory = builder.hostMemory;
-        this.keepAwake = builder.keepAwake;
         this.metering = builder.metering;
         this.transitions = new Transitions(runtime, store, snapshots, clock, Listeners.of(builder.listeners), metering);
         this.admissions = new Admissions(settings.quota(), () -> sandboxes.values().stream().map(ManagedSandbox::record).toList());
+        this.idleTimers = new IdleTimers(sandboxes.values(), transitions, store, settings.minAvailableMemory(), clock, builder.background,
+                builder.hostMemory, builder.keepAwake, () -> closed);
         Recovery recovery = new Recovery(runtime, store, snapshots, clock);
         List<Sandbox> live = recovery.recover();
         for (Sandbox sandbox : live) {
             sandboxes.put(sandbox.id(), new ManagedSandbox(sandbox));
         }
-        if (metering != null) {
-            metering.recovered(live, store::find);
-        }
+        metering.recovered(live, store::find);
     }
 
     /** A builder; runtime, store and snapshots are required. */
@@ -370,92 +358,15 @@ public final class SandboxService implements AutoCloseable {
     }
 
     /**
-     * Advances the idle timers: sandboxes idle past their window go to standby; those in
-     * standby past {@code hibernateAfter}, or any when memory runs short, are handed to the
-     * background executor for hibernation. Skips a sandbox that is busy with a transition, and
-     * one whose last automatic transition failed less than {@link #RETRY_BACKOFF} ago.
+     * Lets time pass: see {@link IdleTimers}. The owner calls this periodically (tests, with a
+     * hand-moved clock); it also writes the daemon's heartbeat to the usage ledger.
      */
     public void tick() {
         if (closed) {
             return;
         }
-        if (metering != null) {
-            metering.tick();
-        }
-        Instant now = clock.instant();
-        for (ManagedSandbox m : sandboxes.values()) {
-            if (!m.tryLock()) {
-                continue;
-            }
-            try {
-                if (m.mayRetry(now)) {
-                    evaluate(m, now);
-                }
-                flush(m);
-            } catch (RuntimeException e) {
-                m.backOff(now.plus(RETRY_BACKOFF));
-                log.warn("lifecycle tick failed for sandbox {}; next try in {} s", m.id(), RETRY_BACKOFF.toSeconds(), e);
-            } finally {
-                m.unlock();
-            }
-        }
-        relieveMemoryPressure();
-    }
-
-    private void evaluate(ManagedSandbox m, Instant now) {
-        Sandbox s = m.record();
-        if (s.state() == SandboxState.RUNNING && m.inflight() == 0
-                && !now.isBefore(s.lastActivityAt().plus(s.spec().idleTimeout()))) {
-            if (keepAwake.keepsAwake(s.id())) {
-                return;
-            }
-            transitions.standby(m);
-        } else if (s.state() == SandboxState.STANDBY && !now.isBefore(s.stateChangedAt().plus(s.spec().hibernateAfter()))) {
-            scheduleHibernation(m, () -> { });
-        }
-    }
-
-    private void relieveMemoryPressure() {
-        if (settings.minAvailableMemory() == 0 || pressureHibernations.get() > 0
-                || hostMemory.availableBytes() >= settings.minAvailableMemory()) {
-            return;
-        }
-        sandboxes.values().stream()
-                .filter(m -> m.state() == SandboxState.STANDBY && !m.hibernationPending() && m.mayRetry(clock.instant()))
-                .min(Comparator.comparing(m -> m.record().stateChangedAt()))
-                .ifPresent(m -> {
-                    log.info("host memory is short; hibernating sandbox {}, the longest in standby", m.id());
-                    pressureHibernations.incrementAndGet();
-                    scheduleHibernation(m, pressureHibernations::decrementAndGet);
-                });
-    }
-
-    private void scheduleHibernation(ManagedSandbox m, Runnable done) {
-        if (!m.claimHibernation()) {
-            done.run();
-            return;
-        }
-        background.execute(() -> {
-            try {
-                m.locked(() -> {
-                    if (m.state() == SandboxState.STANDBY && !closed) {
-                        transitions.hibernate(m);
-                    }
-                });
-            } catch (RuntimeException e) {
-                m.backOff(clock.instant().plus(RETRY_BACKOFF));
-                log.warn("background hibernation of sandbox {} failed; next try in {} s", m.id(), RETRY_BACKOFF.toSeconds(), e);
-            } finally {
-                m.releaseHibernation();
-                done.run();
-            }
-        });
-    }
-
-    private void flush(ManagedSandbox m) {
-        if (m.takeDirty() && m.state() != SandboxState.DELETED) {
-            store.update(m.record());
-        }
+        metering.tick();
+        idleTimers.tick();
     }
 
     private ManagedSandbox managed(SandboxId id) {
@@ -493,7 +404,7 @@ public final class SandboxService implements AutoCloseable {
     public void close() {
         closed = true;
         for (ManagedSandbox m : sandboxes.values()) {
-            m.locked(() -> flush(m));
+            m.locked(() -> idleTimers.flush(m));
         }
     }
 
@@ -508,7 +419,7 @@ public final class SandboxService implements AutoCloseable {
         private HostMemory hostMemory = HostMemory.fromProcMeminfo();
         private final List<LifecycleListener> listeners = new ArrayList<>();
         private KeepAwake keepAwake = KeepAwake.NOTHING;
-        private Metering metering;
+        private Metering metering = Metering.NONE;
 
         private Builder() {
         }

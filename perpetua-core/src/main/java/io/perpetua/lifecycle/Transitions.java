@@ -51,7 +51,7 @@ final class Transitions {
 
     /** What the sandbox's container has used so far; nothing if it has no container (any more). */
     ResourceUsage usage(Sandbox s) {
-        if (metering == null || s.state() == SandboxState.HIBERNATED || s.state() == SandboxState.CREATING) {
+        if (s.state() == SandboxState.HIBERNATED || s.state() == SandboxState.CREATING) {
             return ResourceUsage.NONE;
         }
         try {
@@ -62,10 +62,8 @@ final class Transitions {
     }
 
     private void meter(ManagedSandbox m, ResourceUsage used) {
-        if (metering != null) {
-            metering.changed(m.record(), used);
-            m.lastUsage(used);
-        }
+        metering.changed(m.record(), used);
+        m.lastUsage(used);
     }
 
     /**

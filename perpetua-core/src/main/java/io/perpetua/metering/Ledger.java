@@ -10,6 +10,37 @@ import java.util.Optional;
 /** Where the usage ledger is kept: an append-only list of state changes, and the daemon's heartbeat. */
 public interface Ledger {
 
+    /** A ledger that keeps nothing, for an engine that does not meter. */
+    Ledger NONE = new Ledger() {
+        @Override
+        public void append(List<StateChange> changes) {
+        }
+
+        @Override
+        public List<StateChange> changesBefore(Instant until, ProjectId project) {
+            return List.of();
+        }
+
+        @Override
+        public List<StateChange> changesOf(SandboxId sandbox) {
+            return List.of();
+        }
+
+        @Override
+        public Map<SandboxId, StateChange> latest() {
+            return Map.of();
+        }
+
+        @Override
+        public void heartbeat(Instant at) {
+        }
+
+        @Override
+        public Optional<Instant> lastHeartbeat() {
+            return Optional.empty();
+        }
+    };
+
     /** Appends {@code changes} in one durable write. */
     void append(List<StateChange> changes);
 

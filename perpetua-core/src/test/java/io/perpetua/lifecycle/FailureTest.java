@@ -104,7 +104,7 @@ class FailureTest {
 
         service.tick();
         assertThat(engine.runtime.count("checkpoint")).as("no retry before the backoff").isEqualTo(1);
-        engine.clock.advance(SandboxService.RETRY_BACKOFF);
+        engine.clock.advance(IdleTimers.RETRY_BACKOFF);
         service.tick();
 
         assertThat(service.get(id).state()).isEqualTo(SandboxState.HIBERNATED);

@@ -1,0 +1,136 @@
+package io.perpetua.lifecycle;
+
+import io.perpetua.sandbox.Sandbox;
+import io.perpetua.sandbox.SandboxState;
+import io.perpetua.store.SandboxStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Time passing for the sandboxes. On every {@link #tick}: a sandbox idle past its window goes
+ * to standby; one in standby past its {@code hibernateAfter}, or, while the host has less
+ * memory available than it should, the one longest in standby, is handed to the background
+ * executor for hibernation; and changes not yet written (activity, a thaw) go to the store.
+ * A sandbox busy with a transition is skipped, and one whose last automatic transition failed
+ * is left alone for {@link #RETRY_BACKOFF}.
+ */
+final class IdleTimers {
+
+    private static final Logger log = LoggerFactory.getLogger(IdleTimers.class);
+    /** After an automatic transition fails, the sandbox is left as it is this long before the next try. */
+    static final Duration RETRY_BACKOFF = Duration.ofSeconds(30);
+
+    private final Collection<ManagedSandbox> sandboxes;
+    private final Transitions transitions;
+    private final SandboxStore store;
+    private final long minAvailableMemory;
+    private final Clock clock;
+    private final Executor background;
+    private final HostMemory hostMemory;
+    private final KeepAwake keepAwake;
+    private final BooleanSupplier closed;
+    private final AtomicInteger pressureHibernations = new AtomicInteger();
+
+    /**
+     * @param sandboxes          a live view of the engine's sandboxes
+     * @param minAvailableMemory bytes the host should keep available; 0 turns memory pressure off
+     * @param closed             whether the engine is closing (no hibernation starts then)
+     */
+    IdleTimers(Collection<ManagedSandbox> sandboxes, Transitions transitions, SandboxStore store, long minAvailableMemory, Clock clock,
+               Executor background, HostMemory hostMemory, KeepAwake keepAwake, BooleanSupplier closed) {
+        this.sandboxes = sandboxes;
+        this.transitions = transitions;
+        this.store = store;
+        this.minAvailableMemory = minAvailableMemory;
+        this.clock = clock;
+        this.background = background;
+        this.hostMemory = hostMemory;
+        this.keepAwake = keepAwake;
+        this.closed = closed;
+    }
+
+    void tick() {
+        Instant now = clock.instant();
+        for (ManagedSandbox m : sandboxes) {
+            if (!m.tryLock()) {
+                continue;
+            }
+            try {
+                if (m.mayRetry(now)) {
+                    evaluate(m, now);
+                }
+                flush(m);
+            } catch (RuntimeException e) {
+                m.backOff(now.plus(RETRY_BACKOFF));
+                log.warn("lifecycle tick failed for sandbox {}; next try in {} s", m.id(), RETRY_BACKOFF.toSeconds(), e);
+            } finally {
+                m.unlock();
+            }
+        }
+        relieveMemoryPressure();
+    }
+
+    /** Writes the sandbox's record if it changed since it was last written; the caller holds its lock. */
+    void flush(ManagedSandbox m) {
+        if (m.takeDirty() && m.state() != SandboxState.DELETED) {
+            store.update(m.record());
+        }
+    }
+
+    private void evaluate(ManagedSandbox m, Instant now) {
+        Sandbox s = m.record();
+        if (s.state() == SandboxState.RUNNING && m.inflight() == 0
+                && !now.isBefore(s.lastActivityAt().plus(s.spec().idleTimeout()))) {
+            if (keepAwake.keepsAwake(s.id())) {
+                return;
+            }
+            transitions.standby(m);
+        } else if (s.state() == SandboxState.STANDBY && !now.isBefore(s.stateChangedAt().plus(s.spec().hibernateAfter()))) {
+            scheduleHibernation(m, () -> { });
+        }
+    }
+
+    private void relieveMemoryPressure() {
+        if (minAvailableMemory == 0 || pressureHibernations.get() > 0 || hostMemory.availableBytes() >= minAvailableMemory) {
+            return;
+        }
+        sandboxes.stream()
+                .filter(m -> m.state() == SandboxState.STANDBY && !m.hibernationPending() && m.mayRetry(clock.instant()))
+                .min(Comparator.comparing(m -> m.record().stateChangedAt()))
+                .ifPresent(m -> {
+                    log.info("host memory is short; hibernating sandbox {}, the longest in standby", m.id());
+                    pressureHibernations.incrementAndGet();
+                    scheduleHibernation(m, pressureHibernations::decrementAndGet);
+                });
+    }
+
+    private void scheduleHibernation(ManagedSandbox m, Runnable done) {
+        if (!m.claimHibernation()) {
+            done.run();
+            return;
+        }
+        background.execute(() -> {
+            try {
+                m.locked(() -> {
+                    if (m.state() == SandboxState.STANDBY && !closed.getAsBoolean()) {
+                        transitions.hibernate(m);
+                    }
+                });
+            } catch (RuntimeException e) {
+                m.backOff(clock.instant().plus(RETRY_BACKOFF));
+                log.warn("background hibernation of sandbox {} failed; next try in {} s", m.id(), RETRY_BACKOFF.toSeconds(), e);
+            } finally {
+                m.releaseHibernation();
+                done.run();
+            }
+        });
+    }
+}
