@@ -12,6 +12,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -42,7 +43,7 @@ class RandomKillIT {
     }
 
     @Test
-    void everySandboxComesBackWithItsMemoryAndFilesAfterEveryKill() {
+    void everySandboxComesBackWithItsMemoryAndFilesAfterEveryKill() throws InterruptedException {
         int kills = Integer.getInteger("perpetua.randomKills", CI_KILLS);
         long seed = Long.getLong("perpetua.randomKills.seed", System.nanoTime());
         Random random = new Random(seed);
@@ -57,7 +58,7 @@ class RandomKillIT {
         for (int kill = 1; kill <= kills; kill++) {
             Workload workload = new Workload(api, sandboxes, new Random(random.nextLong()), operations);
             workload.start();
-            sleep(Duration.ofMillis(300 + random.nextInt(3500)));
+            Thread.sleep(Duration.ofMillis(300 + random.nextInt(3500)));
             daemon.kill9();
             workload.stop();
             daemon.restart();
@@ -104,19 +105,15 @@ class RandomKillIT {
             }
         }
 
-        void stop() {
+        void stop() throws InterruptedException {
             stopped.set(true);
             for (Thread client : clients) {
-                try {
-                    client.join(Duration.ofMinutes(3));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                client.join(Duration.ofMinutes(3));
             }
         }
 
         private void run(Random dice) {
-            while (!stopped.get()) {
+            while (!stopped.get() && !Thread.currentThread().isInterrupted()) {
                 String id = sandboxes.get(dice.nextInt(sandboxes.size())).id();
                 try {
                     switch (dice.nextInt(4)) {
@@ -129,16 +126,8 @@ class RandomKillIT {
                 } catch (RuntimeException e) {
                     // The daemon was killed under this request.
                 }
-                sleep(Duration.ofMillis(dice.nextInt(400)));
+                LockSupport.parkNanos(Duration.ofMillis(dice.nextInt(400)).toNanos());
             }
-        }
-    }
-
-    private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

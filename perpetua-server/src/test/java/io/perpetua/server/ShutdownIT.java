@@ -36,7 +36,7 @@ class ShutdownIT {
     }
 
     @Test
-    void aStopAtAnyMomentLeavesOnlyWhatTheNextStartAdopts() {
+    void aStopAtAnyMomentLeavesOnlyWhatTheNextStartAdopts() throws InterruptedException {
         long seed = Long.getLong("perpetua.shutdowns.seed", System.nanoTime());
         Random random = new Random(seed);
         daemon = Daemon.startWith(Map.of("PERPETUA_WARM_POOL", "2"), "--idle-timeout", "1h", "--hibernate-after", "1h");
@@ -47,10 +47,12 @@ class ShutdownIT {
             List<Thread> clients = List.of(
                     Thread.ofVirtual().start(() -> createUntil(api, stopping)),
                     Thread.ofVirtual().start(() -> hibernateAndWakeUntil(api, kept.id(), stopping)));
-            sleep(Duration.ofMillis(random.nextInt(2500)));
+            Thread.sleep(Duration.ofMillis(random.nextInt(2500)));
             daemon.terminate();
             stopping.set(true);
-            clients.forEach(ShutdownIT::join);
+            for (Thread client : clients) {
+                client.join(Duration.ofMinutes(3));
+            }
 
             Set<String> stored = storedLive();
             HostFootprint left = HostFootprint.of(daemon);
@@ -92,22 +94,6 @@ class ShutdownIT {
             } catch (RuntimeException e) {
                 // The daemon is stopping.
             }
-        }
-    }
-
-    private static void join(Thread thread) {
-        try {
-            thread.join(Duration.ofMinutes(3));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }
