@@ -71,6 +71,10 @@ class RandomKillIT {
         }
         System.out.printf("RandomKillIT: %d kills survived (seed %d), %d operations asked for, %d sandboxes, 0 lost%n",
                 kills, seed, operations.get(), SANDBOXES);
+        sandboxes.forEach(sandbox -> assertThat(api.delete("/v1/sandboxes/" + sandbox.id()).status()).isEqualTo(204));
+        daemon.terminate();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(HostFootprint.of(daemon).isEmpty()).as("left on the host: %s", HostFootprint.of(daemon)).isTrue());
     }
 
     private void assertNothingUnaccountedFor(Api api) {
