@@ -3,6 +3,7 @@ package io.perpetua.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -45,6 +46,9 @@ class TerminalIT {
         socket.sendText("{\"type\":\"resize\",\"rows\":40,\"cols\":120}", true).get(10, TimeUnit.SECONDS);
         socket.sendText("{\"type\":\"input\",\"data\":\"stty size\\n\"}", true).get(10, TimeUnit.SECONDS);
         await().atMost(Duration.ofSeconds(30)).until(() -> screen.text().contains("40 120"));
+        // A character whose bytes the shell prints apart reaches the client whole (the echoed command line holds only ASCII).
+        socket.sendBinary(bytes("printf '\\342'; sleep 0.1; printf '\\202'; sleep 0.1; printf '\\254\\n'\n"), true).get(10, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(30)).until(() -> screen.text().contains("€"));
         socket.sendBinary(bytes("nohup sleep 1000 >/dev/null 2>&1 & exit 3\n"), true).get(10, TimeUnit.SECONDS);
         assertThat(screen.closed.get(30, TimeUnit.SECONDS)).isEqualTo("exit 3");
 
@@ -76,20 +80,20 @@ class TerminalIT {
         return ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Collects what the terminal shows and how the socket closed. */
+    /** Collects what the terminal shows, as bytes (a frame may end inside a character), and how the socket closed. */
     private static final class Screen implements WebSocket.Listener {
-        private final StringBuilder text = new StringBuilder();
+        private final ByteArrayOutputStream shown = new ByteArrayOutputStream();
         final CompletableFuture<String> closed = new CompletableFuture<>();
 
         synchronized String text() {
-            return text.toString();
+            return shown.toString(StandardCharsets.UTF_8);
         }
 
         @Override
         public synchronized CompletionStage<?> onBinary(WebSocket socket, ByteBuffer data, boolean last) {
             byte[] bytes = new byte[data.remaining()];
             data.get(bytes);
-            text.append(new String(bytes, StandardCharsets.UTF_8));
+            shown.writeBytes(bytes);
             socket.request(1);
             return null;
         }

@@ -1,5 +1,6 @@
 package io.perpetua.runtime.gvisor;
 
+import io.perpetua.text.Utf8Decoder;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -49,8 +50,13 @@ final class BoundedOutput implements Runnable {
         kept.write(buffer, offset, Math.max(0, Math.min(n, room)));
     }
 
+    /** The bytes kept, decoded; when the limit cut the output inside a character, the text ends before it. */
     synchronized String text() {
-        return kept.toString(StandardCharsets.UTF_8);
+        if (!truncated) {
+            return kept.toString(StandardCharsets.UTF_8);
+        }
+        byte[] bytes = kept.toByteArray();
+        return new String(bytes, 0, Utf8Decoder.completeLength(bytes, 0, bytes.length), StandardCharsets.UTF_8);
     }
 
     synchronized boolean truncated() {

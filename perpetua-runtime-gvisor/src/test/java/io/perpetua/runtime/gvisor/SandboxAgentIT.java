@@ -79,6 +79,18 @@ class SandboxAgentIT {
     }
 
     @Test
+    void charactersWrittenOneByteAtATimeOrCutByTheOutputLimitStayWhole() {
+        ExecResult split = runtime.exec(ref, ExecRequest.of("sh", "-c",
+                "for b in 303 251 342 202 254 360 237 230 200; do printf \"\\\\$b\"; sleep 0.05; done"));
+        assertThat(split.stdout()).isEqualTo("é€😀");
+
+        ExecResult cut = runtime.exec(ref, ExecRequest.of("sh", "-c",
+                "head -c " + (CommandExecution.OUTPUT_LIMIT - 1) + " /dev/zero | tr '\\0' x; printf '\\342\\202\\254'"));
+        assertThat(cut.truncated()).isTrue();
+        assertThat(cut.stdout()).hasSize(CommandExecution.OUTPUT_LIMIT - 1).endsWith("xxx");
+    }
+
+    @Test
     void aTimeoutStopsTheCommandsWholeProcessGroup() {
         ExecResult result = runtime.exec(ref, new ExecRequest(List.of("sh", "-c", "sleep 31 & sleep 31"), null, Map.of(), null,
                 Duration.ofSeconds(1)));

@@ -5,6 +5,7 @@ import io.perpetua.lifecycle.SandboxService;
 import io.perpetua.runtime.RunningCommand;
 import io.perpetua.sandbox.ExecRequest;
 import io.perpetua.sandbox.SandboxId;
+import io.perpetua.text.Utf8Decoder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -58,17 +59,26 @@ final class ExecStream {
         });
     }
 
+    /** Queues what the command writes as events of whole characters, however its bytes were split among reads. */
     private static void pump(InputStream in, String stream, BlockingQueue<Event> queue) {
         byte[] buffer = new byte[16 * 1024];
+        Utf8Decoder text = new Utf8Decoder();
         try (in) {
             int n;
             while ((n = in.read(buffer)) > 0) {
-                queue.add(new Event(stream, new String(buffer, 0, n, StandardCharsets.UTF_8)));
+                queueText(queue, stream, text.decode(buffer, 0, n));
             }
         } catch (IOException e) {
             // The command's end closed the pipe.
         } finally {
+            queueText(queue, stream, text.finish());
             queue.add(DONE);
+        }
+    }
+
+    private static void queueText(BlockingQueue<Event> queue, String stream, String text) {
+        if (!text.isEmpty()) {
+            queue.add(new Event(stream, text));
         }
     }
 

@@ -11,6 +11,7 @@ import io.perpetua.runtime.SandboxHelper;
 import io.perpetua.runtime.SandboxRuntime;
 import io.perpetua.sandbox.ExecRequest;
 import io.perpetua.sandbox.SandboxId;
+import io.perpetua.text.Utf8Decoder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -118,10 +119,11 @@ final class TerminalRoutes {
             }
         }
 
-        /** Closes the socket; a close reason may hold at most 123 bytes. */
+        /** Closes the socket; a close reason may hold at most 123 bytes, so a longer one is cut, between characters. */
         private void close(int status, String reason) {
             byte[] bytes = reason.getBytes(StandardCharsets.UTF_8);
-            socket.closeSession(status, bytes.length <= 120 ? reason : new String(bytes, 0, 120, StandardCharsets.UTF_8));
+            int kept = bytes.length <= 120 ? bytes.length : Utf8Decoder.completeLength(bytes, 0, 120);
+            socket.closeSession(status, new String(bytes, 0, kept, StandardCharsets.UTF_8));
         }
 
         private int relay(RunningCommand started) {
