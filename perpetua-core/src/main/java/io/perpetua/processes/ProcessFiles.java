@@ -3,7 +3,6 @@ package io.perpetua.processes;
 import io.perpetua.error.InvalidInputException;
 import io.perpetua.error.RuntimeFailureException;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -33,10 +32,16 @@ public final class ProcessFiles {
     public static final String SANDBOX_DIRECTORY = "/run/perpetua/processes";
 
     private final Path root;
+    private final OutputCursor.Opener opener;
 
     /** @param hostView the host directory holding what the sandbox wrote (see the runtime's {@code hostView}) */
     public ProcessFiles(Path hostView) {
+        this(hostView, Files::newByteChannel);
+    }
+
+    ProcessFiles(Path hostView, OutputCursor.Opener opener) {
         this.root = hostView.resolve(SANDBOX_DIRECTORY.substring(1));
+        this.opener = opener;
     }
 
     /** The processes with a readable record, oldest first. */
@@ -96,49 +101,12 @@ public final class ProcessFiles {
     }
 
     /**
-     * Output from byte {@code from} on, whole records only, about {@code maxBytes} of it. An
-     * empty list means nothing new yet.
+     * A reader of the process's output from byte {@code from} on, which each read moves forward.
      *
      * @throws InvalidInputException naming {@code from} if it is not where a record starts
      */
-    public List<OutputChunk> output(String id, long from, int maxBytes) {
-        Path file = root.resolve(id).resolve("output");
-        if (!Files.exists(file)) {
-            InvalidInputException.check(from == 0, "from", "offset " + from + " is past the end of the output");
-            return List.of();
-        }
-        List<OutputChunk> chunks = new ArrayList<>();
-        try (RandomAccessFile output = new RandomAccessFile(file.toFile(), "r")) {
-            requireRecordStart(output, from);
-            long at = from;
-            long read = 0;
-            while (read < maxBytes && at + 5 <= output.length()) {
-                output.seek(at);
-                int stream = output.read();
-                int length = output.readInt();
-                if (length < 0 || at + 5 + length > output.length()) {
-                    break;
-                }
-                byte[] bytes = new byte[length];
-                output.readFully(bytes);
-                at += 5 + length;
-                read += length;
-                chunks.add(new OutputChunk(stream == 'o' ? "stdout" : stream == 'e' ? "stderr" : "truncated", bytes, at));
-            }
-        } catch (IOException e) {
-            throw new RuntimeFailureException("cannot read the output of process " + id + ": " + e.getMessage(), e);
-        }
-        return chunks;
-    }
-
-    /** Offsets handed out are where records start; anything else would be read as garbage. */
-    private static void requireRecordStart(RandomAccessFile output, long from) throws IOException {
-        long at = 0;
-        while (at < from && at + 5 <= output.length()) {
-            output.seek(at + 1);
-            at += 5 + output.readInt();
-        }
-        InvalidInputException.check(at == from, "from", "offset " + from + " is not the start of a piece of output");
+    public OutputCursor cursor(String id, long from) {
+        return new OutputCursor(id, root.resolve(id).resolve("output"), from, opener);
     }
 
     /** Whether a live process of this sandbox asked to keep it awake. */

@@ -113,16 +113,16 @@ public final class SandboxProcesses {
     }
 
     /**
-     * Output from byte {@code from} on (see {@link ProcessFiles#output}). Reading it does not wake
-     * the sandbox, but output that flows counts as activity and keeps an awake sandbox awake.
+     * A follower of the process's output from byte {@code from} on: each poll reads only what was
+     * written since the previous one. Reading output does not wake the sandbox, but output that
+     * flows counts as activity and keeps an awake sandbox awake.
+     *
+     * @throws InvalidInputException naming {@code from} if it is not an offset handed out before
      */
-    public List<OutputChunk> output(SandboxId id, String processId, long from, int maxBytes) {
+    public OutputFollower follow(SandboxId id, String processId, long from) {
         find(id, processId);
-        List<OutputChunk> chunks = files(id).output(processId, from, maxBytes);
-        if (!chunks.isEmpty()) {
-            sandboxes.touch(id);
-        }
-        return chunks;
+        OutputCursor cursor = files(id).cursor(processId, from);
+        return new OutputFollower(() -> find(id, processId), cursor, () -> sandboxes.touch(id));
     }
 
     /** The process as its files say now, without waking the sandbox. */

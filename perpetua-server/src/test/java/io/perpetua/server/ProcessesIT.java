@@ -13,9 +13,21 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /** Background processes against a real daemon: input, signals, output streams, and ids that outlive sleep and restarts. */
 class ProcessesIT {
+
+    /** Characters of two, three and four bytes. */
+    private static final String SPLIT_TEXT = "é€😀";
+    /** Writes {@link #SPLIT_TEXT} to stdout, then to stderr, a byte per write with a pause after each: a read per byte. */
+    private static final String BYTE_BY_BYTE = String.join("\n",
+            "import os, time",
+            "for fd in (1, 2):",
+            "    for b in '\\u00e9\\u20ac\\U0001f600'.encode():",
+            "        os.write(fd, bytes([b]))",
+            "        time.sleep(0.05)");
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private static Daemon daemon;
     private static Api api;
@@ -121,6 +133,36 @@ class ProcessesIT {
         assertThat(events).extracting(SseClient.Event::name).contains("stdout", "stderr").endsWith("exit");
         assertThat(events.getLast().data()).contains("\"exitCode\":3");
         api.delete("/v1/sandboxes/" + id);
+    }
+
+    @Test
+    void charactersWrittenOneByteAtATimeArriveWholeThroughExecItsStreamTheLogsAndTheirFollowers() {
+        String id = api.create(Map.of("idleTimeoutSeconds", 3600));
+        List<String> cmd = List.of("python3", "-c", BYTE_BY_BYTE);
+
+        JsonNode exec = api.exec(id, cmd.toArray(String[]::new));
+        assertThat(exec.path("stdout").asString()).isEqualTo(SPLIT_TEXT);
+        assertThat(exec.path("stderr").asString()).isEqualTo(SPLIT_TEXT);
+
+        List<SseClient.Event> streamed = sse.post("/v1/sandboxes/" + id + "/exec", JSON.writeValueAsString(Map.of("cmd", cmd)));
+        assertThat(joined(streamed, "stdout")).isEqualTo(SPLIT_TEXT);
+        assertThat(joined(streamed, "stderr")).isEqualTo(SPLIT_TEXT);
+
+        String pid = start(id, Map.of("cmd", cmd)).path("id").asString();
+        List<SseClient.Event> followed = sse.read(proc(id, pid) + "/logs", null, events -> false);
+        assertThat(followed.getLast().name()).isEqualTo("exit");
+        assertThat(joined(followed, "stdout")).isEqualTo(SPLIT_TEXT);
+        assertThat(joined(followed, "stderr")).isEqualTo(SPLIT_TEXT);
+
+        JsonNode logs = api.get(proc(id, pid) + "/logs").json();
+        assertThat(logs.path("chunks").valueStream().filter(c -> c.path("stream").asString().equals("stdout"))
+                .map(c -> c.path("data").asString()).collect(Collectors.joining())).isEqualTo(SPLIT_TEXT);
+        api.delete("/v1/sandboxes/" + id);
+    }
+
+    /** What one stream of the events says, all its pieces joined. */
+    private static String joined(List<SseClient.Event> events, String stream) {
+        return events.stream().filter(e -> e.name().equals(stream)).map(SseClient.Event::data).collect(Collectors.joining());
     }
 
     private static JsonNode start(String id, Map<String, Object> body) {

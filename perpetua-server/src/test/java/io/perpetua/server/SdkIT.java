@@ -54,10 +54,12 @@ class SdkIT {
         assertThat(answer.stdout()).isEqualTo("42\n");
 
         sandbox.files().write("/root/hello.txt", "hello".getBytes(StandardCharsets.UTF_8));
-        Process counter = sandbox.processes().start(ProcessCommand.of("sh", "-c", "for i in 1 2 3; do echo n$i; sleep 0.2; done"));
+        // Each line ends in a euro sign whose three bytes are written apart.
+        Process counter = sandbox.processes().start(ProcessCommand.of("sh", "-c",
+                "for i in 1 2 3; do printf 'n%s \\342' $i; sleep 0.1; printf '\\202'; sleep 0.1; printf '\\254\\n'; done"));
         List<LogEvent> events = follow(counter);
         assertThat(events.stream().filter(e -> e.stream().equals("stdout")).map(LogEvent::data).collect(Collectors.joining()))
-                .isEqualTo("n1\nn2\nn3\n");
+                .isEqualTo("n1 €\nn2 €\nn3 €\n");
 
         sandbox.hibernate();
         assertThat(sandbox.refresh().state()).isEqualTo("hibernated");

@@ -8,6 +8,7 @@ import io.perpetua.files.FileListing;
 import io.perpetua.files.SandboxFiles;
 import io.perpetua.files.SandboxPath;
 import io.perpetua.processes.OutputChunk;
+import io.perpetua.processes.OutputFollower;
 import io.perpetua.processes.ProcessInfo;
 import io.perpetua.processes.ProcessSpec;
 import io.perpetua.processes.SandboxProcesses;
@@ -16,7 +17,6 @@ import io.perpetua.runtime.SandboxRuntime;
 import io.perpetua.sandbox.SandboxId;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -150,14 +150,13 @@ final class FileRoutes {
     }
 
     private void relayChanges(SandboxId id, String watcher, EventStream events) {
-        long at = 0;
+        OutputFollower output = processes.follow(id, watcher, 0);
         long lastSent = System.nanoTime();
         StringBuilder partial = new StringBuilder();
         while (true) {
-            List<OutputChunk> chunks = processes.output(id, watcher, at, 64 * 1024);
-            for (OutputChunk chunk : chunks) {
-                at = chunk.next();
-                partial.append(new String(chunk.bytes(), StandardCharsets.UTF_8));
+            OutputFollower.Poll poll = output.poll(64 * 1024);
+            for (OutputChunk chunk : poll.chunks()) {
+                partial.append(chunk.text());
                 int newline;
                 while ((newline = partial.indexOf("\n")) >= 0) {
                     String[] change = partial.substring(0, newline).split("\t", 2);
@@ -168,10 +167,10 @@ final class FileRoutes {
                     }
                 }
             }
-            if (chunks.isEmpty()) {
-                if (!processes.find(id, watcher).running()) {
-                    return;
-                }
+            if (poll.finished()) {
+                return;
+            }
+            if (poll.chunks().isEmpty()) {
                 if (System.nanoTime() - lastSent > HEARTBEAT.toNanos()) {
                     events.heartbeat();
                     lastSent = System.nanoTime();

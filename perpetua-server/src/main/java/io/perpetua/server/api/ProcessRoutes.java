@@ -4,12 +4,12 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import io.perpetua.error.InvalidInputException;
 import io.perpetua.processes.OutputChunk;
+import io.perpetua.processes.OutputFollower;
 import io.perpetua.processes.ProcessInfo;
 import io.perpetua.processes.ProcessSpec;
 import io.perpetua.processes.SandboxProcesses;
 import io.perpetua.sandbox.SandboxId;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -68,7 +68,7 @@ final class ProcessRoutes {
     /** A piece of output in a JSON answer. */
     record ChunkView(String stream, String data, long next) {
         static ChunkView of(OutputChunk chunk) {
-            return new ChunkView(chunk.stream(), new String(chunk.bytes(), StandardCharsets.UTF_8), chunk.next());
+            return new ChunkView(chunk.stream(), chunk.text(), chunk.next());
         }
     }
 
@@ -97,36 +97,34 @@ final class ProcessRoutes {
         String pid = ctx.pathParam("pid");
         processes.get(id, pid);
         if (EventStream.wanted(ctx)) {
-            stream(ctx, id, pid, offset(ctx.header("Last-Event-ID"), "Last-Event-ID"));
+            stream(ctx, processes.follow(id, pid, offset(ctx.header("Last-Event-ID"), "Last-Event-ID")));
             return;
         }
-        List<OutputChunk> chunks = processes.output(id, pid, offset(ctx.queryParam("from"), "from"), PAGE_BYTES);
-        long next = chunks.isEmpty() ? offset(ctx.queryParam("from"), "from") : chunks.getLast().next();
-        ProcessInfo process = processes.find(id, pid);
-        ctx.result(json.write(Map.of("chunks", chunks.stream().map(ChunkView::of).toList(), "next", next,
-                "process", ProcessView.of(process))));
+        OutputFollower output = processes.follow(id, pid, offset(ctx.queryParam("from"), "from"));
+        OutputFollower.Poll page = output.poll(PAGE_BYTES);
+        ctx.result(json.write(Map.of("chunks", page.chunks().stream().map(ChunkView::of).toList(), "next", output.position(),
+                "process", ProcessView.of(page.process()))));
     }
 
-    /** Streams output as it is written, each event's id the offset after it, until the process ended and all is sent. */
-    private void stream(Context ctx, SandboxId id, String pid, long from) {
+    /**
+     * Streams output as it is written, each event's id the offset after it, until the process
+     * ended and all is sent. Each poll reads only what was written since the previous one.
+     */
+    private void stream(Context ctx, OutputFollower output) {
         EventStream events = EventStream.open(ctx);
-        long at = from;
         long lastSent = System.nanoTime();
         try {
             while (true) {
-                boolean ended = !processes.find(id, pid).running();
-                List<OutputChunk> chunks = processes.output(id, pid, at, PAGE_BYTES);
-                for (OutputChunk chunk : chunks) {
-                    events.send(chunk.stream(), Long.toString(chunk.next()), new String(chunk.bytes(), StandardCharsets.UTF_8));
-                    at = chunk.next();
+                OutputFollower.Poll poll = output.poll(PAGE_BYTES);
+                for (OutputChunk chunk : poll.chunks()) {
+                    events.send(chunk.stream(), Long.toString(chunk.next()), chunk.text());
                     lastSent = System.nanoTime();
                 }
-                if (chunks.isEmpty() && ended) {
-                    ProcessInfo process = processes.find(id, pid);
-                    events.send("exit", Long.toString(at), json.write(ProcessView.of(process)));
+                if (poll.finished()) {
+                    events.send("exit", Long.toString(output.position()), json.write(ProcessView.of(poll.process())));
                     return;
                 }
-                if (chunks.isEmpty()) {
+                if (poll.chunks().isEmpty()) {
                     if (System.nanoTime() - lastSent > HEARTBEAT.toNanos()) {
                         events.heartbeat();
                         lastSent = System.nanoTime();
