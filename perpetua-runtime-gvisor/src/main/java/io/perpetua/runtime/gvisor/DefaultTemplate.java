@@ -43,7 +43,7 @@ final class DefaultTemplate {
 
     static final String NAME = "default";
     /** Bump when the template's content changes, so existing data directories rebuild it. */
-    private static final int VERSION = 9;
+    private static final int VERSION = 10;
     /** Where the helpers are mounted in the sandbox. */
     static final String HELPERS = "/opt/perpetua";
     static final String INIT = HELPERS + "/bin/init";
@@ -56,6 +56,10 @@ final class DefaultTemplate {
     private static final Path HOST_ETC = Path.of("/etc");
     private static final Set<String> ETC_EXCLUDED = Set.of("ssh", "machine-id", "hostname", "hosts", "ld.so.preload");
     private static final Duration COMPILE_LIMIT = Duration.ofMinutes(2);
+    /** Starting and stopping a helper's command, compiled into each helper that runs one. */
+    private static final String COMMAND = "command.c";
+    private static final List<String> SOURCES = List.of("command.h", COMMAND, "statx_fix.c", "init.c", "run.c", "supervise.c",
+            "pty.c", "watch.c", "agent.c");
     private static final Logger log = LoggerFactory.getLogger(DefaultTemplate.class);
 
     private final Path directory;
@@ -128,13 +132,32 @@ final class DefaultTemplate {
     private static void buildHelpers(Path helpers) throws IOException {
         Files.createDirectories(helpers.resolve("bin"));
         Files.createDirectories(helpers.resolve("lib"));
-        compile("statx_fix.c", inHelpers(helpers, STATX_SHIM), "-shared", "-fPIC");
-        compile("init.c", inHelpers(helpers, INIT), "-static");
-        compile("run.c", inHelpers(helpers, RUN), "-static");
-        compile("supervise.c", inHelpers(helpers, SUPERVISE), "-static");
-        compile("pty.c", inHelpers(helpers, PTY), "-static");
-        compile("watch.c", inHelpers(helpers, WATCH), "-static");
-        compile("agent.c", inHelpers(helpers, AGENT), "-static", "-pthread");
+        Path sources = copySources(helpers.resolveSibling("helper-sources"));
+        try {
+            compile(sources, List.of("statx_fix.c"), inHelpers(helpers, STATX_SHIM), "-shared", "-fPIC");
+            compile(sources, List.of("init.c"), inHelpers(helpers, INIT), "-static");
+            compile(sources, List.of("run.c", COMMAND), inHelpers(helpers, RUN), "-static");
+            compile(sources, List.of("supervise.c", COMMAND), inHelpers(helpers, SUPERVISE), "-static");
+            compile(sources, List.of("pty.c"), inHelpers(helpers, PTY), "-static");
+            compile(sources, List.of("watch.c"), inHelpers(helpers, WATCH), "-static");
+            compile(sources, List.of("agent.c", COMMAND), inHelpers(helpers, AGENT), "-static", "-pthread");
+        } finally {
+            FileTrees.delete(sources);
+        }
+    }
+
+    /** The helpers' C sources, out of the runtime's jar into {@code directory}, where gcc finds them and their header. */
+    private static Path copySources(Path directory) throws IOException {
+        Files.createDirectories(directory);
+        for (String source : SOURCES) {
+            try (InputStream in = DefaultTemplate.class.getResourceAsStream(source)) {
+                if (in == null) {
+                    throw new IllegalStateException("resource " + source + " is missing from the runtime's jar");
+                }
+                Files.copy(in, directory.resolve(source));
+            }
+        }
+        return directory;
     }
 
     private static Path inHelpers(Path helpers, String sandboxPath) {
@@ -197,22 +220,11 @@ final class DefaultTemplate {
         return Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS).contains(PosixFilePermission.OTHERS_READ);
     }
 
-    private static void compile(String source, Path output, String... flags) throws IOException {
-        Path sourceFile = output.resolveSibling(source);
-        try (InputStream in = DefaultTemplate.class.getResourceAsStream(source)) {
-            if (in == null) {
-                throw new IllegalStateException("resource " + source + " is missing from the runtime's jar");
-            }
-            Files.copy(in, sourceFile);
-        }
+    private static void compile(Path sources, List<String> files, Path output, String... flags) {
         List<String> command = new ArrayList<>(List.of("gcc", "-O2", "-Wall", "-o", output.toString()));
         command.addAll(List.of(flags));
-        command.add(sourceFile.toString());
-        try {
-            HostCommand.run(command, COMPILE_LIMIT).orThrow("compiling " + source + " for the default template (is gcc installed?)");
-        } finally {
-            Files.delete(sourceFile);
-        }
+        files.forEach(file -> command.add(sources.resolve(file).toString()));
+        HostCommand.run(command, COMPILE_LIMIT).orThrow("compiling " + files.getFirst() + " for the default template (is gcc installed?)");
     }
 
     /** A world-writable directory with the sticky bit, which java.nio cannot set: everyone creates, only owners delete. */

@@ -37,7 +37,6 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,26 +44,20 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "command.h"
 
 #define AGENT_PORT 49983
 #define MAX_HEADER (4 << 20)
 #define MAX_STRINGS 65536
 #define BUFFER 65536
-#define KILL_GRACE_MS 2000
 /* After the command exits, how long its pipes may stay open before they are left to a drainer. */
 #define ORPHAN_GRACE_MS 50
 /* How often a command whose pipes are open is checked for having exited. */
 #define EXIT_POLL_MS 20
 
 extern char **environ;
-
-static long long now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int read_fully(int fd, void *data, size_t size) {
     char *at = data;
@@ -242,31 +235,17 @@ static char *resolve(const char *program, char **env, char *found, size_t size) 
     return (char *) program;
 }
 
+/* Starts the request's command (see command.h); returns its pid, or 0 with the reason in *error. */
 static pid_t start(struct request *request, char **env, int in, int out, int err, int *error) {
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    if (request->cwd[0]) {
-        posix_spawn_file_actions_addchdir_np(&actions, request->cwd);
-    }
-    posix_spawn_file_actions_adddup2(&actions, in, 0);
-    posix_spawn_file_actions_adddup2(&actions, out, 1);
-    posix_spawn_file_actions_adddup2(&actions, err, 2);
-    posix_spawnattr_t attributes;
-    posix_spawnattr_init(&attributes);
-    sigset_t none, defaults;
-    sigemptyset(&none);
+    sigset_t defaults;
     sigemptyset(&defaults);
     sigaddset(&defaults, SIGPIPE);
     sigaddset(&defaults, SIGCHLD);
-    posix_spawnattr_setsigmask(&attributes, &none);
-    posix_spawnattr_setsigdefault(&attributes, &defaults);
-    posix_spawnattr_setpgroup(&attributes, 0);
-    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
     char found[4096];
+    struct command command = {.program = resolve(request->argv[0], env, found, sizeof found), .argv = request->argv,
+                              .env = env, .cwd = request->cwd, .stdio = {in, out, err}, .defaults = &defaults};
     pid_t pid = 0;
-    *error = posix_spawn(&pid, resolve(request->argv[0], env, found, sizeof found), &actions, &attributes, request->argv, env);
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attributes);
+    *error = spawn_command(&command, &pid);
     return *error ? 0 : pid;
 }
 
@@ -362,7 +341,7 @@ static int pump_output(int from, int sock, char type) {
     return n < 0 && (errno == EAGAIN || errno == EINTR) ? 1 : 0;
 }
 
-static void finish(int sock, int status, int timed_out) {
+static void send_exit(int sock, int status, int timed_out) {
     char payload[5];
     uint32_t wire = htonl((uint32_t) status);
     memcpy(payload, &wire, 4);
@@ -380,157 +359,249 @@ static void await_close(int sock) {
     }
 }
 
-static void run(int sock, struct request *request) {
-    struct stat cwd;
-    if (request->cwd[0] && (stat(request->cwd, &cwd) || !S_ISDIR(cwd.st_mode))) {
-        send_frame(sock, 'C', request->cwd, (uint32_t) strlen(request->cwd));
-        return;
-    }
-    /* Without memory or pipes, nothing is sent: the daemon then runs the command the slow way. */
+/* The command of one connection: its pipes, its input on the way, and how far it got. */
+struct execution {
+    int sock;
+    pid_t child;
+    struct pollfd fds[4]; /* indexed by the enum below */
+    struct input *input;
+    long long deadline, exited_at, backoff;
+    int status, exited, signalled, gone;
+};
+
+enum { COMMAND_OUT, COMMAND_ERR, CONNECTION, COMMAND_IN };
+
+static int is_directory(const char *path) {
+    struct stat info;
+    return stat(path, &info) == 0 && S_ISDIR(info.st_mode);
+}
+
+/* Tells the daemon why the command could not be run, as runsc exec would, and that it ended. */
+static void report_not_started(int sock, const char *program, int error) {
+    char message[4200];
+    int length = snprintf(message, sizeof message, "perpetua: cannot run '%s': %s\n", program, strerror(error));
+    send_frame(sock, 'E', message, (uint32_t) (length < (int) sizeof message ? length : (int) sizeof message - 1));
+    send_exit(sock, error == ENOENT ? 127 : 126, 0);
+}
+
+/*
+ * Starts the request's command on pipes made here and tells the daemon its pid. Returns 1 if it
+ * runs; 0 if it could not be run (the daemon was told why); -1 if there was no memory or no
+ * pipe for it: then nothing was sent, and the daemon runs the command the slow way.
+ */
+static int start_command(struct execution *execution, struct request *request) {
     char **env = merged_environment(request->env);
-    struct input *input = calloc(1, sizeof *input);
+    execution->input = calloc(1, sizeof *execution->input);
     int in[2], out[2], err[2], error = 0;
-    if (!env || !input || pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) {
+    if (!env || !execution->input || pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) {
         free(env);
-        free(input);
-        return;
+        free(execution->input);
+        return -1;
     }
-    long long deadline = now_ms() + request->timeout_ms;
-    pid_t child = start(request, env, in[0], out[1], err[1], &error);
+    execution->deadline = now_ms() + request->timeout_ms;
+    execution->child = start(request, env, in[0], out[1], err[1], &error);
     free(env);
     close(in[0]);
     close(out[1]);
     close(err[1]);
-    uint32_t wire_pid = htonl((uint32_t) child);
-    send_frame(sock, 'S', &wire_pid, 4);
-    if (!child) {
-        char message[4200];
-        int length = snprintf(message, sizeof message, "perpetua: cannot run '%s': %s\n", request->argv[0], strerror(error));
-        send_frame(sock, 'E', message, (uint32_t) length);
+    uint32_t wire_pid = htonl((uint32_t) execution->child);
+    send_frame(execution->sock, 'S', &wire_pid, 4);
+    if (!execution->child) {
         close(in[1]);
         close(out[0]);
         close(err[0]);
-        free(input);
-        finish(sock, error == ENOENT ? 127 : 126, 0);
-        return;
+        free(execution->input);
+        report_not_started(execution->sock, request->argv[0], error);
+        return 0;
     }
     fcntl(out[0], F_SETFL, O_NONBLOCK);
     fcntl(err[0], F_SETFL, O_NONBLOCK);
     fcntl(in[1], F_SETFL, O_NONBLOCK);
-    fcntl(sock, F_SETFL, fcntl(sock, F_GETFL) | O_NONBLOCK);
+    fcntl(execution->sock, F_SETFL, fcntl(execution->sock, F_GETFL) | O_NONBLOCK);
+    execution->fds[COMMAND_OUT] = (struct pollfd) {out[0], POLLIN, 0};
+    execution->fds[COMMAND_ERR] = (struct pollfd) {err[0], POLLIN, 0};
+    execution->fds[CONNECTION] = (struct pollfd) {execution->sock, POLLIN, 0};
+    execution->fds[COMMAND_IN] = (struct pollfd) {in[1], 0, 0};
+    return 1;
+}
 
-    /* command stdout, command stderr, the connection, command stdin */
-    struct pollfd fds[4] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}, {sock, POLLIN, 0}, {in[1], 0, 0}};
-    int status = 0, exited = 0, signalled = 0, gone = 0;
-    long long exited_at = 0, backoff = 1;
-    while (!exited || fds[0].fd >= 0 || fds[1].fd >= 0) {
-        long long now = now_ms();
-        if (exited && now - exited_at > ORPHAN_GRACE_MS) {
-            break;
+static int output_open(const struct execution *execution) {
+    return execution->fds[COMMAND_OUT].fd >= 0 || execution->fds[COMMAND_ERR].fd >= 0;
+}
+
+/* Relaying goes on until the command exited and its output closed, or its output outlived it by the grace. */
+static int keep_relaying(const struct execution *execution) {
+    if (!execution->exited) {
+        return 1;
+    }
+    return output_open(execution) && now_ms() - execution->exited_at <= ORPHAN_GRACE_MS;
+}
+
+/* How long to wait for the pipes or the connection: never past the next step of the deadline, and never long. */
+static int next_wait_ms(struct execution *execution) {
+    long long until = execution->signalled ? execution->deadline + KILL_GRACE_MS : execution->deadline;
+    long long wait = execution->exited ? 10 : until - now_ms();
+    if (!output_open(execution)) {
+        /* Its output is closed, so it is most likely exiting: look again soon, then less often. */
+        wait = wait < execution->backoff ? wait : execution->backoff;
+        execution->backoff *= 2;
+    }
+    if (wait > EXIT_POLL_MS) {
+        wait = EXIT_POLL_MS;
+    }
+    return (int) (wait < 1 ? 1 : wait);
+}
+
+/* Sends the daemon what the command wrote; closes a pipe at its end. */
+static void relay_output(struct execution *execution) {
+    for (int i = COMMAND_OUT; i <= COMMAND_ERR; i++) {
+        struct pollfd *stream = &execution->fds[i];
+        if (stream->fd < 0 || !stream->revents) {
+            continue;
         }
-        long long until = signalled ? deadline + KILL_GRACE_MS : deadline;
-        long long wait = exited ? 10 : until - now;
-        if (fds[0].fd < 0 && fds[1].fd < 0) {
-            /* Its output is closed, so it is most likely exiting: look again soon, then less often. */
-            wait = wait < backoff ? wait : backoff;
-            backoff *= 2;
+        int pumped = pump_output(stream->fd, execution->sock, i == COMMAND_OUT ? 'O' : 'E');
+        if (pumped < 0) {
+            execution->gone = 1;
+        } else if (pumped == 0) {
+            close(stream->fd);
+            stream->fd = -1;
         }
-        if (wait > EXIT_POLL_MS) {
-            wait = EXIT_POLL_MS;
-        }
-        int ready = poll(fds, 4, (int) (wait < 1 ? 1 : wait));
+    }
+}
+
+/* Takes what the daemon sent: the command's input, or once that ended, only whether the daemon is still there. */
+static void take_from_daemon(struct execution *execution) {
+    struct pollfd *connection = &execution->fds[CONNECTION];
+    if (connection->fd < 0 || !connection->revents) {
+        return;
+    }
+    ssize_t n = 1;
+    if (connection->revents & (POLLERR | POLLHUP)) {
+        n = -1;
+    } else if (execution->input->ended) {
+        char ignored[256];
+        n = read(execution->sock, ignored, sizeof ignored);
+        n = n < 0 && (errno == EAGAIN || errno == EINTR) ? 1 : n;
+    } else {
+        n = receive_input(execution->sock, execution->input) < 0 ? -1 : 1;
+    }
+    if (n <= 0) {
+        execution->gone = 1;
+        connection->fd = -1;
+    }
+}
+
+/* Writes what it can of the input waiting for the command, without blocking. */
+static void feed_stdin(struct execution *execution) {
+    struct pollfd *command_in = &execution->fds[COMMAND_IN];
+    struct input *input = execution->input;
+    if (command_in->fd < 0 || !command_in->revents || input->start >= input->end) {
+        return;
+    }
+    ssize_t n = write(command_in->fd, input->data + input->start, input->end - input->start);
+    if (n < 0 && errno != EAGAIN && errno != EINTR) {
+        input->start = input->end; /* the command closed its stdin */
+    } else if (n > 0) {
+        input->start += (size_t) n;
+    }
+}
+
+/* Ends the command's input once all of it was written, and says what to wait for next: more input, or room for it. */
+static void settle_input(struct execution *execution) {
+    struct input *input = execution->input;
+    struct pollfd *connection = &execution->fds[CONNECTION], *command_in = &execution->fds[COMMAND_IN];
+    if (input->start == input->end) {
+        input->start = input->end = 0;
+    }
+    if (command_in->fd >= 0 && (input->ended || execution->gone) && input->start == input->end) {
+        close(command_in->fd);
+        command_in->fd = -1;
+    }
+    if (connection->fd >= 0) {
+        /* Read more stdin only when the last chunk went to the command. */
+        connection->events = !input->ended && input->end > 0 ? 0 : POLLIN;
+    }
+    if (command_in->fd >= 0) {
+        command_in->events = input->start < input->end ? POLLOUT : 0;
+    }
+}
+
+/* Notices that the command exited; stops it at its deadline, or at once when the daemon gave up on it. */
+static void watch_command(struct execution *execution) {
+    if (execution->exited) {
+        return;
+    }
+    if (waitpid(execution->child, &execution->status, WNOHANG) == execution->child) {
+        execution->exited = 1;
+        execution->exited_at = now_ms();
+        return;
+    }
+    if (execution->gone && execution->signalled == 0) {
+        execution->deadline = now_ms();
+    }
+    signal_past_deadline(execution->child, execution->deadline, &execution->signalled);
+}
+
+/* Moves output to the daemon and input to the command until the command is done. */
+static void relay(struct execution *execution) {
+    while (keep_relaying(execution)) {
+        int ready = poll(execution->fds, 4, next_wait_ms(execution));
         if (ready < 0 && errno != EINTR) {
             break;
         }
-        for (int i = 0; i < 2; i++) {
-            if (ready > 0 && fds[i].fd >= 0 && fds[i].revents) {
-                int pumped = pump_output(fds[i].fd, sock, i == 0 ? 'O' : 'E');
-                if (pumped < 0) {
-                    gone = 1;
-                } else if (pumped == 0) {
-                    close(fds[i].fd);
-                    fds[i].fd = -1;
-                }
-            }
+        if (ready > 0) {
+            relay_output(execution);
+            take_from_daemon(execution);
+            feed_stdin(execution);
         }
-        if (ready > 0 && fds[2].fd >= 0 && fds[2].revents) {
-            char ignored[256];
-            ssize_t n = 1;
-            if (fds[2].revents & (POLLERR | POLLHUP)) {
-                n = -1;
-            } else if (input->ended) {
-                /* Nothing more is expected: only whether the daemon is still there. */
-                n = read(sock, ignored, sizeof ignored);
-                n = n < 0 && (errno == EAGAIN || errno == EINTR) ? 1 : n;
-            } else {
-                n = receive_input(sock, input) < 0 ? -1 : 1;
-            }
-            if (n <= 0) {
-                gone = 1;
-                fds[2].fd = -1;
-            }
-        }
-        if (ready > 0 && fds[3].fd >= 0 && fds[3].revents && input->start < input->end) {
-            ssize_t n = write(fds[3].fd, input->data + input->start, input->end - input->start);
-            if (n < 0 && errno != EAGAIN && errno != EINTR) {
-                input->start = input->end; /* the command closed its stdin */
-            } else if (n > 0) {
-                input->start += (size_t) n;
-            }
-        }
-        if (input->start == input->end) {
-            input->start = input->end = 0;
-        }
-        if (fds[3].fd >= 0 && (input->ended || gone) && input->start == input->end) {
-            close(fds[3].fd);
-            fds[3].fd = -1;
-        }
-        if (fds[2].fd >= 0) {
-            /* Read more stdin only when the last chunk went to the command. */
-            fds[2].events = !input->ended && input->end > 0 ? 0 : POLLIN;
-        }
-        if (fds[3].fd >= 0) {
-            fds[3].events = input->start < input->end ? POLLOUT : 0;
-        }
-        if (!exited && waitpid(child, &status, WNOHANG) == child) {
-            exited = 1;
-            exited_at = now_ms();
-        }
-        if (!exited && gone && signalled == 0) {
-            /* The daemon gave up on the request: stop the command. */
-            deadline = now_ms();
-        }
-        if (!exited && signalled == 0 && now_ms() >= deadline) {
-            kill(-child, SIGTERM);
-            signalled = 1;
-        } else if (!exited && signalled == 1 && now_ms() >= deadline + KILL_GRACE_MS) {
-            kill(-child, SIGKILL);
-            signalled = 2;
-        }
+        settle_input(execution);
+        watch_command(execution);
     }
-    if (fds[3].fd >= 0) {
-        close(fds[3].fd);
+}
+
+/* Leaves pipes that background processes still hold to a thread that drains them. */
+static void leave_to_drainer(int out, int err) {
+    struct drain *pipes = malloc(sizeof *pipes);
+    if (pipes) {
+        pipes->fds[0] = out;
+        pipes->fds[1] = err;
     }
-    if (!exited) {
-        waitpid(child, &status, 0);
+    if (!pipes || detach(drain, pipes)) {
+        /* No thread to drain them: close them, and background writers get EPIPE. */
+        close(out);
+        close(err);
+        free(pipes);
     }
-    if (fds[0].fd >= 0 || fds[1].fd >= 0) {
-        struct drain *pipes = malloc(sizeof *pipes);
-        if (pipes) {
-            pipes->fds[0] = fds[0].fd;
-            pipes->fds[1] = fds[1].fd;
-        }
-        if (!pipes || detach(drain, pipes)) {
-            /* No thread to drain them: close them, and background writers get EPIPE. */
-            close(fds[0].fd);
-            close(fds[1].fd);
-            free(pipes);
-        }
+}
+
+/* After relaying: the command reaped, its leftover pipes drained, its exit status sent if the daemon still listens. */
+static void end_command(struct execution *execution) {
+    if (execution->fds[COMMAND_IN].fd >= 0) {
+        close(execution->fds[COMMAND_IN].fd);
     }
-    free(input);
-    if (!gone) {
-        fcntl(sock, F_SETFL, fcntl(sock, F_GETFL) & ~O_NONBLOCK);
-        finish(sock, WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status), signalled > 0);
+    if (!execution->exited) {
+        waitpid(execution->child, &execution->status, 0);
+    }
+    if (output_open(execution)) {
+        leave_to_drainer(execution->fds[COMMAND_OUT].fd, execution->fds[COMMAND_ERR].fd);
+    }
+    free(execution->input);
+    if (!execution->gone) {
+        int status = execution->status;
+        fcntl(execution->sock, F_SETFL, fcntl(execution->sock, F_GETFL) & ~O_NONBLOCK);
+        send_exit(execution->sock, WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status), execution->signalled > 0);
+    }
+}
+
+static void run(int sock, struct request *request) {
+    if (request->cwd[0] && !is_directory(request->cwd)) {
+        send_frame(sock, 'C', request->cwd, (uint32_t) strlen(request->cwd));
+        return;
+    }
+    struct execution execution = {.sock = sock, .backoff = 1};
+    if (start_command(&execution, request) > 0) {
+        relay(&execution);
+        end_command(&execution);
     }
 }
 

@@ -23,15 +23,14 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-#define KILL_GRACE_MS 2000
+#include "command.h"
+
 #define BUFFER 65536
 
 extern char **environ;
@@ -44,12 +43,6 @@ static void on_child(int sig) {
         /* the pipe is full: a wake-up is already pending */
     }
     errno = saved;
-}
-
-static long long now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static pid_t command_group;
@@ -84,32 +77,16 @@ static int pump(int from, int to) {
     return n < 0 && (errno == EAGAIN || errno == EINTR);
 }
 
-/*
- * posix_spawn, not fork: glibc spawns with CLONE_VM|CLONE_VFORK, so no copy of this process's
- * address space is made, and under the ptrace platform every new address space costs a host
- * process.
- */
+/* Starts the command (see command.h), or exits as a shell does when it cannot. */
 static pid_t start(char **argv, int in, int out, int err) {
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, in, 0);
-    posix_spawn_file_actions_adddup2(&actions, out, 1);
-    posix_spawn_file_actions_adddup2(&actions, err, 2);
-    posix_spawnattr_t attributes;
-    posix_spawnattr_init(&attributes);
-    sigset_t none, defaults;
-    sigemptyset(&none);
+    sigset_t defaults;
     sigemptyset(&defaults);
     sigaddset(&defaults, SIGPIPE);
     sigaddset(&defaults, SIGCHLD);
-    posix_spawnattr_setsigmask(&attributes, &none);
-    posix_spawnattr_setsigdefault(&attributes, &defaults);
-    posix_spawnattr_setpgroup(&attributes, 0);
-    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    struct command command = {.program = argv[0], .search_path = 1, .argv = argv, .env = environ,
+                              .stdio = {in, out, err}, .defaults = &defaults};
     pid_t pid;
-    int failed = posix_spawnp(&pid, argv[0], &actions, &attributes, argv, environ);
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attributes);
+    int failed = spawn_command(&command, &pid);
     if (failed) {
         dprintf(2, "perpetua: cannot run '%s': %s\n", argv[0], strerror(failed));
         exit(failed == ENOENT ? 127 : 126);
@@ -242,12 +219,8 @@ int main(int argc, char **argv) {
             exited = 1;
             exited_at = now_ms();
         }
-        if (!exited && signalled == 0 && now_ms() >= deadline) {
-            kill(-child, SIGTERM);
-            signalled = 1;
-        } else if (!exited && signalled == 1 && now_ms() >= deadline + KILL_GRACE_MS) {
-            kill(-child, SIGKILL);
-            signalled = 2;
+        if (!exited) {
+            signal_past_deadline(child, deadline, &signalled);
         }
     }
     if (!exited) {
