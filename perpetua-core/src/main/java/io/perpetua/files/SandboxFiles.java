@@ -8,6 +8,7 @@ import io.perpetua.lifecycle.SandboxService;
 import io.perpetua.runtime.RunningCommand;
 import io.perpetua.sandbox.ExecRequest;
 import io.perpetua.sandbox.SandboxId;
+import io.perpetua.text.Utf8Decoder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -212,8 +213,10 @@ public final class SandboxFiles {
         }
     }
 
+    /** The start of what the command wrote to stderr, cut between characters. */
     private static String stderr(RunningCommand command) throws IOException {
-        return new String(command.stderr().readNBytes(4096), StandardCharsets.UTF_8).strip();
+        byte[] message = command.stderr().readNBytes(4096);
+        return Utf8Decoder.wholeCharacters(message, 0, message.length).strip();
     }
 
     private static long copy(InputStream from, OutputStream to, long length) throws IOException {

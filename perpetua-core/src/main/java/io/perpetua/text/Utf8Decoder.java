@@ -46,6 +46,14 @@ public final class Utf8Decoder {
     }
 
     /**
+     * The text of {@code bytes[offset, offset + length)} without an incomplete character at
+     * their end: for output cut at a limit, which must not end in half a character.
+     */
+    public static String wholeCharacters(byte[] bytes, int offset, int length) {
+        return new String(bytes, offset, completeLength(bytes, offset, length), StandardCharsets.UTF_8);
+    }
+
+    /**
      * How many of {@code bytes[offset, offset + length)} make whole characters: all of them but
      * an incomplete character at their end, whose remaining bytes have not arrived (or were cut
      * off). Malformed bytes count as whole: they decode to U+FFFD wherever the cut is.

@@ -48,6 +48,12 @@ class Utf8DecoderTest {
     }
 
     @Test
+    void wholeCharactersLeavesOutTheCharacterACutSplit() {
+        assertThat(Utf8Decoder.wholeCharacters(MIXED, 0, 5)).isEqualTo("aé");
+        assertThat(Utf8Decoder.wholeCharacters(MIXED, 0, MIXED.length)).isEqualTo("aé€😀z");
+    }
+
+    @Test
     void anyBytesCutAnywhereDecodeAsTheyDoWhole() {
         Random random = new Random(42);
         for (int round = 0; round < 2000; round++) {

@@ -56,7 +56,7 @@ final class BoundedOutput implements Runnable {
             return kept.toString(StandardCharsets.UTF_8);
         }
         byte[] bytes = kept.toByteArray();
-        return new String(bytes, 0, Utf8Decoder.completeLength(bytes, 0, bytes.length), StandardCharsets.UTF_8);
+        return Utf8Decoder.wholeCharacters(bytes, 0, bytes.length);
     }
 
     synchronized boolean truncated() {

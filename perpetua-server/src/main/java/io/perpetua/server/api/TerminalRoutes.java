@@ -122,8 +122,7 @@ final class TerminalRoutes {
         /** Closes the socket; a close reason may hold at most 123 bytes, so a longer one is cut, between characters. */
         private void close(int status, String reason) {
             byte[] bytes = reason.getBytes(StandardCharsets.UTF_8);
-            int kept = bytes.length <= 120 ? bytes.length : Utf8Decoder.completeLength(bytes, 0, 120);
-            socket.closeSession(status, new String(bytes, 0, kept, StandardCharsets.UTF_8));
+            socket.closeSession(status, Utf8Decoder.wholeCharacters(bytes, 0, Math.min(120, bytes.length)));
         }
 
         private int relay(RunningCommand started) {
