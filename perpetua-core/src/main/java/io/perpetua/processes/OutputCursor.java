@@ -14,8 +14,8 @@ import java.util.List;
 /**
  * A reader's place in a process's output file, moved on by each {@link #read}: a follower reads
  * only what was appended since its previous read, never the file again from its start. It
- * keeps the offset, not an open file: an open descriptor would keep the sandbox's disk busy,
- * and the disk is unmounted when the sandbox hibernates or is deleted.
+ * keeps the offset, not an open file: a follower may wait on a sandbox for hours, and an open
+ * descriptor would keep its disk busy when the sandbox is deleted and the disk unmounted.
  *
  * <p>Consecutive records of one stream are merged into one piece, and a piece ends on a whole
  * character: the supervisor records each pipe read, so the bytes of one character may lie in
