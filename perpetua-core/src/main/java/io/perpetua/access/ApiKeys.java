@@ -4,12 +4,11 @@ import io.perpetua.error.ConflictException;
 import io.perpetua.error.InvalidInputException;
 import io.perpetua.error.NotFoundException;
 import io.perpetua.error.UnauthenticatedException;
+import io.perpetua.id.RandomIds;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.time.Clock;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
@@ -28,12 +27,10 @@ public final class ApiKeys {
     private static final String SECRET_PREFIX = "pk_";
     private static final Pattern ID_FORMAT = Pattern.compile("ak[a-z2-7]{14}");
     private static final Pattern FIXED_SECRET = Pattern.compile("[A-Za-z0-9._~+/=-]{24,256}");
-    private static final char[] ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567".toCharArray();
     private static final int MAX_NAME_LENGTH = 100;
 
     private final KeyStore store;
     private final Clock clock;
-    private final SecureRandom random = new SecureRandom();
     private final Map<String, ApiKey> byHash = new ConcurrentHashMap<>();
 
     /** Loads every key of {@code store}. */
@@ -59,7 +56,7 @@ public final class ApiKeys {
         if (byHash.values().stream().anyMatch(key -> key.admin() && key.active())) {
             return Optional.empty();
         }
-        return Optional.of(issue(ProjectId.DEFAULT, "admin", true, fixedSecret.orElseGet(this::newSecret)));
+        return Optional.of(issue(ProjectId.DEFAULT, "admin", true, fixedSecret.orElseGet(ApiKeys::newSecret)));
     }
 
     /**
@@ -77,7 +74,7 @@ public final class ApiKeys {
         InvalidInputException.check(label.length() <= MAX_NAME_LENGTH && label.chars().noneMatch(Character::isISOControl), "name",
                 "name must be at most " + MAX_NAME_LENGTH + " characters without control characters");
         String hash = hash(secret);
-        ApiKey key = new ApiKey(newId(), project, label, admin, clock.instant(), null);
+        ApiKey key = new ApiKey(RandomIds.next("ak", 14), project, label, admin, clock.instant(), null);
         store.insert(new KeyStore.HashedKey(key, hash));
         byHash.put(hash, key);
         return new IssuedKey(key, secret);
@@ -135,18 +132,8 @@ public final class ApiKeys {
                 .orElseThrow(() -> new NotFoundException("key_not_found", "no API key with id '" + id + "'"));
     }
 
-    private String newSecret() {
-        byte[] bytes = new byte[32];
-        random.nextBytes(bytes);
-        return SECRET_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    }
-
-    private String newId() {
-        StringBuilder id = new StringBuilder("ak");
-        for (int i = 0; i < 14; i++) {
-            id.append(ID_ALPHABET[random.nextInt(ID_ALPHABET.length)]);
-        }
-        return id.toString();
+    private static String newSecret() {
+        return SECRET_PREFIX + RandomIds.secret();
     }
 
     static String hash(String secret) {

@@ -2,10 +2,9 @@ package io.perpetua.access;
 
 import io.perpetua.error.InvalidInputException;
 import io.perpetua.error.NotFoundException;
+import io.perpetua.id.RandomIds;
 import io.perpetua.sandbox.SandboxId;
-import java.security.SecureRandom;
 import java.time.Clock;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -28,11 +27,9 @@ public final class Previews {
     }
 
     private static final Pattern ID_FORMAT = Pattern.compile("pv[a-z2-7]{14}");
-    private static final char[] ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567".toCharArray();
 
     private final PreviewStore store;
     private final Clock clock;
-    private final SecureRandom random = new SecureRandom();
     private final Map<String, Preview> byHash = new ConcurrentHashMap<>();
 
     /** Loads every preview of {@code store}. */
@@ -44,14 +41,8 @@ public final class Previews {
 
     /** Opens {@code port} of {@code sandbox} to the holder of the returned token. */
     public IssuedPreview create(SandboxId sandbox, int port) {
-        byte[] bytes = new byte[32];
-        random.nextBytes(bytes);
-        String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-        StringBuilder id = new StringBuilder("pv");
-        for (int i = 0; i < 14; i++) {
-            id.append(ID_ALPHABET[random.nextInt(ID_ALPHABET.length)]);
-        }
-        Preview preview = new Preview(id.toString(), sandbox, port, clock.instant(), null);
+        String token = RandomIds.secret();
+        Preview preview = new Preview(RandomIds.next("pv", 14), sandbox, port, clock.instant(), null);
         String hash = ApiKeys.hash(token);
         store.insert(new PreviewStore.HashedPreview(preview, hash));
         byHash.put(hash, preview);

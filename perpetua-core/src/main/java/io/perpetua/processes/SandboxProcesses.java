@@ -4,13 +4,13 @@ import io.perpetua.error.ConflictException;
 import io.perpetua.error.InvalidInputException;
 import io.perpetua.error.NotFoundException;
 import io.perpetua.error.RuntimeFailureException;
+import io.perpetua.id.RandomIds;
 import io.perpetua.lifecycle.SandboxService;
 import io.perpetua.runtime.SandboxHelper;
 import io.perpetua.runtime.SandboxRuntime;
 import io.perpetua.sandbox.ExecRequest;
 import io.perpetua.sandbox.ExecResult;
 import io.perpetua.sandbox.SandboxId;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,8 +32,6 @@ public final class SandboxProcesses {
     public static final long OUTPUT_LIMIT = 16L * 1024 * 1024;
     private static final Duration CONTROL_LIMIT = Duration.ofSeconds(60);
     private static final Pattern ID = Pattern.compile("pr[a-z2-7]{14}");
-    private static final char[] ALPHABET = "abcdefghijklmnopqrstuvwxyz234567".toCharArray();
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final Set<String> SIGNALS = Set.of("HUP", "INT", "QUIT", "KILL", "TERM", "USR1", "USR2", "STOP", "CONT", "WINCH", "ALRM");
 
     private final SandboxService sandboxes;
@@ -57,7 +55,7 @@ public final class SandboxProcesses {
      * @throws InvalidInputException naming {@code cmd[0]} if the program cannot be run
      */
     public ProcessInfo start(SandboxId id, ProcessSpec spec) {
-        String processId = newId();
+        String processId = RandomIds.next("pr", 14);
         String directory = ProcessFiles.SANDBOX_DIRECTORY + "/" + processId;
         String supervisor = runtime.helper(SandboxHelper.SUPERVISE).stream().map(SandboxProcesses::quote).collect(Collectors.joining(" "));
         String script = "d=$1; l=$2; shift 2; mkdir -p \"$d\" && cat > \"$d/meta\" && " + supervisor
@@ -173,15 +171,5 @@ public final class SandboxProcesses {
 
     private static String quote(String word) {
         return "'" + word.replace("'", "'\\''") + "'";
-    }
-
-    private static String newId() {
-        char[] chars = new char[16];
-        chars[0] = 'p';
-        chars[1] = 'r';
-        for (int i = 2; i < chars.length; i++) {
-            chars[i] = ALPHABET[RANDOM.nextInt(ALPHABET.length)];
-        }
-        return new String(chars);
     }
 }

@@ -1,7 +1,7 @@
 package io.perpetua.sandbox;
 
 import io.perpetua.error.InvalidInputException;
-import java.security.SecureRandom;
+import io.perpetua.id.RandomIds;
 import java.util.regex.Pattern;
 
 /**
@@ -17,8 +17,6 @@ public record SandboxId(String value) {
     public static final int LENGTH = 16;
 
     private static final Pattern FORMAT = Pattern.compile("sb[a-z2-7]{14}");
-    private static final char[] ALPHABET = "abcdefghijklmnopqrstuvwxyz234567".toCharArray();
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     /** @throws InvalidInputException if {@code value} is not a well-formed sandbox id */
     public SandboxId {
@@ -28,13 +26,7 @@ public record SandboxId(String value) {
 
     /** A fresh random id. */
     public static SandboxId random() {
-        char[] chars = new char[LENGTH];
-        chars[0] = 's';
-        chars[1] = 'b';
-        for (int i = 2; i < LENGTH; i++) {
-            chars[i] = ALPHABET[RANDOM.nextInt(ALPHABET.length)];
-        }
-        return new SandboxId(new String(chars));
+        return new SandboxId(RandomIds.next("sb", LENGTH - 2));
     }
 
     /** Parses {@code value}; a malformed id can name no sandbox, so callers may treat it as not found. */

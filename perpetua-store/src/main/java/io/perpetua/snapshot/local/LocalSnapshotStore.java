@@ -2,6 +2,7 @@ package io.perpetua.snapshot.local;
 
 import io.perpetua.crash.CrashPoint;
 import io.perpetua.error.RuntimeFailureException;
+import io.perpetua.id.RandomIds;
 import io.perpetua.sandbox.SandboxId;
 import io.perpetua.snapshot.Snapshot;
 import io.perpetua.snapshot.SnapshotDraft;
@@ -16,7 +17,6 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -36,8 +36,6 @@ import org.slf4j.LoggerFactory;
 public final class LocalSnapshotStore implements SnapshotStore {
 
     private static final Logger log = LoggerFactory.getLogger(LocalSnapshotStore.class);
-    private static final char[] ALPHABET = "abcdefghijklmnopqrstuvwxyz234567".toCharArray();
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Path root;
     private final Path drafts;
@@ -60,7 +58,7 @@ public final class LocalSnapshotStore implements SnapshotStore {
 
     @Override
     public SnapshotDraft begin(SandboxId sandbox) {
-        String id = newId();
+        String id = RandomIds.next("sn", 14);
         Path directory = drafts.resolve(id);
         try {
             Files.createDirectory(directory);
@@ -243,15 +241,5 @@ public final class LocalSnapshotStore implements SnapshotStore {
     private static RuntimeFailureException corrupt(Snapshot snapshot, String why) {
         return new RuntimeFailureException("snapshot_corrupt", "snapshot " + snapshot.id() + " of sandbox " + snapshot.sandbox()
                 + " is unusable: " + why, null);
-    }
-
-    private static String newId() {
-        char[] chars = new char[16];
-        chars[0] = 's';
-        chars[1] = 'n';
-        for (int i = 2; i < chars.length; i++) {
-            chars[i] = ALPHABET[RANDOM.nextInt(ALPHABET.length)];
-        }
-        return new String(chars);
     }
 }
