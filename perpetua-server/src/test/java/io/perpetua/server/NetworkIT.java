@@ -86,7 +86,7 @@ class NetworkIT {
 
     @BeforeAll
     static void startDaemon() {
-        daemon = Daemon.start("--network", "sandbox", "--subnet", "10.233.0.0/16", "--idle-timeout", "2s",
+        daemon = Daemon.start("--network", "sandbox", "--subnet", Daemon.TEST_SUBNET, "--idle-timeout", "2s",
                 "--hibernate-after", "1h", "--tick-interval", "100ms", "--warm-pool", "0");
         api = daemon.api();
     }
