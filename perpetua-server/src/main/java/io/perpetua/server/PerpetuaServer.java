@@ -134,12 +134,25 @@ public final class PerpetuaServer implements AutoCloseable {
 
     /** Starts the daemon and returns once it listens. */
     public static PerpetuaServer start(ServerConfig config) {
+        closeIdleHttpConnectionsSoon();
         PerpetuaServer server = new PerpetuaServer(config);
         server.http.start();
         log.info("perpetua listening on {}://{}:{} (data in {}, platform {})", config.tls() == null ? "http" : "https",
                 config.host(), server.port(),
                 config.dataDirectory(), config.platform());
         return server;
+    }
+
+    /**
+     * Makes the JDK's HTTP clients close a connection after two idle seconds instead of thirty:
+     * this runsc cannot checkpoint a sandbox that holds a connection, so the port proxy's idle
+     * connections to a sandbox would keep it from hibernating for half a minute after the last
+     * request. The JDK has no setting per client, only this system property, read once, when the
+     * JVM makes its first HTTP client: hence here, before the API and its proxy exist. (A JVM that
+     * made a client earlier keeps the JDK's default.)
+     */
+    private static void closeIdleHttpConnectionsSoon() {
+        System.setProperty("jdk.httpclient.keepalive.timeout", "2");
     }
 
     /** The port the API listens on (useful when configured as 0). */

@@ -42,7 +42,8 @@ public final class ApiRoutes {
     private final FileRoutes files;
     private final ProcessRoutes processes;
     private final TerminalRoutes terminals;
-    private final PortRoutes ports;
+    private final PortProxyRoutes ports;
+    private final PreviewRoutes previewUrls;
     private final TcpTunnelRoutes tunnels;
     private final KeyRoutes keys;
     private final UsageRoutes usage;
@@ -72,7 +73,8 @@ public final class ApiRoutes {
         this.files = new FileRoutes(new SandboxFiles(sandboxes), processes, runtime, json);
         this.processes = new ProcessRoutes(processes, json);
         this.terminals = new TerminalRoutes(sandboxes, runtime, json);
-        this.ports = new PortRoutes(sandboxes, id -> runtime.address(id), previews, json);
+        this.ports = new PortProxyRoutes(sandboxes, id -> runtime.address(id), previews);
+        this.previewUrls = new PreviewRoutes(sandboxes, previews, json);
         this.tunnels = new TcpTunnelRoutes(sandboxes, ports::address);
         this.keys = new KeyRoutes(keys, json);
         this.usage = new UsageRoutes(sandboxes, usage, clock, json);
@@ -127,6 +129,7 @@ public final class ApiRoutes {
         processes.register(routes);
         terminals.register(routes);
         ports.register(routes);
+        previewUrls.register(routes);
         tunnels.register(routes);
         keys.register(routes);
         usage.register(routes);

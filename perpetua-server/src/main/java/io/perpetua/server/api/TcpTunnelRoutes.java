@@ -62,7 +62,7 @@ final class TcpTunnelRoutes {
     /** Before the upgrade: checks the request, wakes the sandbox and connects to the port. */
     private void connect(Context ctx) {
         SandboxId id = SandboxIdParameter.of(ctx);
-        int port = PortRoutes.port(ctx.pathParam("port"));
+        int port = SandboxPortParameter.parse(ctx.pathParam("port"));
         String address = addresses.apply(id);
         SandboxService.Lease lease = sandboxes.hold(id);
         Socket connection = new Socket();

@@ -1,17 +1,13 @@
 package io.perpetua.server.api;
 
 import io.javalin.http.Context;
-import io.javalin.http.HttpStatus;
 import io.javalin.websocket.WsConfig;
 import io.javalin.websocket.WsContext;
-import io.perpetua.access.Preview;
 import io.perpetua.access.Previews;
 import io.perpetua.error.ConflictException;
-import io.perpetua.error.InvalidInputException;
 import io.perpetua.error.NotFoundException;
 import io.perpetua.error.RuntimeFailureException;
 import io.perpetua.lifecycle.SandboxService;
-import io.perpetua.runtime.SandboxRuntime;
 import io.perpetua.sandbox.SandboxId;
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,87 +34,54 @@ import java.util.function.Function;
 
 /**
  * {@code /v1/sandboxes/{id}/ports/{port}/…}: a reverse proxy, HTTP and WebSocket, to a port of
- * a sandbox, and {@code /preview/{token}/…}, the same behind an unguessable token for browsers.
- * The first byte wakes a sleeping sandbox, and it stays awake while a request or a WebSocket is
- * open. The proxy closes its idle connections to a sandbox after two seconds, from its own side,
- * because this runsc cannot checkpoint a sandbox that holds a connection.
+ * a sandbox, and {@code /preview/{token}/…}, the same behind an unguessable token for browsers
+ * (made by {@link PreviewRoutes}). The first byte wakes a sleeping sandbox, and it stays awake
+ * while a request or a WebSocket is open. The proxy's HTTP client closes its idle connections to
+ * a sandbox after two seconds, from its own side, because this runsc cannot checkpoint a sandbox
+ * that holds a connection; the daemon sets that timeout at its start, for the whole JVM, as the
+ * JDK allows no other way ({@code PerpetuaServer.start}).
  */
-final class PortRoutes {
+final class PortProxyRoutes {
 
-    static final String PORTS = "/v1/sandboxes/{id}/ports/{port}";
-    static final String PREVIEW = "/preview/{token}";
+    private static final String PORTS = "/v1/sandboxes/{id}/ports/{port}";
+    private static final String PREVIEW = "/preview/{token}";
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
             "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length", "expect");
-
-    static {
-        // Read once by the JDK's HTTP client: idle connections to sandboxes close from our side, soon.
-        System.setProperty("jdk.httpclient.keepalive.timeout", "2");
-    }
 
     private final SandboxService sandboxes;
     private final Function<SandboxId, Optional<String>> addresses;
     private final Previews previews;
-    private final JsonCodec json;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
     private final UpgradeHandoff<Bridge> upgrades = new UpgradeHandoff<>();
     private final Map<String, Bridge> bridges = new ConcurrentHashMap<>();
 
-    PortRoutes(SandboxService sandboxes, Function<SandboxId, Optional<String>> addresses, Previews previews, JsonCodec json) {
+    /**
+     * @param addresses each sandbox's address on its network, if it has one
+     * @param previews  opens the preview behind a token
+     */
+    PortProxyRoutes(SandboxService sandboxes, Function<SandboxId, Optional<String>> addresses, Previews previews) {
         this.sandboxes = sandboxes;
         this.addresses = addresses;
         this.previews = previews;
-        this.json = json;
+    }
+
+    /** The path of the preview URL of {@code token}. */
+    static String previewPath(String token) {
+        return "/preview/" + token + "/";
     }
 
     void register(RouteTable routes) {
         routes.any(PORTS, ctx -> forward(ctx, target(ctx), ""));
         routes.any(PORTS + "/<path>", ctx -> forward(ctx, target(ctx), ctx.pathParam("path")));
         routes.ws(PORTS + "/<path>", ctx -> openUpstream(ctx, target(ctx)), this::bridge);
-        routes.post("/v1/sandboxes/{id}/previews", this::preview);
-        routes.get("/v1/sandboxes/{id}/previews", this::listPreviews);
-        routes.delete("/v1/sandboxes/{id}/previews/{previewId}", this::revokePreview);
         routes.any(PREVIEW, ctx -> forward(ctx, preview(ctx.pathParam("token")), ""));
         routes.any(PREVIEW + "/<path>", ctx -> forward(ctx, preview(ctx.pathParam("token")), ctx.pathParam("path")));
         routes.ws(PREVIEW + "/<path>", ctx -> openUpstream(ctx, preview(ctx.pathParam("token"))), this::bridge);
     }
 
-    record PreviewBody(Integer port) {
-    }
-
     /** A port of a sandbox, as a request names it. */
     record Target(SandboxId sandbox, int port) {
-    }
-
-    /** A preview as listed: never its token, which the daemon does not keep. */
-    record PreviewView(String id, int port, String createdAt, String revokedAt) {
-        static PreviewView of(Preview preview) {
-            return new PreviewView(preview.id(), preview.port(), preview.createdAt().toString(),
-                    preview.revokedAt() == null ? null : preview.revokedAt().toString());
-        }
-    }
-
-    private void preview(Context ctx) {
-        SandboxId id = SandboxIdParameter.of(ctx);
-        PreviewBody body = json.read(ctx.bodyAsBytes(), PreviewBody.class, null);
-        int port = port(body.port() == null ? null : body.port().toString());
-        sandboxes.get(id);
-        Previews.IssuedPreview issued = previews.create(id, port);
-        ctx.status(HttpStatus.CREATED).result(json.write(Map.of("id", issued.preview().id(), "port", port, "token", issued.token(),
-                "url", ctx.scheme() + "://" + ctx.host() + "/preview/" + issued.token() + "/")));
-    }
-
-    private void listPreviews(Context ctx) {
-        SandboxId id = SandboxIdParameter.of(ctx);
-        sandboxes.get(id);
-        ctx.result(json.write(Map.of("previews", previews.list(id).stream().map(PreviewView::of).toList())));
-    }
-
-    private void revokePreview(Context ctx) {
-        SandboxId id = SandboxIdParameter.of(ctx);
-        sandboxes.get(id);
-        previews.revoke(id, ctx.pathParam("previewId"));
-        ctx.status(HttpStatus.NO_CONTENT);
     }
 
     private void forward(Context ctx, Target target, String path) {
@@ -267,23 +230,11 @@ final class PortRoutes {
     }
 
     private static Target target(Context ctx) {
-        return new Target(SandboxIdParameter.of(ctx), port(ctx.pathParam("port")));
+        return new Target(SandboxIdParameter.of(ctx), SandboxPortParameter.parse(ctx.pathParam("port")));
     }
 
     private Target preview(String token) {
         return previews.open(token).map(preview -> new Target(preview.sandbox(), preview.port()))
                 .orElseThrow(() -> new NotFoundException("preview_not_found", "no preview with that token"));
-    }
-
-    static int port(String value) {
-        try {
-            int port = Integer.parseInt(value == null ? "" : value);
-            InvalidInputException.check(port >= 1 && port <= 65535, "port", "port must be between 1 and 65535 but was " + port);
-            InvalidInputException.check(port != SandboxRuntime.RESERVED_PORT, "port", "port " + port
-                    + " belongs to the sandbox's agent, which runs API commands; it is not reachable through the API");
-            return port;
-        } catch (NumberFormatException e) {
-            throw new InvalidInputException("port", "port must be a number between 1 and 65535 but was '" + value + "'");
-        }
     }
 }
