@@ -6,6 +6,7 @@ import io.perpetua.runtime.gvisor.RunscConfig;
 import io.perpetua.runtime.gvisor.RunscRuntime;
 import io.perpetua.server.PerpetuaServer;
 import io.perpetua.server.ServerConfig;
+import io.perpetua.server.ServerOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -80,7 +81,7 @@ public final class LifecycleBenchmark {
         Path data = Files.createTempDirectory("perpetua-bench-");
         String key = "pk_bench_" + UUID.randomUUID();
         String cgroupParent = "perpetua-bench-" + Long.toHexString(System.nanoTime());
-        ServerConfig config = ServerConfig.parse(List.of("--port", "0", "--data-dir", data.toString(), "--idle-timeout", "1h",
+        ServerConfig config = ServerOptions.parse(List.of("--port", "0", "--data-dir", data.toString(), "--idle-timeout", "1h",
                 "--hibernate-after", "1h", "--cgroup-parent", cgroupParent, "--warm-pool", Integer.toString(WARM_POOL),
                 "--subnet", SUBNET), Map.of("PERPETUA_ADMIN_KEY", key));
         try (PerpetuaServer server = PerpetuaServer.start(config)) {

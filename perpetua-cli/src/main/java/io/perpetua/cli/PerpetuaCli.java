@@ -43,7 +43,7 @@ public final class PerpetuaCli {
         Terminal terminal = new Terminal(in, out, err, env);
         CommandLine cli = new CommandLine(new PerpetuaCli())
                 .addSubcommand(new HelpCommand())
-                .addSubcommand(new ServerCommand(terminal))
+                .addSubcommand(ServerCommand.commandLine(terminal))
                 .addSubcommand(SandboxCommand.commandLine(terminal))
                 .addSubcommand(KeysCommand.commandLine(terminal))
                 .addSubcommand(new UsageCommand(terminal))

@@ -2,63 +2,43 @@ package io.perpetua.cli;
 
 import io.perpetua.server.Main;
 import io.perpetua.server.ServerConfig;
-import java.util.ArrayList;
-import java.util.List;
+import io.perpetua.server.ServerOptions;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Unmatched;
+import picocli.CommandLine.Mixin;
 
-/** {@code perpetua server}: the daemon in the foreground. Its options belong to {@link ServerConfig}, which parses them. */
-@Command(name = "server",
-        customSynopsis = "perpetua server [-hV] [--OPTION VALUE]...",
-        description = "Runs the daemon in the foreground until it is stopped (Ctrl-C or SIGTERM).",
+/** {@code perpetua server}: the daemon in the foreground, with the options of {@link ServerOptions}. */
+@Command(name = "server", sortOptions = false,
+        customSynopsis = "perpetua server [-hV] [--OPTION=VALUE]...",
+        description = {
+                "Runs the daemon in the foreground until it is stopped (Ctrl-C or SIGTERM).",
+                "Each option can also be set with the environment variable shown under it;",
+                "the option wins over the variable, and the variable over the default.",
+                ""
+        },
         footer = {
                 "",
-                "Server options, as --name VALUE or --name=VALUE. Each can also be set with",
-                "an environment variable such as PERPETUA_PORT or PERPETUA_DATA_DIR; an option",
-                "wins over its variable.",
-                "  --host ADDRESS          address to listen on (default: 127.0.0.1)",
-                "  --port PORT             port to listen on (default: 7777)",
-                "  --data-dir DIR          store, snapshots and sandbox files",
-                "                          (default: ~/.perpetua)",
-                "  --idle-timeout TIME     idle time before a sandbox goes to standby",
-                "                          (default: 15s)",
-                "  --hibernate-after TIME  time in standby before it is checkpointed to disk",
-                "                          (default: 10m)",
-                "  --platform NAME         runsc platform: ptrace, kvm or systrap",
-                "                          (default: ptrace)",
-                "  --runsc PROGRAM         the runsc program (default: runsc)",
-                "  --cgroup-parent NAME    cgroup under which each sandbox gets its own",
-                "                          (default: perpetua)",
-                "  --min-available-memory SIZE",
-                "                          hibernate standby sandboxes when the host has less",
-                "                          memory available, e.g. 2g or 15%% (default: 10%%)",
-                "  --tick-interval TIME    how often idle timers are checked (default: 250ms)",
-                "  --warm-pool N           sandboxes of the default shape kept started and",
-                "                          frozen, so creating one is a thaw (default: 2)",
-                "",
-                "TIME is 500ms, 15s, 10m, 2h, 1d or plain seconds."
+                "TIME is 500ms, 15s, 10m, 2h, 1d or plain seconds; SIZE is bytes, or 512k, 512m, 2g, 1t."
         })
 final class ServerCommand implements Callable<Integer> {
 
-    @Unmatched
-    private List<String> options = new ArrayList<>();
+    @Mixin
+    private final ServerOptions options;
 
-    private final Terminal terminal;
+    private ServerCommand(Terminal terminal) {
+        this.options = new ServerOptions(terminal.env());
+    }
 
-    ServerCommand(Terminal terminal) {
-        this.terminal = terminal;
+    /** The command, its options' defaults taken from {@code terminal}'s environment. */
+    static CommandLine commandLine(Terminal terminal) {
+        ServerCommand command = new ServerCommand(terminal);
+        return command.options.applyTo(new CommandLine(command));
     }
 
     @Override
     public Integer call() {
-        ServerConfig config;
-        try {
-            config = ServerConfig.parse(options, terminal.env());
-        } catch (IllegalArgumentException e) {
-            terminal.err().println("perpetua server: " + e.getMessage());
-            return 2;
-        }
+        ServerConfig config = options.toConfig();
         try {
             Main.run(config);
         } catch (InterruptedException e) {

@@ -5,6 +5,7 @@ import io.perpetua.runtime.gvisor.RunscConfig;
 import io.perpetua.runtime.gvisor.RunscRuntime;
 import io.perpetua.server.PerpetuaServer;
 import io.perpetua.server.ServerConfig;
+import io.perpetua.server.ServerOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -38,7 +39,7 @@ final class LiveDaemon implements AutoCloseable {
     static LiveDaemon start() throws IOException {
         Path data = Files.createTempDirectory("perpetua-cli-it-");
         String cgroupParent = "perpetua-cli-it-" + Long.toHexString(System.nanoTime());
-        ServerConfig config = ServerConfig.parse(List.of("--port", "0", "--data-dir", data.toString(), "--idle-timeout", "1h",
+        ServerConfig config = ServerOptions.parse(List.of("--port", "0", "--data-dir", data.toString(), "--idle-timeout", "1h",
                 "--cgroup-parent", cgroupParent, "--warm-pool", "0", "--subnet", SUBNET), Map.of("PERPETUA_ADMIN_KEY", KEY));
         try {
             return new LiveDaemon(data, cgroupParent, PerpetuaServer.start(config));

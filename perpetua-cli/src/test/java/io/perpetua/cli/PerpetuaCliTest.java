@@ -2,11 +2,16 @@ package io.perpetua.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.perpetua.server.ServerOptions;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
 
 class PerpetuaCliTest {
 
@@ -59,7 +64,7 @@ class PerpetuaCliTest {
     void serverHelpShowsPercentagesAsWritten() {
         CliRun run = perpetua("server", "--help");
 
-        assertThat(run.out()).contains("e.g. 2g or 15% (default: 10%)");
+        assertThat(run.out()).contains("15%;", "PERPETUA_MIN_AVAILABLE_MEMORY, default 10%").doesNotContain("%%");
         assertThat(run.err()).isEmpty();
     }
 
@@ -102,12 +107,18 @@ class PerpetuaCliTest {
     }
 
     @Test
-    void serverHelpDescribesTheServerOptionsAndTheirVariables() {
+    void serverHelpListsEveryServerOptionWithItsVariableAndDefault() {
         CliRun run = perpetua("server", "--help");
+        // The README's table lists the same options (ServerOptionsTest), so it is all in the help too.
+        List<OptionSpec> options = new CommandLine(new ServerOptions(Map.of())).getCommandSpec().options();
 
         assertThat(run.exitCode()).isZero();
-        assertThat(run.out()).contains("--port", "--data-dir", "--idle-timeout", "--hibernate-after", "--platform",
-                "--runsc", "--cgroup-parent", "--min-available-memory", "--tick-interval", "PERPETUA_PORT");
+        assertThat(options).isNotEmpty();
+        for (OptionSpec option : options) {
+            String variable = "PERPETUA_" + option.longestName().substring(2).toUpperCase(Locale.ROOT).replace('-', '_');
+            String fallback = option.defaultValue() == null ? "no default" : "default " + option.defaultValue();
+            assertThat(run.out()).contains(option.longestName() + "=" + option.paramLabel(), variable + ", " + fallback + "\n");
+        }
     }
 
     @Test
@@ -115,15 +126,39 @@ class PerpetuaCliTest {
         CliRun run = perpetua("server", "--port", "7777", "--data-dir=/tmp/x", "--bogus", "1");
 
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).startsWith("perpetua server: unknown option --bogus");
+        assertThat(run.err()).startsWith("Unknown options: '--bogus', '1'");
     }
 
     @Test
-    void serverRejectsABadValueFromTheEnvironmentWithExitCode2() {
+    void serverRejectsABadValueFromTheEnvironmentNamingItsOptionWithExitCode2() {
         CliRun run = CliRun.of(Map.of("PERPETUA_PORT", "seven"), "", "server");
 
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).isEqualTo("perpetua server: --port must be a number but was 'seven'\n");
+        assertThat(run.err()).startsWith("Invalid value for option '--port': 'seven' is not a port number from 0 to 65535\n");
+    }
+
+    @Test
+    void serverTakesAFlagOverItsVariable() {
+        CliRun run = CliRun.of(Map.of("PERPETUA_PORT", "seven"), "", "server", "--port=70000");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).startsWith("Invalid value for option '--port': '70000' is not a port number").doesNotContain("seven");
+    }
+
+    @Test
+    void serverTakesTheLastOfAnOptionGivenTwice() {
+        CliRun run = perpetua("server", "--warm-pool", "1", "--warm-pool=65");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).startsWith("Invalid value for option '--warm-pool': '65' is not a whole number from 0 to 64");
+    }
+
+    @Test
+    void serverRejectsATlsCertificateWithoutItsKeyWithExitCode2() {
+        CliRun run = perpetua("server", "--tls-cert", "/etc/perpetua/cert.pem");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).isEqualTo("perpetua: --tls-cert and --tls-key go together: give both PEM files, or neither for plain HTTP\n");
     }
 
     private static CliRun perpetua(String... args) {

@@ -1,6 +1,6 @@
 package io.perpetua.server;
 
-import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 /** Runs the daemon until it is stopped (SIGINT or SIGTERM stop it gracefully). */
@@ -10,12 +10,12 @@ public final class Main {
     }
 
     /**
-     * @param args server options such as {@code --port 7777 --data-dir /var/lib/perpetua}; see {@link ServerConfig}
+     * @param args server options such as {@code --port 7777 --data-dir /var/lib/perpetua}; see {@link ServerOptions}
      */
     public static void main(String[] args) throws InterruptedException {
         ServerConfig config;
         try {
-            config = ServerConfig.parse(Arrays.asList(args), System.getenv());
+            config = ServerOptions.parse(List.of(args), System.getenv());
         } catch (IllegalArgumentException e) {
             System.err.println("perpetua server: " + e.getMessage());
             System.exit(2);

@@ -61,11 +61,11 @@ class TlsIdentityTest {
     @Test
     void certificateAndKeyGoTogether() {
         TestCertificates.Pair pair = TestCertificates.selfSigned(directory, "rsa", "rsa:2048");
-        assertThatThrownBy(() -> ServerConfig.parse(List.of("--tls-cert", pair.certificate().toString()), Map.of()))
+        assertThatThrownBy(() -> ServerOptions.parse(List.of("--tls-cert", pair.certificate().toString()), Map.of()))
                 .hasMessageContaining("--tls-cert and --tls-key go together");
-        ServerConfig config = ServerConfig.parse(List.of(), Map.of("PERPETUA_TLS_CERT", pair.certificate().toString(),
+        ServerConfig config = ServerOptions.parse(List.of(), Map.of("PERPETUA_TLS_CERT", pair.certificate().toString(),
                 "PERPETUA_TLS_KEY", pair.key().toString()));
         assertThat(config.tls().certificate()).isEqualTo(pair.certificate());
-        assertThat(ServerConfig.parse(List.of(), Map.of()).tls()).isNull();
+        assertThat(ServerOptions.parse(List.of(), Map.of()).tls()).isNull();
     }
 }
