@@ -22,7 +22,11 @@ import java.util.stream.Stream;
  */
 final class LiveDaemon implements AutoCloseable {
 
-    private static final String SUBNET = "10.237.0.0/16";
+    /**
+     * Its own subnet, apart from the server's test daemons; {@code -Dperpetua.it.subnet} moves it,
+     * so that two checkouts can test at once.
+     */
+    private static final String SUBNET = System.getProperty("perpetua.it.subnet", "10.237.0.0/16");
     /** The admin key the daemon is started with, and the CLI calls with. */
     static final String KEY = "pk_cli_test_admin_0123456789abcdefghij";
 
