@@ -10,7 +10,9 @@ import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The {@code perpetua} command: {@code perpetua server} runs the daemon in the foreground, and
@@ -54,6 +56,7 @@ public final class PerpetuaCli {
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         // "@file" arguments would otherwise be expanded, even inside the command given to exec.
         cli.setExpandAtFiles(false);
+        cli.setParameterExceptionHandler(PerpetuaCli::usageError);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> switch (e) {
             case PerpetuaException failure -> {
                 terminal.fail(failure);
@@ -75,6 +78,21 @@ public final class PerpetuaCli {
             default -> throw e;
         });
         return cli.execute(args);
+    }
+
+    /**
+     * A usage error: what is wrong, then the command's synopsis and where its help is. Picocli would
+     * print the whole help, which for {@code perpetua server} and its two dozen options pushes the
+     * message out of sight.
+     */
+    private static int usageError(ParameterException e, String[] args) {
+        CommandLine command = e.getCommandLine();
+        PrintWriter err = command.getErr();
+        err.println(e.getMessage());
+        UnmatchedArgumentException.printSuggestions(e, err);
+        err.print(command.getHelp().fullSynopsis());
+        err.println("Try '" + command.getCommandSpec().qualifiedName() + " --help' for more information.");
+        return command.getCommandSpec().exitCodeOnInvalidInput();
     }
 
     private static PrintWriter writer(PrintStream stream) {

@@ -35,6 +35,18 @@ class PerpetuaCliTest {
     }
 
     @Test
+    void aUsageErrorShowsWhatIsWrongTheSynopsisAndWhereTheHelpIs() {
+        CliRun run = perpetua("server", "--port=http");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).isEqualTo("""
+                Invalid value for option '--port': 'http' is not a port number from 0 to 65535
+                Usage: perpetua server [-hV] [--OPTION=VALUE]...
+                Try 'perpetua server --help' for more information.
+                """);
+    }
+
+    @Test
     void anUnknownOptionIsAUsageErrorWithExitCode2() {
         assertThat(perpetua("sandbox", "list", "--colour").exitCode()).isEqualTo(2);
     }
