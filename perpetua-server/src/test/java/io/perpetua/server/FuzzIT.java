@@ -151,7 +151,7 @@ class FuzzIT {
             default -> garbage(random);
         };
         path = path.replace("{id}", encode(id))
-                .replace("{pid}", encode(random.nextBoolean() ? "p1" : garbage(random)))
+                .replace("{processId}", encode(random.nextBoolean() ? "p1" : garbage(random)))
                 .replace("{port}", encode(streaming ? badPort(random) : Integer.toString(random.nextInt(70000))))
                 .replace("{keyId}", encode(garbage(random)))
                 .replace("{previewId}", encode(random.nextBoolean() ? "pvaaaaaaaaaaaaaa" : garbage(random)))

@@ -171,7 +171,7 @@ class ProcessesIT {
         return started.json();
     }
 
-    private static String proc(String id, String pid) {
-        return "/v1/sandboxes/" + id + "/processes/" + pid;
+    private static String proc(String id, String processId) {
+        return "/v1/sandboxes/" + id + "/processes/" + processId;
     }
 }

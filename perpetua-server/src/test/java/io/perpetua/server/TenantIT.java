@@ -85,7 +85,7 @@ class TenantIT {
             if (!template.contains("{id}")) {
                 continue;
             }
-            String path = template.replace("{id}", id).replace("{pid}", adminProcess).replace("{port}", "8000").replace("{path}", "x")
+            String path = template.replace("{id}", id).replace("{processId}", adminProcess).replace("{port}", "8000").replace("{path}", "x")
                     .replace("{previewId}", "pvaaaaaaaaaaaaaa");
             for (String method : paths.path(template).propertyNames()) {
                 calls.add(new Call(method.toUpperCase(), path + query(path), body(path, method)));

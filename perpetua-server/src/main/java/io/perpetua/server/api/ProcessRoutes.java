@@ -41,10 +41,10 @@ final class ProcessRoutes {
         routes.post(BASE, this::start);
         routes.get(BASE, ctx -> ctx.result(json.write(Map.of("processes",
                 processes.list(id(ctx)).stream().map(ProcessView::of).toList()))));
-        routes.get(BASE + "/{pid}", ctx -> ctx.result(json.write(ProcessView.of(processes.get(id(ctx), ctx.pathParam("pid"))))));
-        routes.post(BASE + "/{pid}/stdin", this::stdin);
-        routes.post(BASE + "/{pid}/signal", this::signal);
-        routes.get(BASE + "/{pid}/logs", this::logs);
+        routes.get(BASE + "/{processId}", ctx -> ctx.result(json.write(ProcessView.of(processes.get(id(ctx), ctx.pathParam("processId"))))));
+        routes.post(BASE + "/{processId}/stdin", this::stdin);
+        routes.post(BASE + "/{processId}/signal", this::signal);
+        routes.get(BASE + "/{processId}/logs", this::logs);
     }
 
     record StartBody(List<String> cmd, String cwd, Map<String, String> env, Boolean keepAlive, String name) {
@@ -82,25 +82,25 @@ final class ProcessRoutes {
     private void stdin(Context ctx) {
         StdinBody body = json.read(ctx.bodyAsBytes(), StdinBody.class, null);
         InvalidInputException.check(body.data() != null || Boolean.TRUE.equals(body.eof()), "data", "give data, eof: true, or both");
-        processes.writeStdin(id(ctx), ctx.pathParam("pid"), body.data(), Boolean.TRUE.equals(body.eof()));
+        processes.writeStdin(id(ctx), ctx.pathParam("processId"), body.data(), Boolean.TRUE.equals(body.eof()));
         ctx.status(HttpStatus.NO_CONTENT);
     }
 
     private void signal(Context ctx) {
         SignalBody body = json.read(ctx.bodyAsBytes(), SignalBody.class, null);
-        processes.signal(id(ctx), ctx.pathParam("pid"), body.signal());
+        processes.signal(id(ctx), ctx.pathParam("processId"), body.signal());
         ctx.status(HttpStatus.NO_CONTENT);
     }
 
     private void logs(Context ctx) {
         SandboxId id = id(ctx);
-        String pid = ctx.pathParam("pid");
-        processes.get(id, pid);
+        String processId = ctx.pathParam("processId");
+        processes.get(id, processId);
         if (EventStream.wanted(ctx)) {
-            stream(ctx, processes.follow(id, pid, offset(ctx.header("Last-Event-ID"), "Last-Event-ID")));
+            stream(ctx, processes.follow(id, processId, offset(ctx.header("Last-Event-ID"), "Last-Event-ID")));
             return;
         }
-        OutputFollower output = processes.follow(id, pid, offset(ctx.queryParam("from"), "from"));
+        OutputFollower output = processes.follow(id, processId, offset(ctx.queryParam("from"), "from"));
         OutputFollower.Poll page = output.poll(PAGE_BYTES);
         ctx.result(json.write(Map.of("chunks", page.chunks().stream().map(ChunkView::of).toList(), "next", output.position(),
                 "process", ProcessView.of(page.process()))));
