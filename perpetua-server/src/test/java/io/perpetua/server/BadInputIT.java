@@ -5,14 +5,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
-/** Bad input gets a clear 4xx JSON error naming the field, changes nothing, and the daemon lives on. */
+/**
+ * Bad input gets a clear 4xx JSON error naming the field, changes nothing, and the daemon lives
+ * on. Cases that {@code FuzzIT} found answered 5xx are kept here, exactly.
+ */
 class BadInputIT {
+
+    /** Every route that reads a JSON body; SANDBOX stands for the sandbox's id. */
+    private static final List<String> JSON_BODY_ROUTES = List.of("POST /v1/sandboxes", "POST /v1/sandboxes/SANDBOX/exec",
+            "PUT /v1/sandboxes/SANDBOX/network", "POST /v1/sandboxes/SANDBOX/files/mkdir", "POST /v1/sandboxes/SANDBOX/files/move",
+            "POST /v1/sandboxes/SANDBOX/processes", "POST /v1/sandboxes/SANDBOX/processes/prnonexistent0000/stdin",
+            "POST /v1/sandboxes/SANDBOX/processes/prnonexistent0000/signal", "POST /v1/sandboxes/SANDBOX/previews", "POST /v1/keys",
+            "POST /v1/cost-model");
 
     private static Daemon daemon;
     private static Api api;
@@ -69,6 +82,42 @@ class BadInputIT {
         assertThat(response.errorCode()).isEqualTo("invalid_input");
         assertThat(response.errorField()).isEqualTo(field);
         assertThat(response.json().path("error").path("message").asString()).isNotBlank();
+    }
+
+    static Stream<Arguments> bodiesThatAreNoObjectOnEveryJsonRoute() {
+        return JSON_BODY_ROUTES.stream().flatMap(route -> Stream.of("null", "[]", "\"\"", "0", "true", " null ")
+                .map(body -> Arguments.of(route, body)));
+    }
+
+    @ParameterizedTest(name = "{0} with the body {1} -> 400")
+    @MethodSource("bodiesThatAreNoObjectOnEveryJsonRoute")
+    void aBodyThatIsNoObjectIsRefusedOnEveryRoute(String route, String body) {
+        Api.Response response = send(route, body);
+        assertThat(response.status()).as(response.body()).isEqualTo(400);
+        assertThat(response.errorCode()).isEqualTo("invalid_input");
+        assertThat(response.errorField()).isEqualTo("body");
+        assertThat(response.json().path("error").path("message").asString()).startsWith("the body must be a JSON object");
+    }
+
+    @ParameterizedTest(name = "{0} {1} -> {2}")
+    @CsvSource(delimiter = '|', value = {
+        "POST /v1/sandboxes/SANDBOX/processes        | {\"cmd\": null}                          | cmd",
+        "POST /v1/sandboxes/SANDBOX/files/mkdir      | {\"path\": null}                         | path",
+        "POST /v1/sandboxes/SANDBOX/files/move       | {\"from\": null, \"to\": \"/root/x\"}     | from",
+        "POST /v1/sandboxes/SANDBOX/previews         | {\"port\": null}                         | port",
+        "POST /v1/cost-model                         | {\"generate\": null}                     | trace",
+        "POST /v1/cost-model                         | {\"generate\": {\"activeRatio\": null}}  | generate.activeRatio",
+    })
+    void aNullFieldIsAMissingOneAndNamed(String route, String body, String field) {
+        Api.Response response = send(route, body);
+        assertThat(response.status()).as(response.body()).isEqualTo(400);
+        assertThat(response.errorField()).isEqualTo(field);
+    }
+
+    /** Sends {@code body} to a route written as "METHOD /path", SANDBOX in it standing for the sandbox's id. */
+    private static Api.Response send(String route, String body) {
+        String[] methodAndPath = route.replace("SANDBOX", sandbox).split(" ");
+        return api.send(methodAndPath[0], methodAndPath[1], body);
     }
 
     @ParameterizedTest(name = "exec {0} -> {1}")

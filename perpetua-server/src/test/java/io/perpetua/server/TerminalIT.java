@@ -10,6 +10,8 @@ import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -43,6 +45,12 @@ class TerminalIT {
         socket.sendBinary(bytes("stty size; tty; echo ready-$((20+22))\n"), true).get(10, TimeUnit.SECONDS);
         await().atMost(Duration.ofSeconds(30)).until(() -> screen.text().contains("ready-42"));
         assertThat(screen.text()).contains("30 100", "/dev/pts/");
+        for (String bad : List.of("null", "[]", "not json", "{\"type\":\"resize\",\"rows\":0}", "{\"type\":\"beep\"}")) {
+            socket.sendText(bad, true).get(10, TimeUnit.SECONDS);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> screen.errors().size() == 5);
+        assertThat(screen.errors()).as("an error frame for each bad control message, and the terminal goes on")
+                .allMatch(error -> error.contains("\"code\":\"invalid_input\""));
         socket.sendText("{\"type\":\"resize\",\"rows\":40,\"cols\":120}", true).get(10, TimeUnit.SECONDS);
         socket.sendText("{\"type\":\"input\",\"data\":\"stty size\\n\"}", true).get(10, TimeUnit.SECONDS);
         await().atMost(Duration.ofSeconds(30)).until(() -> screen.text().contains("40 120"));
@@ -83,6 +91,7 @@ class TerminalIT {
     /** Collects what the terminal shows, as bytes (a frame may end inside a character), and how the socket closed. */
     private static final class Screen implements WebSocket.Listener {
         private final ByteArrayOutputStream shown = new ByteArrayOutputStream();
+        private final List<String> errors = new ArrayList<>();
         final CompletableFuture<String> closed = new CompletableFuture<>();
 
         synchronized String text() {
@@ -99,9 +108,15 @@ class TerminalIT {
         }
 
         @Override
-        public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
+        public synchronized CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
+            errors.add(data.toString());
             socket.request(1);
             return null;
+        }
+
+        /** The text frames the daemon sent: errors about control messages. */
+        synchronized List<String> errors() {
+            return List.copyOf(errors);
         }
 
         @Override

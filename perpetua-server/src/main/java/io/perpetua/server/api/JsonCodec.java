@@ -6,6 +6,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.MapperFeature;
@@ -46,6 +48,7 @@ final class JsonCodec {
             return whenEmpty;
         }
         try {
+            requireObject(body);
             return mapper.readValue(body, type);
         } catch (ValueInstantiationException e) {
             if (e.getCause() instanceof InvalidInputException invalid) {
@@ -62,6 +65,30 @@ final class JsonCodec {
         } catch (JacksonException e) {
             throw invalid(e, "is invalid: " + e.getOriginalMessage());
         }
+    }
+
+    /**
+     * Refuses a body that is not an object before it is mapped: every body of the API is one, and
+     * Jackson reads {@code null} as no object at all, which a route would take for one.
+     */
+    private void requireObject(byte[] body) {
+        try (JsonParser parser = mapper.createParser(body)) {
+            JsonToken first = parser.nextToken();
+            if (first != JsonToken.START_OBJECT) {
+                throw new InvalidInputException("body", "the body must be a JSON object, such as {}, but was " + describe(first));
+            }
+        }
+    }
+
+    private static String describe(JsonToken token) {
+        return switch (token) {
+            case VALUE_NULL -> "null";
+            case START_ARRAY -> "an array";
+            case VALUE_STRING -> "a string";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            case null, default -> "something else";
+        };
     }
 
     String write(Object value) {

@@ -155,17 +155,21 @@ final class TerminalRoutes {
             }
         }
 
+        /** A text frame: a control message, or an error frame back for one that is not, and the terminal goes on. */
         void control(String text) {
-            Message message = json.read(text.getBytes(StandardCharsets.UTF_8), Message.class, null);
-            switch (message.type() == null ? "" : message.type()) {
-                case "input" -> input(message.data() == null ? new byte[0] : message.data().getBytes(StandardCharsets.UTF_8));
-                case "resize" -> {
-                    int rows = dimension(String.valueOf(message.rows()), "rows", 24);
-                    int cols = dimension(String.valueOf(message.cols()), "cols", 80);
-                    frame('r', new byte[] {(byte) (rows >> 8), (byte) rows, (byte) (cols >> 8), (byte) cols});
+            try {
+                Message message = json.read(text.getBytes(StandardCharsets.UTF_8), Message.class, null);
+                switch (message.type() == null ? "" : message.type()) {
+                    case "input" -> input(message.data() == null ? new byte[0] : message.data().getBytes(StandardCharsets.UTF_8));
+                    case "resize" -> {
+                        int rows = dimension(String.valueOf(message.rows()), "rows", 24);
+                        int cols = dimension(String.valueOf(message.cols()), "cols", 80);
+                        frame('r', new byte[] {(byte) (rows >> 8), (byte) rows, (byte) (cols >> 8), (byte) cols});
+                    }
+                    default -> throw new InvalidInputException("type", "type must be input or resize but was '" + message.type() + "'");
                 }
-                default -> socket.send(json.write(Map.of("error", Map.of("code", "invalid_input",
-                        "message", "type must be input or resize but was '" + message.type() + "'", "field", "type"))));
+            } catch (InvalidInputException e) {
+                socket.send(json.write(Map.of("error", Map.of("code", e.code(), "message", e.getMessage(), "field", e.field()))));
             }
         }
 
