@@ -120,6 +120,12 @@ class BadInputIT {
         return api.send(methodAndPath[0], methodAndPath[1], body);
     }
 
+    @Test
+    void aBlankSeedOfASyntheticTraceIsNoSeed() {
+        Api.Response response = api.get("/v1/cost-model/trace?activeRatio=0.5&sessions=1&hours=1&seed=");
+        assertThat(response.status()).as(response.body()).isEqualTo(200);
+    }
+
     @ParameterizedTest(name = "exec {0} -> {1}")
     @CsvSource(delimiter = '|', value = {
         "{}                                              | cmd",

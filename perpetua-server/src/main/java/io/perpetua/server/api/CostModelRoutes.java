@@ -46,9 +46,9 @@ final class CostModelRoutes {
     }
 
     private void trace(Context ctx) {
+        Double seed = number(ctx, "seed");
         CostModelBody.Generate generate = new CostModelBody.Generate(integer(ctx, "sessions"), number(ctx, "hours"),
-                number(ctx, "activeRatio"), number(ctx, "meanBurstSeconds"), ctx.queryParam("seed") == null ? null
-                : (long) (double) number(ctx, "seed"));
+                number(ctx, "activeRatio"), number(ctx, "meanBurstSeconds"), seed == null ? null : seed.longValue());
         ctx.contentType("text/csv; charset=utf-8").result(generate.toTrace().toCsv());
     }
 
