@@ -135,6 +135,7 @@ public final class PerpetuaServer implements AutoCloseable {
     /** Starts the daemon and returns once it listens. */
     public static PerpetuaServer start(ServerConfig config) {
         closeIdleHttpConnectionsSoon();
+        retryRequestsLostOnClosedConnections();
         PerpetuaServer server = new PerpetuaServer(config);
         server.http.start();
         log.info("perpetua listening on {}://{}:{} (data in {}, platform {})", config.tls() == null ? "http" : "https",
@@ -153,6 +154,18 @@ public final class PerpetuaServer implements AutoCloseable {
      */
     private static void closeIdleHttpConnectionsSoon() {
         System.setProperty("jdk.httpclient.keepalive.timeout", "2");
+    }
+
+    /**
+     * Makes the JDK's HTTP clients send again a request of any method that was lost on a pooled
+     * connection the server had closed, not only GET and HEAD. A server that closes its connection
+     * after each answer without saying so (an HTTP/1.0 server such as Python's http.server, in a
+     * sandbox behind the port proxy) leaves such a connection, and the next request on it fails
+     * before the server read any of it. The proxy keeps bodies up to a size in memory, so that they
+     * can go again. Read once, like the keep-alive.
+     */
+    private static void retryRequestsLostOnClosedConnections() {
+        System.setProperty("jdk.httpclient.enableAllMethodRetry", "true");
     }
 
     /** The port the API listens on (useful when configured as 0). */

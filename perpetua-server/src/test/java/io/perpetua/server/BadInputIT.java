@@ -1,7 +1,9 @@
 package io.perpetua.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
@@ -16,7 +18,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Bad input gets a clear 4xx JSON error naming the field, changes nothing, and the daemon lives
- * on. Cases that {@code FuzzIT} found answered 5xx are kept here, exactly.
+ * on; odd input that is not bad (any character in a proxied path) reaches its target. Cases that
+ * {@code FuzzIT} found answered 5xx are kept here, exactly.
  */
 class BadInputIT {
 
@@ -36,6 +39,9 @@ class BadInputIT {
         daemon = Daemon.start("--idle-timeout", "1h");
         api = daemon.api();
         sandbox = api.create(Map.of());
+        api.post("/v1/sandboxes/" + sandbox + "/processes", Map.of("cmd", EchoServer.command(Duration.ofMillis(300))));
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> api.get(proxied("")).status() == 200);
     }
 
     @AfterAll
@@ -124,6 +130,26 @@ class BadInputIT {
     void aBlankSeedOfASyntheticTraceIsNoSeed() {
         Api.Response response = api.get("/v1/cost-model/trace?activeRatio=0.5&sessions=1&hours=1&seed=");
         assertThat(response.status()).as(response.body()).isEqualTo(200);
+    }
+
+    @ParameterizedTest(name = "/ports/8000/{0}")
+    @CsvSource({"fuzz%20value", "%5B%5B%5B", "%7B%22a%22:null%7D", "%C3%BCn%C3%AFc%C3%B8d%C3%A9", "100%25"})
+    void anyPathIsPassedOnToTheSandboxesServer(String path) {
+        Api.Response response = api.get(proxied(path));
+        assertThat(response.status()).as(response.body()).isEqualTo(200);
+    }
+
+    @ParameterizedTest(name = "{0} through the proxy")
+    @CsvSource({"POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+    void everyMethodReachesAServerThatClosesEachConnectionAfterItsAnswer(String method) {
+        for (int i = 0; i < 3; i++) {
+            Api.Response response = api.send(method, proxied("again"), "request " + i);
+            assertThat(response.status()).as("request %d: %s", i, response.body()).isEqualTo(200);
+        }
+    }
+
+    private static String proxied(String path) {
+        return "/v1/sandboxes/" + sandbox + "/ports/" + EchoServer.PORT + "/" + path;
     }
 
     @ParameterizedTest(name = "exec {0} -> {1}")

@@ -27,21 +27,6 @@ import tools.jackson.databind.JsonNode;
  */
 class TenantIT {
 
-    /** Answers every request with the headers it received, so a test can see what reached the sandbox. */
-    private static final String HEADER_ECHO = """
-            import http.server
-            class Echo(http.server.BaseHTTPRequestHandler):
-                def do_GET(self):
-                    body = str(self.headers).encode()
-                    self.send_response(200)
-                    self.send_header('Content-Length', str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                def log_message(self, *args):
-                    pass
-            http.server.ThreadingHTTPServer(('0.0.0.0', 8000), Echo).serve_forever()
-            """;
-
     private static Daemon daemon;
     private static Api admin;
     private static Api blue;
@@ -55,7 +40,7 @@ class TenantIT {
         blue = admin.withKey(issue(Map.of("project", "blue", "name", "blue team")).path("key").asString());
         adminSandbox = admin.create(Map.of("labels", Map.of("owner", "admin")));
         admin.sh(adminSandbox, "echo original > /root/secret.txt");
-        Api.Response process = admin.post("/v1/sandboxes/" + adminSandbox + "/processes", Map.of("cmd", List.of("python3", "-c", HEADER_ECHO)));
+        Api.Response process = admin.post("/v1/sandboxes/" + adminSandbox + "/processes", Map.of("cmd", EchoServer.command()));
         assertThat(process.status()).as(process.body()).isEqualTo(201);
         adminProcess = process.json().path("id").asString();
     }

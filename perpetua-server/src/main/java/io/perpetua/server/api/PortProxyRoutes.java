@@ -5,6 +5,7 @@ import io.javalin.websocket.WsConfig;
 import io.javalin.websocket.WsContext;
 import io.perpetua.access.Previews;
 import io.perpetua.error.ConflictException;
+import io.perpetua.error.InvalidInputException;
 import io.perpetua.error.NotFoundException;
 import io.perpetua.error.RuntimeFailureException;
 import io.perpetua.lifecycle.SandboxService;
@@ -15,6 +16,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -47,6 +49,8 @@ final class PortProxyRoutes {
     private static final String PREVIEW = "/preview/{token}";
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
             "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length", "expect");
+    /** Request bodies up to this size are read before they are sent on, so the client can send them again. */
+    private static final int REPLAYABLE_BODY_BYTES = 1024 * 1024;
 
     private final SandboxService sandboxes;
     private final Function<SandboxId, Optional<String>> addresses;
@@ -86,10 +90,10 @@ final class PortProxyRoutes {
 
     private void forward(Context ctx, Target target, String path) {
         String address = address(target.sandbox());
+        URI uri = upstream("http", address, target.port(), path, ctx.queryString());
         SandboxService.Lease lease = sandboxes.hold(target.sandbox());
         try {
-            HttpRequest request = request(ctx, URI.create("http://" + address + ":" + target.port() + "/" + path
-                    + (ctx.queryString() == null ? "" : "?" + ctx.queryString())));
+            HttpRequest request = request(ctx, uri);
             HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
             ctx.status(response.statusCode());
             response.headers().map().forEach((name, values) -> {
@@ -113,6 +117,24 @@ final class PortProxyRoutes {
         }
     }
 
+    /**
+     * The URI of a request to the sandbox's server. The path comes decoded (spaces, brackets,
+     * any character) and is encoded again; the query goes on as the client encoded it.
+     */
+    private static URI upstream(String scheme, String address, int port, String path, String rawQuery) {
+        String encodedPath;
+        try {
+            encodedPath = new URI(null, null, "/" + path, null).toASCIIString();
+        } catch (URISyntaxException e) {
+            throw new InvalidInputException("path", "the path cannot be passed on to the sandbox: " + e.getMessage());
+        }
+        try {
+            return new URI(scheme + "://" + address + ":" + port + encodedPath + (rawQuery == null ? "" : "?" + rawQuery));
+        } catch (URISyntaxException e) {
+            throw new InvalidInputException("query", "the query cannot be passed on to the sandbox: " + e.getMessage());
+        }
+    }
+
     private HttpRequest request(Context ctx, URI uri) throws IOException {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri);
         // The API key that let the request through is Perpetua's, not the sandbox's: code in the
@@ -126,13 +148,21 @@ final class PortProxyRoutes {
                 }
             }
         }
+        return request.method(ctx.method().name(), body(ctx)).build();
+    }
+
+    /** The request's body for the sandbox: in memory when it is small, so it can be sent again; streamed when it is not. */
+    private static HttpRequest.BodyPublisher body(Context ctx) throws IOException {
         long length = ctx.req().getContentLengthLong();
         InputStream body = ctx.req().getInputStream();
-        HttpRequest.BodyPublisher publisher = length == 0 || (length < 0 && !"chunked".equalsIgnoreCase(ctx.header("Transfer-Encoding")))
-                ? HttpRequest.BodyPublishers.noBody()
-                : length > 0 ? HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> body), length)
-                : HttpRequest.BodyPublishers.ofInputStream(() -> body);
-        return request.method(ctx.method().name(), publisher).build();
+        if (length == 0 || (length < 0 && !"chunked".equalsIgnoreCase(ctx.header("Transfer-Encoding")))) {
+            return HttpRequest.BodyPublishers.noBody();
+        }
+        if (length > 0 && length <= REPLAYABLE_BODY_BYTES) {
+            return HttpRequest.BodyPublishers.ofByteArray(body.readNBytes((int) length));
+        }
+        HttpRequest.BodyPublisher streamed = HttpRequest.BodyPublishers.ofInputStream(() -> body);
+        return length > 0 ? HttpRequest.BodyPublishers.fromPublisher(streamed, length) : streamed;
     }
 
     /** One proxied WebSocket: a WebSocket to the sandbox's server, joined to the client's once it opens. */
@@ -155,10 +185,9 @@ final class PortProxyRoutes {
      */
     private void openUpstream(Context ctx, Target target) {
         String address = address(target.sandbox());
+        URI uri = upstream("ws", address, target.port(), ctx.pathParam("path"), ctx.queryString());
         SandboxService.Lease lease = sandboxes.hold(target.sandbox());
         CompletableFuture<WsContext> client = new CompletableFuture<>();
-        URI uri = URI.create("ws://" + address + ":" + target.port() + "/" + ctx.pathParam("path")
-                + (ctx.queryString() == null ? "" : "?" + ctx.queryString()));
         try {
             WebSocket upstream = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5)).buildAsync(uri, new Downstream(client)).join();
             upgrades.offer(ctx, new Bridge(lease, upstream, client));
