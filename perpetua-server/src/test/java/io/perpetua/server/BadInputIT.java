@@ -127,6 +127,14 @@ class BadInputIT {
     }
 
     @Test
+    void aPercentUEscapeInThePathIsABadRequest() {
+        RawHttp.Answer answer = new RawHttp("127.0.0.1", daemon.port())
+                .exchange(FuzzCase.of("GET", "/v1/sandboxes/%u0041", Map.of("Authorization", api.authorization())));
+        assertThat(answer.status()).as(answer.text()).isEqualTo(400);
+        assertThat(new Api.Response(answer.status(), answer.text()).errorCode()).isEqualTo("bad_request");
+    }
+
+    @Test
     void aBlankSeedOfASyntheticTraceIsNoSeed() {
         Api.Response response = api.get("/v1/cost-model/trace?activeRatio=0.5&sessions=1&hours=1&seed=");
         assertThat(response.status()).as(response.body()).isEqualTo(200);

@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.jetty.http.UriCompliance;
 
 /**
  * The REST API, version 1. Handlers are thin: parse and validate the input, call the
@@ -89,6 +90,10 @@ public final class ApiRoutes {
         config.http.defaultContentType = "application/json";
         config.http.prefer405over404 = true;
         config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler(json)));
+        // Javalin has Jetty let %u escapes through (LEGACY), which its own decoding of path parameters then fails on:
+        // Jetty refuses them, as it refuses every other malformed escape.
+        config.jetty.modifyHttpConfiguration(http -> http.setUriCompliance(
+                http.getUriCompliance().without("LEGACY_WITHOUT_UTF16", UriCompliance.Violation.UTF16_ENCODINGS)));
         config.routes.after(ApiRoutes::drainBody);
         RouteTable routes = new RouteTable(config, access::check, errors::refuseUpgrade);
         register(routes);
