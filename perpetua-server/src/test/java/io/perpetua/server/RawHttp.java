@@ -1,6 +1,7 @@
 package io.perpetua.server;
 
 import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.zip.GZIPInputStream;
 
 /**
  * HTTP/1.1 over a plain socket, one request per connection, for the fuzzer: a request can be any
@@ -62,7 +64,7 @@ final class RawHttp {
             socket.setSoTimeout((int) READ_TIMEOUT.toMillis());
             // The writer ends when the socket closes, if it is still writing a body the daemon did not want.
             Thread.ofVirtual().name("fuzz-request-writer").start(() -> writeQuietly(socket, bytes));
-            return read(new BufferedInputStream(socket.getInputStream()), request.isHead());
+            return decoded(read(new BufferedInputStream(socket.getInputStream()), request.isHead()));
         } catch (SocketTimeoutException e) {
             return Answer.failed("no answer within " + READ_TIMEOUT.toSeconds() + " s");
         } catch (IOException e) {
@@ -114,6 +116,18 @@ final class RawHttp {
         String problem = body.length < Integer.parseInt(length)
                 ? "cut off: " + body.length + " of the " + length + " bytes of Content-Length came" : null;
         return new Answer(status, headers, body, false, problem);
+    }
+
+    /** The answer with its body as it was before the daemon compressed it for a client that accepts gzip. */
+    private static Answer decoded(Answer answer) {
+        if (answer.problem() != null || !answer.header("Content-Encoding").contains("gzip") || answer.body().length == 0) {
+            return answer;
+        }
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(answer.body()))) {
+            return new Answer(answer.status(), answer.headers(), in.readAllBytes(), answer.stream(), null);
+        } catch (IOException e) {
+            return new Answer(answer.status(), answer.headers(), answer.body(), answer.stream(), "a gzip body cut off or corrupt: " + e.getMessage());
+        }
     }
 
     private static Map<String, String> headers(InputStream in) throws IOException {
