@@ -17,7 +17,9 @@ import tools.jackson.databind.JsonNode;
  * Requests made from the API's own OpenAPI document ({@code GET /v1/openapi.json}), sent to a
  * real daemon: the daemon answers every one with a success or a JSON error of the API's shape
  * ({@code {"error": {"code", "message", "field"?}}}), never a 5xx, never cut off, and stays up;
- * another project's sandbox is left exactly as it was (not even woken).
+ * another project's sandbox is left exactly as it was (not even woken). The one 5xx allowed is
+ * 505, which HTTP prescribes for a request line without HTTP/1.x in it; only the requests that
+ * are barely HTTP get it.
  *
  * <p>First come the requests derived from the document ({@link OpenApiFuzzer}): for every
  * operation, its valid request on real things (a sandbox, a process, a key, a preview, a web
@@ -38,7 +40,7 @@ import tools.jackson.databind.JsonNode;
  * sandbox, and the sandbox's network policy takes addresses, never host names, so nothing is
  * looked up; all traffic stays on 127.0.0.1.
  *
- * <p>A long run, with another seed (about ten minutes for 100,000 requests):
+ * <p>A long run, with another seed (100,000 requests take about four minutes on two cores):
  * <pre>
  * mvn -B -o -pl perpetua-server -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
  *     -Dit.test=FuzzIT -Dfailsafe.failIfNoSpecifiedTests=false -Dperpetua.fuzz.requests=100000 -Dperpetua.fuzz.seed=7
