@@ -135,6 +135,22 @@ class BadInputIT {
     }
 
     @Test
+    void aRequestLineThatIsNotHttpIsABadRequestNotAnotherVersion() {
+        RawHttp.Answer answer = new RawHttp("127.0.0.1", daemon.port())
+                .exchange(FuzzCase.of("GET", "/v1/sandboxes/a b", Map.of("Authorization", api.authorization())));
+        assertThat(answer.status()).as(answer.text()).isEqualTo(400);
+        assertThat(new Api.Response(answer.status(), answer.text()).errorCode()).isEqualTo("bad_request");
+    }
+
+    @Test
+    void aFieldGivenTwiceIsRefusedNotGuessedAt() {
+        Api.Response response = api.send("POST", "/v1/sandboxes/" + sandbox + "/exec", "{\"cmd\": [\"true\"], \"cmd\": [\"false\"]}");
+        assertThat(response.status()).as(response.body()).isEqualTo(400);
+        assertThat(response.errorCode()).isEqualTo("invalid_input");
+        assertThat(response.body()).containsIgnoringCase("duplicate").contains("cmd");
+    }
+
+    @Test
     void aBlankSeedOfASyntheticTraceIsNoSeed() {
         Api.Response response = api.get("/v1/cost-model/trace?activeRatio=0.5&sessions=1&hours=1&seed=");
         assertThat(response.status()).as(response.body()).isEqualTo(200);

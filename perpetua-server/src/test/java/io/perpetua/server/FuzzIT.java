@@ -17,9 +17,8 @@ import tools.jackson.databind.JsonNode;
  * Requests made from the API's own OpenAPI document ({@code GET /v1/openapi.json}), sent to a
  * real daemon: the daemon answers every one with a success or a JSON error of the API's shape
  * ({@code {"error": {"code", "message", "field"?}}}), never a 5xx, never cut off, and stays up;
- * another project's sandbox is left exactly as it was (not even woken). The one 5xx allowed is
- * 505, which HTTP prescribes for a request line without HTTP/1.x in it; only the requests that
- * are barely HTTP get it.
+ * another project's sandbox is left exactly as it was (not even woken). A request line without
+ * HTTP/1.x in it is a 400 too, not HTTP's 505: it is no HTTP at all rather than another version.
  *
  * <p>First come the requests derived from the document ({@link OpenApiFuzzer}): for every
  * operation, its valid request on real things (a sandbox, a process, a key, a preview, a web

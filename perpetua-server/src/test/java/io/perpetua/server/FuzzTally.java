@@ -64,19 +64,10 @@ final class FuzzTally {
             return answer.status() >= 500 ? "answered " + answer.status() : null;
         }
         String shape = errorShape(answer);
-        if (answer.status() >= 500 && !versionRefused(sent, answer)) {
+        if (answer.status() >= 500) {
             return "answered " + answer.status() + " " + abbreviate(answer.text());
         }
         return shape;
-    }
-
-    /**
-     * Whether the answer is HTTP's for a request line in a version the daemon does not speak
-     * (HTTP/0.9, or junk where the version goes): the one 5xx that is the request's fault, which
-     * only a raw request can earn.
-     */
-    private static boolean versionRefused(FuzzCase sent, RawHttp.Answer answer) {
-        return answer.status() == 505 && sent.kinds().contains(OpenApiFuzzer.RAW_REQUEST);
     }
 
     /** Checks the body of an error answer and counts its code; returns what is wrong with it, or null. */
