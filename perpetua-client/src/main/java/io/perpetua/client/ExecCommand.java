@@ -2,7 +2,6 @@ package io.perpetua.client;
 
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -28,7 +27,7 @@ import java.util.Map;
 public record ExecCommand(List<String> cmd, String cwd, Map<String, String> env, String stdin, Duration timeout) {
 
     /**
-     * Validation and copies the parts.
+     * Validates and copies the parts.
      *
      * @throws IllegalArgumentException if {@code cmd} is empty or holds null, {@code env} holds
      *                                  null, or {@code timeout} is not a positive whole number of seconds
@@ -81,49 +80,17 @@ public record ExecCommand(List<String> cmd, String cwd, Map<String, String> env,
     }
 
     /** Builds an {@link ExecCommand}; the parts are checked by {@link #build()}. */
-    public static final class Builder {
+    public static final class Builder extends CommandBuilder<Builder> {
 
-        private final List<String> cmd;
-        private String cwd;
-        private final Map<String, String> env = new LinkedHashMap<>();
         private String stdin;
         private Duration timeout;
 
         private Builder(List<String> cmd) {
-            this.cmd = cmd;
+            super(cmd);
         }
 
-        /**
-         * Sets the working directory.
-         *
-         * @param cwd an absolute path in the sandbox, or null for {@code /root}
-         * @return this builder
-         */
-        public Builder cwd(String cwd) {
-            this.cwd = cwd;
-            return this;
-        }
-
-        /**
-         * Adds an environment variable.
-         *
-         * @param name  the variable's name
-         * @param value its value
-         * @return this builder
-         */
-        public Builder env(String name, String value) {
-            env.put(name, value);
-            return this;
-        }
-
-        /**
-         * Adds environment variables.
-         *
-         * @param variables names and values, added in their iteration order
-         * @return this builder
-         */
-        public Builder env(Map<String, String> variables) {
-            env.putAll(variables);
+        @Override
+        Builder self() {
             return this;
         }
 
@@ -150,7 +117,7 @@ public record ExecCommand(List<String> cmd, String cwd, Map<String, String> env,
         }
 
         /**
-         * Validation the parts and builds the command.
+         * Validates the parts and builds the command.
          *
          * @return a new command
          * @throws IllegalArgumentException when a part is invalid, as the constructor says

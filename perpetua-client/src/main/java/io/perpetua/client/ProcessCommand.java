@@ -1,7 +1,6 @@
 package io.perpetua.client;
 
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -27,7 +26,7 @@ import java.util.Map;
 public record ProcessCommand(List<String> cmd, String cwd, Map<String, String> env, boolean keepAlive, String name) {
 
     /**
-     * Validation and copies the parts.
+     * Validates and copies the parts.
      *
      * @throws IllegalArgumentException if {@code cmd} is empty or holds null, or {@code env} holds null
      */
@@ -78,49 +77,17 @@ public record ProcessCommand(List<String> cmd, String cwd, Map<String, String> e
     }
 
     /** Builds a {@link ProcessCommand}; the parts are checked by {@link #build()}. */
-    public static final class Builder {
+    public static final class Builder extends CommandBuilder<Builder> {
 
-        private final List<String> cmd;
-        private String cwd;
-        private final Map<String, String> env = new LinkedHashMap<>();
         private boolean keepAlive;
         private String name;
 
         private Builder(List<String> cmd) {
-            this.cmd = cmd;
+            super(cmd);
         }
 
-        /**
-         * Sets the working directory.
-         *
-         * @param cwd an absolute path in the sandbox, or null for {@code /root}
-         * @return this builder
-         */
-        public Builder cwd(String cwd) {
-            this.cwd = cwd;
-            return this;
-        }
-
-        /**
-         * Adds an environment variable.
-         *
-         * @param name  the variable's name
-         * @param value its value
-         * @return this builder
-         */
-        public Builder env(String name, String value) {
-            env.put(name, value);
-            return this;
-        }
-
-        /**
-         * Adds environment variables.
-         *
-         * @param variables names and values, added in their iteration order
-         * @return this builder
-         */
-        public Builder env(Map<String, String> variables) {
-            env.putAll(variables);
+        @Override
+        Builder self() {
             return this;
         }
 
@@ -147,7 +114,7 @@ public record ProcessCommand(List<String> cmd, String cwd, Map<String, String> e
         }
 
         /**
-         * Validation the parts and builds the command.
+         * Validates the parts and builds the command.
          *
          * @return a new command
          * @throws IllegalArgumentException when a part is invalid, as the constructor says

@@ -35,7 +35,7 @@ public record SandboxSpec(String template, Duration idleTimeout, Duration hibern
     private static final SandboxSpec DEFAULTS = new SandboxSpec(null, null, null, null, null, null, null, null, null, null, null);
 
     /**
-     * Validation and copies the parts.
+     * Validates and copies the parts.
      *
      * @throws IllegalArgumentException if a duration is not a positive whole number of seconds,
      *                                  {@code memoryMb} or {@code cpus} is not positive, or a map holds null
@@ -270,7 +270,7 @@ public record SandboxSpec(String template, Duration idleTimeout, Duration hibern
         }
 
         /**
-         * Validation the parts and builds the spec.
+         * Validates the parts and builds the spec.
          *
          * @return a new spec
          * @throws IllegalArgumentException when a part is out of range, as the constructor does
