@@ -3,6 +3,7 @@ package io.perpetua.store;
 import io.perpetua.sandbox.Sandbox;
 import io.perpetua.sandbox.SandboxId;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -31,6 +32,18 @@ public interface SandboxStore extends AutoCloseable {
 
     /** Every operation begun and not ended: after a crash, what recovery has to finish. */
     List<PendingOperation> pendingOperations();
+
+    /**
+     * What an adapter at the edge (the E2B API, say) keeps about a sandbox, under a namespace of
+     * its own; the engine never reads it. Empty if nothing was kept.
+     */
+    Map<String, String> annotations(SandboxId sandbox, String namespace);
+
+    /** Replaces what is kept about {@code sandbox} under {@code namespace}; an empty map removes it. */
+    void annotate(SandboxId sandbox, String namespace, Map<String, String> values);
+
+    /** Every sandbox's annotations under {@code namespace}, for the sandboxes that have some. */
+    Map<SandboxId, Map<String, String>> annotated(String namespace);
 
     /** Releases connections. Idempotent. */
     @Override

@@ -17,6 +17,7 @@ final class InMemoryStore implements SandboxStore {
 
     private final Map<SandboxId, Sandbox> rows = new LinkedHashMap<>();
     private final Map<SandboxId, PendingOperation> operations = new LinkedHashMap<>();
+    private final Map<String, Map<SandboxId, Map<String, String>>> annotations = new LinkedHashMap<>();
     private int updates;
 
     @Override
@@ -63,6 +64,26 @@ final class InMemoryStore implements SandboxStore {
     @Override
     public synchronized List<PendingOperation> pendingOperations() {
         return List.copyOf(operations.values());
+    }
+
+    @Override
+    public synchronized Map<String, String> annotations(SandboxId sandbox, String namespace) {
+        return annotated(namespace).getOrDefault(sandbox, Map.of());
+    }
+
+    @Override
+    public synchronized void annotate(SandboxId sandbox, String namespace, Map<String, String> values) {
+        Map<SandboxId, Map<String, String>> space = annotations.computeIfAbsent(namespace, n -> new LinkedHashMap<>());
+        if (values.isEmpty()) {
+            space.remove(sandbox);
+        } else {
+            space.put(sandbox, Map.copyOf(values));
+        }
+    }
+
+    @Override
+    public synchronized Map<SandboxId, Map<String, String>> annotated(String namespace) {
+        return Map.copyOf(annotations.getOrDefault(namespace, Map.of()));
     }
 
     /** The stored record of {@code id}, which must exist. */

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.flywaydb.core.Flyway;
 
@@ -30,6 +31,7 @@ public final class SqliteSandboxStore implements SandboxStore {
     private final PreviewTables previews;
     private final LedgerTables ledger;
     private final OperationTables operations;
+    private final AnnotationTables annotations;
 
     private SqliteSandboxStore(HikariDataSource dataSource) {
         this.dataSource = dataSource;
@@ -39,6 +41,7 @@ public final class SqliteSandboxStore implements SandboxStore {
         this.previews = new PreviewTables(transactions);
         this.ledger = new LedgerTables(transactions);
         this.operations = new OperationTables(transactions);
+        this.annotations = new AnnotationTables(transactions);
     }
 
     /**
@@ -104,6 +107,21 @@ public final class SqliteSandboxStore implements SandboxStore {
     @Override
     public List<PendingOperation> pendingOperations() {
         return operations.pending();
+    }
+
+    @Override
+    public Map<String, String> annotations(SandboxId sandbox, String namespace) {
+        return annotations.of(sandbox, namespace);
+    }
+
+    @Override
+    public void annotate(SandboxId sandbox, String namespace, Map<String, String> values) {
+        annotations.replace(sandbox, namespace, values);
+    }
+
+    @Override
+    public Map<SandboxId, Map<String, String>> annotated(String namespace) {
+        return annotations.annotated(namespace, null);
     }
 
     /** The API keys, in the same database. */

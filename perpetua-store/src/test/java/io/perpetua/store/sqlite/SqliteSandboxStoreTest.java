@@ -260,6 +260,29 @@ class SqliteSandboxStoreTest {
     }
 
     @Test
+    void annotationsAreKeptByNamespaceAndReplacedWhole() {
+        Sandbox one = running(T0);
+        Sandbox two = running(T0.plusSeconds(1));
+        store.insert(one);
+        store.insert(two);
+        store.annotate(one.id(), "e2b", Map.of("endAt", "2026-01-05T10:05:00Z", "autoPause", "true"));
+        store.annotate(two.id(), "e2b", Map.of("autoPause", "false"));
+        store.annotate(one.id(), "other", Map.of("x", "héllo"));
+
+        store.close();
+        store = SqliteSandboxStore.open(file);
+        assertThat(store.annotations(one.id(), "e2b")).isEqualTo(Map.of("endAt", "2026-01-05T10:05:00Z", "autoPause", "true"));
+        assertThat(store.annotated("e2b")).containsOnlyKeys(one.id(), two.id());
+        assertThat(store.annotations(one.id(), "other")).isEqualTo(Map.of("x", "héllo"));
+
+        store.annotate(one.id(), "e2b", Map.of("autoPause", "false"));
+        assertThat(store.annotations(one.id(), "e2b")).isEqualTo(Map.of("autoPause", "false"));
+        store.annotate(two.id(), "e2b", Map.of());
+        assertThat(store.annotated("e2b")).containsOnlyKeys(one.id());
+        assertThat(store.annotations(two.id(), "nothing")).isEmpty();
+    }
+
+    @Test
     void migrationsRunOnceHoweverOftenTheFileIsOpened() throws SQLException {
         store.close();
         store = SqliteSandboxStore.open(file);
@@ -267,7 +290,7 @@ class SqliteSandboxStoreTest {
         store = SqliteSandboxStore.open(file);
         store.close();
 
-        assertThat(countRows("SELECT COUNT(*) FROM flyway_schema_history WHERE success = 1 AND version IS NOT NULL")).isEqualTo(7);
+        assertThat(countRows("SELECT COUNT(*) FROM flyway_schema_history WHERE success = 1 AND version IS NOT NULL")).isEqualTo(8);
     }
 
     @Test
