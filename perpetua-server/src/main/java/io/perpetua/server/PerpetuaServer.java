@@ -18,6 +18,7 @@ import io.perpetua.runtime.gvisor.RunscRuntime;
 import io.perpetua.sandbox.SandboxSpec;
 import io.perpetua.server.api.ApiRoutes;
 import io.perpetua.server.api.UsageSource;
+import io.perpetua.server.e2b.E2bApi;
 import io.perpetua.server.metrics.Metrics;
 import io.perpetua.snapshot.local.LocalSnapshotStore;
 import io.perpetua.store.sqlite.SqliteSandboxStore;
@@ -49,6 +50,7 @@ public final class PerpetuaServer implements AutoCloseable {
     private final ScheduledExecutorService ticker;
     private final ExecutorService hibernator;
     private final Metering metering;
+    private final E2bApi e2b;
     private final Javalin http;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -85,7 +87,9 @@ public final class PerpetuaServer implements AutoCloseable {
         keys.ensureAdmin(Optional.ofNullable(config.adminKey()).map(Secret::value)).ifPresent(admin -> announce(admin, config));
         UsageSource usage = new UsageSource(store.ledger(), id -> store.find(id).map(s -> s.spec().labels()).orElse(Map.of()),
                 config.prices());
-        ApiRoutes routes = new ApiRoutes(sandboxes, new SandboxProcesses(sandboxes, runtime, clock), runtime,
+        SandboxProcesses processes = new SandboxProcesses(sandboxes, runtime, clock);
+        this.e2b = new E2bApi(sandboxes, processes, keys, store, config.dataDirectory().resolve("e2b-envd.key"), clock);
+        ApiRoutes routes = new ApiRoutes(sandboxes, processes, runtime,
                 new Previews(store.previews(), clock), keys, usage, events, clock, metrics);
         this.http = Javalin.create(javalin -> {
             javalin.concurrency.useVirtualThreads = true;
@@ -98,10 +102,12 @@ public final class PerpetuaServer implements AutoCloseable {
                 javalin.jetty.addConnector((server, http) -> HttpsConnector.create(server, http, config));
             }
             routes.register(javalin);
+            e2b.register(javalin);
         });
         this.ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("perpetua-lifecycle").daemon().factory());
         long tick = config.tickInterval().toMillis();
         ticker.scheduleWithFixedDelay(sandboxes::tick, tick, tick, TimeUnit.MILLISECONDS);
+        ticker.scheduleWithFixedDelay(e2b::tick, 1, 1, TimeUnit.SECONDS);
     }
 
     /**

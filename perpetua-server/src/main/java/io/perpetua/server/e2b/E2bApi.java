@@ -1,0 +1,50 @@
+package io.perpetua.server.e2b;
+
+import io.javalin.config.JavalinConfig;
+import io.perpetua.access.ApiKeys;
+import io.perpetua.files.SandboxFiles;
+import io.perpetua.lifecycle.SandboxService;
+import io.perpetua.processes.SandboxProcesses;
+import io.perpetua.store.SandboxStore;
+import java.nio.file.Path;
+import java.time.Clock;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The E2B protocol, as an adapter at the edge: E2B's control plane and envd (its in-sandbox
+ * API) on the daemon's port, over the same engine, keys and projects as {@code /v1}, so an agent
+ * written for E2B runs on Perpetua with {@code E2B_API_URL} and {@code E2B_SANDBOX_URL} pointed
+ * at the daemon and a Perpetua key as {@code E2B_API_KEY}. Call {@link #tick()} periodically:
+ * it ends the E2B lifetimes that are over.
+ */
+public final class E2bApi {
+
+    private final E2bSandboxes sandboxes;
+    private final ControlPlaneRoutes controlPlane;
+    private final EnvdRoutes envd;
+
+    /**
+     * @param secretFile where the secret of the sandboxes' envd tokens is kept (made if missing)
+     */
+    public E2bApi(SandboxService engine, SandboxProcesses processes, ApiKeys keys, SandboxStore store, Path secretFile, Clock clock) {
+        // E2B's clients send fields this adapter does not know (and newer ones, more): they are ignored, not refused.
+        JsonMapper json = JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+        EnvdTokens tokens = EnvdTokens.loadOrCreate(secretFile);
+        this.sandboxes = new E2bSandboxes(engine, store, clock);
+        this.controlPlane = new ControlPlaneRoutes(sandboxes, keys, tokens, json);
+        SandboxFiles files = new SandboxFiles(engine);
+        this.envd = new EnvdRoutes(sandboxes, tokens, files, new ProcessRpc(engine, processes), new FilesystemRpc(files), json);
+    }
+
+    /** Adds the control plane's and envd's routes. */
+    public void register(JavalinConfig config) {
+        controlPlane.register(config);
+        envd.register(config);
+    }
+
+    /** Ends the E2B lifetimes that are over: each sandbox is paused or killed, as its caller asked. */
+    public void tick() {
+        sandboxes.expire();
+    }
+}

@@ -1,0 +1,211 @@
+package io.perpetua.server.e2b;
+
+import io.perpetua.access.ProjectId;
+import io.perpetua.error.ConflictException;
+import io.perpetua.error.NotFoundException;
+import io.perpetua.lifecycle.SandboxService;
+import io.perpetua.sandbox.Sandbox;
+import io.perpetua.sandbox.SandboxId;
+import io.perpetua.sandbox.SandboxSpec;
+import io.perpetua.store.SandboxStore;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * E2B's lifecycle on Perpetua's. An E2B sandbox is a Perpetua sandbox of the caller's project
+ * with a lifetime ({@code timeout}): when it ends, the sandbox is killed (deleted) or, if the
+ * caller asked for {@code onTimeout: "pause"}, paused. Paused is Perpetua's standby (and, after
+ * a while, hibernation) with every process and all memory kept, and one E2B rule on top: only
+ * {@code connect} wakes it, or traffic if the caller asked for {@code autoResume}. A sandbox that
+ * E2B reports as running may be asleep in Perpetua's standby all the same: it wakes on the next
+ * request, as every Perpetua sandbox does. Everything goes through the engine; this class only
+ * keeps the E2B attributes (in the store, and a copy in memory for the envd requests' path).
+ */
+final class E2bSandboxes {
+
+    private static final Logger log = LoggerFactory.getLogger(E2bSandboxes.class);
+    /** E2B's name of the default template. */
+    static final String BASE_TEMPLATE = "base";
+    private static final String DEFAULT_TEMPLATE = "default";
+
+    /** A sandbox and its E2B attributes. */
+    record Entry(Sandbox sandbox, E2bSandbox e2b) {
+    }
+
+    private final SandboxService sandboxes;
+    private final SandboxStore store;
+    private final Clock clock;
+    private final ConcurrentMap<SandboxId, E2bSandbox> attributes = new ConcurrentHashMap<>();
+
+    E2bSandboxes(SandboxService sandboxes, SandboxStore store, Clock clock) {
+        this.sandboxes = sandboxes;
+        this.store = store;
+        this.clock = clock;
+        store.annotated(E2bSandbox.NAMESPACE).forEach((id, values) -> attributes.put(id, E2bSandbox.of(values)));
+    }
+
+    /** Perpetua's name of an E2B template. */
+    static String perpetuaTemplate(String e2bTemplate) {
+        return e2bTemplate == null || e2bTemplate.equals(BASE_TEMPLATE) ? DEFAULT_TEMPLATE : e2bTemplate;
+    }
+
+    /** Creates a sandbox whose lifetime starts now. */
+    Entry create(ProjectId project, SandboxSpec spec, String templateId, long timeoutSeconds, boolean autoPause, boolean autoResume) {
+        Sandbox sandbox = sandboxes.create(project, spec);
+        E2bSandbox e2b = new E2bSandbox(templateId, timeoutSeconds, clock.instant().plusSeconds(timeoutSeconds), autoPause, autoResume, false);
+        keep(sandbox.id(), e2b);
+        return new Entry(sandbox, e2b);
+    }
+
+    /** The caller's sandbox {@code id}; an unknown one, or another project's, is not found. */
+    Entry get(ProjectId project, String id) {
+        return find(id).filter(entry -> entry.sandbox().project().equals(project)).orElseThrow(() -> E2bException.notFound(id));
+    }
+
+    /** The caller's sandboxes, oldest first. */
+    List<Entry> list(ProjectId project) {
+        return sandboxes.list().stream().filter(sandbox -> sandbox.project().equals(project))
+                .sorted(Comparator.comparing(Sandbox::createdAt).thenComparing(sandbox -> sandbox.id().value()))
+                .map(this::entry).toList();
+    }
+
+    /** Deletes the caller's sandbox; false if there is none. */
+    boolean kill(ProjectId project, String id) {
+        Optional<Entry> entry = find(id).filter(found -> found.sandbox().project().equals(project));
+        if (entry.isEmpty()) {
+            return false;
+        }
+        delete(entry.get().sandbox().id());
+        return true;
+    }
+
+    /** Pauses the caller's sandbox; false if it was paused already. */
+    synchronized boolean pause(ProjectId project, String id) {
+        Entry entry = get(project, id);
+        if (entry.e2b().paused()) {
+            return false;
+        }
+        pause(entry);
+        return true;
+    }
+
+    /**
+     * Resumes the caller's sandbox if it is paused, starting a lifetime of {@code timeoutSeconds}
+     * (or the last one asked for); a running sandbox's lifetime is only ever made longer.
+     *
+     * @return whether it was paused
+     */
+    synchronized boolean connect(ProjectId project, String id, Long timeoutSeconds) {
+        Entry entry = get(project, id);
+        E2bSandbox e2b = entry.e2b();
+        Instant now = clock.instant();
+        long seconds = timeoutSeconds != null ? timeoutSeconds : e2b.timeoutSeconds() > 0 ? e2b.timeoutSeconds() : E2bSandbox.DEFAULT_TIMEOUT_SECONDS;
+        if (e2b.paused()) {
+            keep(entry.sandbox().id(), e2b.running(seconds, now));
+            sandboxes.resume(entry.sandbox().id());
+            return true;
+        }
+        if (timeoutSeconds != null && e2b.endAt() != null && now.plusSeconds(seconds).isAfter(e2b.endAt())) {
+            keep(entry.sandbox().id(), e2b.running(seconds, now));
+        }
+        return false;
+    }
+
+    /** Sets the caller's sandbox's lifetime to end {@code seconds} from now. */
+    synchronized void setTimeout(ProjectId project, String id, long seconds) {
+        Entry entry = get(project, id);
+        keep(entry.sandbox().id(), entry.e2b().running(seconds, clock.instant()));
+    }
+
+    /**
+     * The sandbox envd traffic for {@code id} may reach now: resumed first if it is paused and
+     * resumes on traffic; empty if there is none, or it is paused and does not.
+     */
+    synchronized Optional<Sandbox> reachable(String id) {
+        Optional<Entry> entry = find(id);
+        if (entry.isEmpty() || !entry.get().e2b().paused()) {
+            return entry.map(Entry::sandbox);
+        }
+        E2bSandbox e2b = entry.get().e2b();
+        if (!e2b.autoResume()) {
+            return Optional.empty();
+        }
+        keep(entry.get().sandbox().id(), e2b.running(Math.max(e2b.timeoutSeconds(), 1), clock.instant()));
+        return entry.map(Entry::sandbox);
+    }
+
+    /** Ends the lifetimes that are over: each such sandbox is paused or killed, as its caller asked. */
+    void expire() {
+        Instant now = clock.instant();
+        for (Map.Entry<SandboxId, E2bSandbox> kept : attributes.entrySet()) {
+            if (!kept.getValue().expired(now)) {
+                continue;
+            }
+            try {
+                expire(kept.getKey());
+            } catch (RuntimeException e) {
+                log.warn("could not end the E2B lifetime of sandbox {}; tried again on the next tick", kept.getKey(), e);
+            }
+        }
+    }
+
+    private synchronized void expire(SandboxId id) {
+        Optional<Entry> entry = find(id.value());
+        if (entry.isEmpty()) {
+            attributes.remove(id);
+            return;
+        }
+        if (!entry.get().e2b().expired(clock.instant())) {
+            return;
+        }
+        if (entry.get().e2b().autoPause()) {
+            log.info("the E2B lifetime of sandbox {} ended; pausing it", id);
+            pause(entry.get());
+        } else {
+            log.info("the E2B lifetime of sandbox {} ended; killing it", id);
+            delete(id);
+        }
+    }
+
+    private void pause(Entry entry) {
+        SandboxId id = entry.sandbox().id();
+        keep(id, entry.e2b().pausedNow());
+        try {
+            sandboxes.standby(id);
+        } catch (ConflictException e) {
+            // Requests are running in it: it goes to standby once they end and its idle window passes.
+            log.info("sandbox {} is paused but busy; it goes to standby when idle: {}", id, e.getMessage());
+        }
+    }
+
+    private void delete(SandboxId id) {
+        try {
+            sandboxes.delete(id);
+        } catch (NotFoundException e) {
+            // Deleted meanwhile.
+        }
+        attributes.remove(id);
+    }
+
+    private Optional<Entry> find(String id) {
+        return sandboxes.find(id).map(this::entry);
+    }
+
+    private Entry entry(Sandbox sandbox) {
+        E2bSandbox e2b = attributes.get(sandbox.id());
+        return new Entry(sandbox, e2b != null ? e2b : E2bSandbox.unmanaged(sandbox.spec().template()));
+    }
+
+    private void keep(SandboxId id, E2bSandbox e2b) {
+        store.annotate(id, E2bSandbox.NAMESPACE, e2b.annotations());
+        attributes.put(id, e2b);
+    }
+}
