@@ -88,7 +88,7 @@ public final class PerpetuaServer implements AutoCloseable {
         UsageSource usage = new UsageSource(store.ledger(), id -> store.find(id).map(s -> s.spec().labels()).orElse(Map.of()),
                 config.prices());
         SandboxProcesses processes = new SandboxProcesses(sandboxes, runtime, clock);
-        this.e2b = new E2bApi(sandboxes, processes, keys, store, config.dataDirectory().resolve("e2b-envd.key"), clock);
+        this.e2b = new E2bApi(sandboxes, processes, runtime, keys, store, config.dataDirectory().resolve("e2b-envd.key"), clock);
         ApiRoutes routes = new ApiRoutes(sandboxes, processes, runtime,
                 new Previews(store.previews(), clock), keys, usage, events, clock, metrics);
         this.http = Javalin.create(javalin -> {

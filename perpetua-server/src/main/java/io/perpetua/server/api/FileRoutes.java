@@ -7,18 +7,13 @@ import io.perpetua.files.FileInfo;
 import io.perpetua.files.FileListing;
 import io.perpetua.files.SandboxFiles;
 import io.perpetua.files.SandboxPath;
-import io.perpetua.processes.OutputChunk;
-import io.perpetua.processes.OutputFollower;
-import io.perpetua.processes.ProcessInfo;
-import io.perpetua.processes.ProcessSpec;
+import io.perpetua.processes.FileWatch;
 import io.perpetua.processes.SandboxProcesses;
-import io.perpetua.runtime.SandboxHelper;
 import io.perpetua.runtime.SandboxRuntime;
 import io.perpetua.sandbox.SandboxId;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
@@ -133,58 +128,32 @@ final class FileRoutes {
      * flowing through it do.
      */
     private void watch(Context ctx) {
-        SandboxId id = id(ctx);
-        SandboxPath path = path(ctx);
-        InvalidInputException.check(files.stat(id, path).type().equals("directory"), "path", path + " is not a directory");
-        List<String> cmd = new ArrayList<>(runtime.helper(SandboxHelper.WATCH));
-        cmd.add(path.value());
-        ProcessInfo watcher = processes.start(id, new ProcessSpec(cmd, "/", null, false, "files-watch"));
-        EventStream events = EventStream.open(ctx);
-        try {
-            relayChanges(id, watcher.id(), events);
+        try (FileWatch watch = FileWatch.open(processes, files, runtime, id(ctx), path(ctx))) {
+            EventStream events = EventStream.open(ctx);
+            relayChanges(watch, events);
         } catch (UncheckedIOException e) {
             // The client went away.
-        } finally {
-            stopQuietly(id, watcher.id());
         }
     }
 
-    private void relayChanges(SandboxId id, String watcher, EventStream events) {
-        OutputFollower output = processes.follow(id, watcher, 0);
+    private void relayChanges(FileWatch watch, EventStream events) {
         long lastSent = System.nanoTime();
-        StringBuilder partial = new StringBuilder();
         while (true) {
-            OutputFollower.Poll poll = output.poll(64 * 1024);
-            for (OutputChunk chunk : poll.chunks()) {
-                partial.append(chunk.text());
-                int newline;
-                while ((newline = partial.indexOf("\n")) >= 0) {
-                    String[] change = partial.substring(0, newline).split("\t", 2);
-                    partial.delete(0, newline + 1);
-                    if (change.length == 2) {
-                        events.send(change[0], null, json.write(Map.of("path", change[1])));
-                        lastSent = System.nanoTime();
-                    }
-                }
+            List<FileWatch.Change> changes = watch.poll();
+            for (FileWatch.Change change : changes) {
+                events.send(change.kind(), null, json.write(Map.of("path", change.path())));
+                lastSent = System.nanoTime();
             }
-            if (poll.finished()) {
+            if (watch.ended()) {
                 return;
             }
-            if (poll.chunks().isEmpty()) {
+            if (changes.isEmpty()) {
                 if (System.nanoTime() - lastSent > HEARTBEAT.toNanos()) {
                     events.heartbeat();
                     lastSent = System.nanoTime();
                 }
                 LockSupport.parkNanos(POLL.toNanos());
             }
-        }
-    }
-
-    private void stopQuietly(SandboxId id, String watcher) {
-        try {
-            processes.signal(id, watcher, "KILL");
-        } catch (RuntimeException e) {
-            // It ended already, or the sandbox is gone.
         }
     }
 

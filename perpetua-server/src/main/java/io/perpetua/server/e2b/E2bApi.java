@@ -5,6 +5,7 @@ import io.perpetua.access.ApiKeys;
 import io.perpetua.files.SandboxFiles;
 import io.perpetua.lifecycle.SandboxService;
 import io.perpetua.processes.SandboxProcesses;
+import io.perpetua.runtime.SandboxRuntime;
 import io.perpetua.store.SandboxStore;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -27,14 +28,15 @@ public final class E2bApi {
     /**
      * @param secretFile where the secret of the sandboxes' envd tokens is kept (made if missing)
      */
-    public E2bApi(SandboxService engine, SandboxProcesses processes, ApiKeys keys, SandboxStore store, Path secretFile, Clock clock) {
+    public E2bApi(SandboxService engine, SandboxProcesses processes, SandboxRuntime runtime, ApiKeys keys, SandboxStore store,
+                  Path secretFile, Clock clock) {
         // E2B's clients send fields this adapter does not know (and newer ones, more): they are ignored, not refused.
         JsonMapper json = JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
         EnvdTokens tokens = EnvdTokens.loadOrCreate(secretFile);
         this.sandboxes = new E2bSandboxes(engine, store, clock);
         this.controlPlane = new ControlPlaneRoutes(sandboxes, keys, tokens, json);
         SandboxFiles files = new SandboxFiles(engine);
-        this.envd = new EnvdRoutes(sandboxes, tokens, files, new ProcessRpc(engine, processes), new FilesystemRpc(files), json);
+        this.envd = new EnvdRoutes(sandboxes, tokens, files, new ProcessRpc(engine, processes), new FilesystemRpc(files, processes, runtime), json);
     }
 
     /** Adds the control plane's and envd's routes. */

@@ -70,9 +70,7 @@ final class EnvdRoutes {
         config.routes.post("/process.Process/{method}", rpc((method, id, request) -> processes.call(method, id, request),
                 (method, id, request, out, limits) -> processes.stream(method, id, request, out, limits)));
         config.routes.post("/filesystem.Filesystem/{method}", rpc((method, id, request) -> filesystem.call(method, id, request),
-                (method, id, request, out, limits) -> {
-                    throw new ConnectError("unimplemented", "filesystem.Filesystem/" + method + " is not implemented yet");
-                }));
+                (method, id, request, out, limits) -> filesystem.stream(method, id, request, out, limits)));
     }
 
     /** A unary RPC method. */

@@ -4,19 +4,63 @@ import io.perpetua.error.NotFoundException;
 import io.perpetua.files.FileInfo;
 import io.perpetua.files.SandboxFiles;
 import io.perpetua.files.SandboxPath;
+import io.perpetua.processes.FileWatch;
+import io.perpetua.processes.SandboxProcesses;
+import io.perpetua.runtime.SandboxRuntime;
 import io.perpetua.sandbox.SandboxId;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import tools.jackson.databind.JsonNode;
 
-/** envd's {@code filesystem.Filesystem} service over Perpetua's file operations. */
+/** envd's {@code filesystem.Filesystem} service over Perpetua's file operations and watches. */
 final class FilesystemRpc {
 
-    private final SandboxFiles files;
+    private static final Map<String, String> EVENT_TYPES = Map.of("created", "EVENT_TYPE_CREATE", "modified", "EVENT_TYPE_WRITE",
+            "deleted", "EVENT_TYPE_REMOVE");
 
-    FilesystemRpc(SandboxFiles files) {
+    private final SandboxFiles files;
+    private final SandboxProcesses processes;
+    private final SandboxRuntime runtime;
+
+    FilesystemRpc(SandboxFiles files, SandboxProcesses processes, SandboxRuntime runtime) {
         this.files = files;
+        this.processes = processes;
+        this.runtime = runtime;
+    }
+
+    /** Serves a streaming call: {@code WatchDir}. */
+    void stream(String method, SandboxId id, JsonNode request, ConnectStream out, StreamLimits limits) {
+        if (!method.equals("WatchDir")) {
+            throw new ConnectError("unimplemented", "filesystem.Filesystem/" + method + " is not a streaming call here");
+        }
+        SandboxPath directory = path(request, "path");
+        boolean recursive = Rpc.bool(request, "recursive");
+        try (FileWatch watch = FileWatch.open(processes, files, runtime, id, directory)) {
+            out.send(Map.of("start", Map.of()));
+            StreamRelay.run(() -> {
+                List<FileWatch.Change> changes = watch.poll();
+                for (FileWatch.Change change : changes) {
+                    relative(directory, change.path(), recursive).ifPresent(name ->
+                            out.send(Map.of("filesystem", Map.of("name", name, "type", EVENT_TYPES.get(change.kind())))));
+                }
+                if (watch.ended()) {
+                    return StreamRelay.Step.DONE;
+                }
+                return changes.isEmpty() ? StreamRelay.Step.IDLE : StreamRelay.Step.SENT;
+            }, out, limits, Map.of("keepalive", Map.of()), "the watch ends");
+        }
+    }
+
+    /** The changed file's name relative to the watched directory; empty for a deeper one when the watch is not recursive. */
+    private static Optional<String> relative(SandboxPath directory, String path, boolean recursive) {
+        String prefix = directory.value().endsWith("/") ? directory.value() : directory.value() + "/";
+        if (!path.startsWith(prefix)) {
+            return Optional.empty();
+        }
+        String name = path.substring(prefix.length());
+        return recursive || !name.contains("/") ? Optional.of(name) : Optional.empty();
     }
 
     /** Answers a unary call. */
@@ -27,8 +71,7 @@ final class FilesystemRpc {
             case "MakeDir" -> makeDir(id, request);
             case "Move" -> Map.of("entry", entry(files.move(id, path(request, "source"), path(request, "destination"), true)));
             case "Remove" -> remove(id, request);
-            case "WatchDir", "CreateWatcher", "GetWatcherEvents", "RemoveWatcher" ->
-                    throw new ConnectError("unimplemented", "filesystem.Filesystem/" + method + " is not implemented yet");
+            case "WatchDir" -> throw ConnectError.invalid(method + " is a streaming call: send it as " + ConnectStream.CONTENT_TYPE);
             default -> throw new ConnectError("unimplemented", "filesystem.Filesystem/" + method + " is not implemented");
         };
     }

@@ -9,13 +9,11 @@ import io.perpetua.processes.SandboxProcesses;
 import io.perpetua.sandbox.SandboxId;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.LockSupport;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -27,8 +25,6 @@ import tools.jackson.databind.JsonNode;
 final class ProcessRpc {
 
     private static final int CHUNK_BYTES = 64 * 1024;
-    private static final Duration FIRST_WAIT = Duration.ofMillis(2);
-    private static final Duration LONGEST_WAIT = Duration.ofMillis(50);
     private static final Map<String, String> SIGNALS = Map.of("SIGNAL_SIGKILL", "KILL", "SIGNAL_SIGTERM", "TERM", "9", "KILL", "15", "TERM");
     /** What Go's os.ProcessState prints for a process a signal ended, as envd reports it. */
     private static final Map<Integer, String> SIGNAL_ENDINGS = Map.of(1, "hangup", 2, "interrupt", 9, "killed", 15, "terminated");
@@ -101,34 +97,18 @@ final class ProcessRpc {
 
     /** Sends the process's output as it comes, then its end; stops at the deadline or when the client goes. */
     private static void relay(OutputFollower output, ConnectStream out, StreamLimits limits) {
-        Duration wait = FIRST_WAIT;
-        long nextKeepalive = System.nanoTime() + limits.keepalive().toNanos();
         try {
-            while (true) {
+            StreamRelay.run(() -> {
                 OutputFollower.Poll poll = output.poll(CHUNK_BYTES);
                 for (OutputChunk chunk : poll.chunks()) {
                     out.send(event("data", Map.of(chunk.stream(), Base64.getEncoder().encodeToString(chunk.bytes()))));
                 }
                 if (poll.finished()) {
                     out.send(event("end", ending(poll.process())));
-                    out.end();
-                    return;
+                    return StreamRelay.Step.DONE;
                 }
-                if (limits.expired()) {
-                    out.end(new ConnectError("deadline_exceeded", "the call's deadline passed; the process goes on"));
-                    return;
-                }
-                if (!poll.chunks().isEmpty()) {
-                    wait = FIRST_WAIT;
-                    continue;
-                }
-                if (System.nanoTime() >= nextKeepalive) {
-                    out.send(event("keepalive", Map.of()));
-                    nextKeepalive = System.nanoTime() + limits.keepalive().toNanos();
-                }
-                LockSupport.parkNanos(wait.toNanos());
-                wait = wait.multipliedBy(2).compareTo(LONGEST_WAIT) > 0 ? LONGEST_WAIT : wait.multipliedBy(2);
-            }
+                return poll.chunks().isEmpty() ? StreamRelay.Step.IDLE : StreamRelay.Step.SENT;
+            }, out, limits, event("keepalive", Map.of()), "the process goes on");
         } catch (UncheckedIOException e) {
             // The client went away: the process goes on, as envd's do.
         }
