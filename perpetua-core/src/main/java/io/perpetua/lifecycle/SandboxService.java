@@ -16,6 +16,7 @@ import io.perpetua.sandbox.SandboxId;
 import io.perpetua.sandbox.SandboxSpec;
 import io.perpetua.sandbox.SandboxState;
 import io.perpetua.snapshot.SnapshotStore;
+import io.perpetua.store.Annotations;
 import io.perpetua.store.SandboxStore;
 import java.time.Clock;
 import java.util.Comparator;
@@ -101,17 +102,32 @@ public final class SandboxService implements AutoCloseable {
      * @throws RuntimeFailureException if the runtime could not start it; nothing of it is left
      */
     public Sandbox create(ProjectId project, SandboxSpec requested) {
+        return create(project, requested, Annotations.NONE);
+    }
+
+    /**
+     * Creates a sandbox owned by {@code project} with {@code annotations} (an adapter's own
+     * record of it, written with the sandbox before its container starts, so that a crash never
+     * leaves a running sandbox without them) and starts it; returns once it runs.
+     *
+     * @throws io.perpetua.error.InvalidInputException if the spec cannot be honoured
+     * @throws RuntimeFailureException if the runtime could not start it; nothing of it is left
+     */
+    public Sandbox create(ProjectId project, SandboxSpec requested, Annotations annotations) {
         checkOpen();
         SandboxSpec spec = requested.withDefaults(settings.defaults());
         runtime.validate(spec);
-        return admissions.create(project, () -> createAdmitted(project, spec));
+        return admissions.create(project, () -> createAdmitted(project, spec, annotations));
     }
 
-    private Sandbox createAdmitted(ProjectId project, SandboxSpec spec) {
+    private Sandbox createAdmitted(ProjectId project, SandboxSpec spec, Annotations annotations) {
         Optional<SandboxId> warm = runtime.takeWarm(spec);
         ManagedSandbox m = new ManagedSandbox(Sandbox.creating(warm.orElseGet(SandboxId::random), project, spec, clock.instant()));
         try {
             store.insert(m.record());
+            if (!annotations.values().isEmpty()) {
+                store.annotate(m.id(), annotations.namespace(), annotations.values());
+            }
         } catch (RuntimeException e) {
             warm.ifPresent(runtime::destroy);
             throw e;

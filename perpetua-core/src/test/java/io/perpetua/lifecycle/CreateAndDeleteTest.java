@@ -4,6 +4,7 @@ import static io.perpetua.lifecycle.Engine.count;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.perpetua.access.ProjectId;
 import io.perpetua.error.ConflictException;
 import io.perpetua.error.NotFoundException;
 import io.perpetua.error.RuntimeFailureException;
@@ -15,6 +16,7 @@ import io.perpetua.sandbox.Sandbox;
 import io.perpetua.sandbox.SandboxId;
 import io.perpetua.sandbox.SandboxSpec;
 import io.perpetua.sandbox.SandboxState;
+import io.perpetua.store.Annotations;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -53,6 +55,18 @@ class CreateAndDeleteTest {
     private static void assertNotFound(ThrowingCallable call) {
         assertThatThrownBy(call).isInstanceOfSatisfying(NotFoundException.class,
                 e -> assertThat(e.code()).isEqualTo("sandbox_not_found"));
+    }
+
+    @Test
+    void anAdaptersAnnotationsAreStoredWithTheSandboxBeforeItsContainerStarts() {
+        engine.runtime.failNextStart(new RuntimeFailureException("no room (as told)"));
+        assertThatThrownBy(() -> service.create(ProjectId.DEFAULT, SandboxSpec.defaults(), new Annotations("e2b", Map.of("k", "v"))))
+                .isInstanceOf(RuntimeFailureException.class);
+
+        SandboxId id = service.create(ProjectId.DEFAULT, SandboxSpec.defaults(), new Annotations("e2b", Map.of("endAt", "soon"))).id();
+
+        assertThat(engine.store.annotations(id, "e2b")).isEqualTo(Map.of("endAt", "soon"));
+        assertThat(engine.store.annotated("e2b")).hasSize(2).as("the failed creation's are kept with its deleted record");
     }
 
     @Test

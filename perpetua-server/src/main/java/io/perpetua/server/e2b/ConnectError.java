@@ -21,7 +21,9 @@ final class ConnectError extends RuntimeException {
             Map.entry("canceled", 499), Map.entry("unknown", 500), Map.entry("invalid_argument", 400),
             Map.entry("deadline_exceeded", 504), Map.entry("not_found", 404), Map.entry("already_exists", 409),
             Map.entry("permission_denied", 403), Map.entry("resource_exhausted", 429), Map.entry("failed_precondition", 400),
-            Map.entry("aborted", 409), Map.entry("out_of_range", 400), Map.entry("unimplemented", 501),
+            // Connect says 501 for an unknown method; the client reads the code in the body, and a method
+            // that is not there is the caller's mistake, so it is answered like an unknown path.
+            Map.entry("aborted", 409), Map.entry("out_of_range", 400), Map.entry("unimplemented", 404),
             Map.entry("internal", 500), Map.entry("unavailable", 503), Map.entry("data_loss", 500),
             Map.entry("unauthenticated", 401));
 

@@ -7,6 +7,7 @@ import io.perpetua.lifecycle.SandboxService;
 import io.perpetua.sandbox.Sandbox;
 import io.perpetua.sandbox.SandboxId;
 import io.perpetua.sandbox.SandboxSpec;
+import io.perpetua.store.Annotations;
 import io.perpetua.store.SandboxStore;
 import java.time.Clock;
 import java.time.Instant;
@@ -57,11 +58,11 @@ final class E2bSandboxes {
         return e2bTemplate == null || e2bTemplate.equals(BASE_TEMPLATE) ? DEFAULT_TEMPLATE : e2bTemplate;
     }
 
-    /** Creates a sandbox whose lifetime starts now. */
+    /** Creates a sandbox whose lifetime starts now; its E2B attributes are stored with it, before it starts. */
     Entry create(ProjectId project, SandboxSpec spec, String templateId, long timeoutSeconds, boolean autoPause, boolean autoResume) {
-        Sandbox sandbox = sandboxes.create(project, spec);
         E2bSandbox e2b = new E2bSandbox(templateId, timeoutSeconds, clock.instant().plusSeconds(timeoutSeconds), autoPause, autoResume, false);
-        keep(sandbox.id(), e2b);
+        Sandbox sandbox = sandboxes.create(project, spec, new Annotations(E2bSandbox.NAMESPACE, e2b.annotations()));
+        attributes.put(sandbox.id(), e2b);
         return new Entry(sandbox, e2b);
     }
 
