@@ -28,6 +28,11 @@ final class BenchClient {
         this.authorization = "Bearer " + key;
     }
 
+    /** The API key the client calls with. */
+    String key() {
+        return authorization.substring("Bearer ".length());
+    }
+
     String create(Map<String, Object> spec) {
         return call("POST", "/v1/sandboxes", spec).path("id").asString();
     }

@@ -37,9 +37,9 @@ public final class LifecycleBenchmark {
     /** Apart from the subnet of a daemon an operator may run on this host. */
     private static final String SUBNET = "10.235.0.0/16";
     private static final Set<String> SECTIONS = Set.of("exec", "standby", "hibernate", "create", "rebuild", "files", "proxy",
-            "neighbours", "fleet");
-    /** Sections that run only when named: the fleet takes 25 minutes. */
-    private static final Set<String> ON_REQUEST = Set.of("fleet");
+            "neighbours", "e2b", "fleet");
+    /** Sections that run only when named: the fleet takes 25 minutes; e2b installs the e2b SDK from npm. */
+    private static final Set<String> ON_REQUEST = Set.of("fleet", "e2b");
     private static final String FORK_BOMB = String.join("\n", "import os, time", "while True:", "    if os.fork() == 0:",
             "        time.sleep(60)", "        os._exit(0)");
     private static final String MEMORY_HOG = String.join("\n", "chunks = []", "while True:",
@@ -119,6 +119,9 @@ public final class LifecycleBenchmark {
         }
         if (runs("neighbours")) {
             noisyNeighbours();
+        }
+        if (runs("e2b")) {
+            new E2bBenchmark(api.base(), api.key(), data).run(rounds, report);
         }
         report.print(System.out);
         if (runs("fleet")) {
