@@ -31,6 +31,8 @@ public final class SandboxProcesses {
     /** Most output kept per process; beyond it the output is marked truncated. */
     public static final long OUTPUT_LIMIT = 16L * 1024 * 1024;
     private static final Duration CONTROL_LIMIT = Duration.ofSeconds(60);
+    /** The supervisor's exit status for arguments it does not understand. */
+    private static final int USAGE = 2;
     private static final Pattern ID = Pattern.compile("pr[a-z2-7]{14}");
     private static final Set<String> SIGNALS = Set.of("HUP", "INT", "QUIT", "KILL", "TERM", "USR1", "USR2", "STOP", "CONT", "WINCH", "ALRM");
 
@@ -57,13 +59,15 @@ public final class SandboxProcesses {
     public ProcessInfo start(SandboxId id, ProcessSpec spec) {
         String processId = RandomIds.next("pr", 14);
         String directory = ProcessFiles.SANDBOX_DIRECTORY + "/" + processId;
-        String supervisor = runtime.helper(SandboxHelper.SUPERVISE).stream().map(SandboxProcesses::quote).collect(Collectors.joining(" "));
-        String script = "d=$1; l=$2; shift 2; mkdir -p \"$d\" && cat > \"$d/meta\" && " + supervisor
-                + " \"$d\" \"$l\" \"$@\" > \"$d/pids\" && cat \"$d/pids\"";
-        List<String> cmd = new ArrayList<>(List.of("sh", "-c", script, "sh", directory, Long.toString(OUTPUT_LIMIT)));
+        String meta = ProcessFiles.meta(spec, clock.instant());
+        List<String> supervise = runtime.helper(SandboxHelper.SUPERVISE);
+        List<String> cmd = new ArrayList<>(supervise);
+        cmd.addAll(List.of("--record", directory, Long.toString(OUTPUT_LIMIT)));
         cmd.addAll(spec.cmd());
-        ExecResult started = sandboxes.exec(id, new ExecRequest(cmd, spec.cwd(), spec.env(),
-                ProcessFiles.meta(spec, clock.instant()), CONTROL_LIMIT));
+        ExecResult started = sandboxes.exec(id, new ExecRequest(cmd, spec.cwd(), spec.env(), meta, CONTROL_LIMIT));
+        if (started.exitCode() == USAGE && started.stderr().contains("usage: supervise")) {
+            started = startWithShell(id, spec, supervise, directory, meta);
+        }
         if (started.exitCode() == 127 || started.exitCode() == 126) {
             throw new InvalidInputException("cmd[0]", started.stderr().strip().replaceFirst("^perpetua: ", ""));
         }
@@ -72,6 +76,20 @@ public final class SandboxProcesses {
                     + started.stderr().strip());
         }
         return get(id, processId);
+    }
+
+    /**
+     * For a sandbox whose supervisor predates {@code --record} (started by an older daemon, and
+     * not restarted since): a shell makes the process's directory and records it around the
+     * supervisor, at the cost of three more programs.
+     */
+    private ExecResult startWithShell(SandboxId id, ProcessSpec spec, List<String> supervise, String directory, String meta) {
+        String supervisor = supervise.stream().map(SandboxProcesses::quote).collect(Collectors.joining(" "));
+        String script = "d=$1; l=$2; shift 2; mkdir -p \"$d\" && cat > \"$d/meta\" && " + supervisor
+                + " \"$d\" \"$l\" \"$@\" > \"$d/pids\" && cat \"$d/pids\"";
+        List<String> cmd = new ArrayList<>(List.of("sh", "-c", script, "sh", directory, Long.toString(OUTPUT_LIMIT)));
+        cmd.addAll(spec.cmd());
+        return sandboxes.exec(id, new ExecRequest(cmd, spec.cwd(), spec.env(), meta, CONTROL_LIMIT));
     }
 
     /** The sandbox's processes, running and ended, oldest first. */

@@ -2,7 +2,7 @@
  * Starts a background process for `POST /processes` and looks after it for as long as it and
  * anything holding its output live:
  *
- *     supervise <dir> <output-limit-bytes> <program> [args...]
+ *     supervise [--record] <dir> <output-limit-bytes> <program> [args...]
  *
  * Prints "<supervisor pid> <process pid>" once the process runs, then detaches: new session,
  * stdio on /dev/null, so no host descriptor of `runsc exec` stays in the sandbox (a sandbox
@@ -12,6 +12,9 @@
  *                 'e' stderr), 4 bytes big-endian length, the bytes. Once <output-limit> bytes
  *                 are kept, one record of stream 't' (truncated) ends it; later output is read
  *                 and dropped, so the process never blocks on a full pipe.
+ *   <dir>/meta    with --record: what this program read on its standard input, saved before the
+ *                 process starts (the daemon's record of it)
+ *   <dir>/pids    with --record: the line printed above, saved once the process runs
  *   <dir>/exit    written (to a temporary name, then renamed) when the process ends:
  *                 "exited <code>" or "killed <signal>".
  *   stdin         the process reads a pipe whose write end is this supervisor's fd 63; others
@@ -207,13 +210,46 @@ static int make_directories(const char *dir) {
     return mkdir(path, 0755) < 0 && errno != EEXIST ? -1 : 0;
 }
 
+/*
+ * Writes <dir>/<name> whole or not at all: to a temporary name, then renamed. Not flushed: the
+ * record matters while the process runs, and a host crash ends the process with it.
+ */
+static int save(const char *dir, const char *name, int from_fd, const char *text) {
+    char tmp[4096], final[4096], buffer[BUFFER];
+    snprintf(tmp, sizeof tmp, "%s/%s.tmp", dir, name);
+    snprintf(final, sizeof final, "%s/%s", dir, name);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        return -1;
+    }
+    int failed = text != NULL && write_all(fd, text, strlen(text)) < 0;
+    ssize_t n;
+    while (!failed && from_fd >= 0 && (n = read(from_fd, buffer, sizeof buffer)) != 0) {
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        failed = n < 0 || write_all(fd, buffer, (size_t) n) < 0;
+    }
+    close(fd);
+    return failed || rename(tmp, final) < 0 ? -1 : 0;
+}
+
 int main(int argc, char **argv) {
+    int record = argc > 1 && strcmp(argv[1], "--record") == 0;
+    if (record) {
+        argv++;
+        argc--;
+    }
     if (argc < 4 || argv[1][0] != '/') {
-        dprintf(2, "usage: supervise <absolute dir> <output-limit-bytes> <program> [args...]\n");
+        dprintf(2, "usage: supervise [--record] <absolute dir> <output-limit-bytes> <program> [args...]\n");
         return 2;
     }
     if (make_directories(argv[1]) < 0) {
         dprintf(2, "perpetua: cannot create %s: %s\n", argv[1], strerror(errno));
+        return 126;
+    }
+    if (record && save(argv[1], "meta", 0, NULL) < 0) {
+        dprintf(2, "perpetua: cannot record the process in %s: %s\n", argv[1], strerror(errno));
         return 126;
     }
     int ready[2];
@@ -247,6 +283,10 @@ int main(int argc, char **argv) {
     if (strncmp(answer, "error ", 6) == 0) {
         dprintf(2, "perpetua: %s", answer + 6);
         return strstr(answer, "No such file") ? 127 : 126;
+    }
+    if (record && save(argv[1], "pids", -1, answer) < 0) {
+        dprintf(2, "perpetua: cannot record the pids in %s: %s\n", argv[1], strerror(errno));
+        return 126;
     }
     printf("%s", answer);
     return 0;

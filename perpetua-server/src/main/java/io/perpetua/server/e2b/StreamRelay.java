@@ -6,8 +6,9 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The loop of a server-streaming call that follows something in the sandbox (a process's
  * output, a directory's changes): each step sends what is new; between idle steps it waits,
- * briefly at first and up to {@value #LONGEST_WAIT_MS} ms, sends a keep-alive message at the
- * asked interval, and ends the stream with {@code deadline_exceeded} at the call's deadline.
+ * briefly at first (most commands end within their first second, and a wait is latency the
+ * caller sees) and up to {@value #LONGEST_WAIT_MS} ms later on, sends a keep-alive message at
+ * the asked interval, and ends the stream with {@code deadline_exceeded} at the call's deadline.
  */
 final class StreamRelay {
 
@@ -27,7 +28,9 @@ final class StreamRelay {
         Step step();
     }
 
-    private static final long FIRST_WAIT_NANOS = Duration.ofMillis(2).toNanos();
+    private static final long FIRST_WAIT_NANOS = Duration.ofMillis(1).toNanos();
+    private static final long YOUNG_WAIT_NANOS = Duration.ofMillis(5).toNanos();
+    private static final long YOUNG_NANOS = Duration.ofSeconds(1).toNanos();
     private static final long LONGEST_WAIT_MS = 50;
 
     private StreamRelay() {
@@ -40,7 +43,8 @@ final class StreamRelay {
      */
     static void run(Source source, ConnectStream out, StreamLimits limits, Object keepalive, String whatGoesOn) {
         long wait = FIRST_WAIT_NANOS;
-        long nextKeepalive = System.nanoTime() + limits.keepalive().toNanos();
+        long started = System.nanoTime();
+        long nextKeepalive = started + limits.keepalive().toNanos();
         while (true) {
             Step step = source.step();
             if (step == Step.DONE) {
@@ -60,7 +64,8 @@ final class StreamRelay {
                 nextKeepalive = System.nanoTime() + limits.keepalive().toNanos();
             }
             LockSupport.parkNanos(wait);
-            wait = Math.min(wait * 2, Duration.ofMillis(LONGEST_WAIT_MS).toNanos());
+            long longest = System.nanoTime() - started < YOUNG_NANOS ? YOUNG_WAIT_NANOS : Duration.ofMillis(LONGEST_WAIT_MS).toNanos();
+            wait = Math.min(wait * 2, longest);
         }
     }
 }
