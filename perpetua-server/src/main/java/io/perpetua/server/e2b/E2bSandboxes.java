@@ -143,10 +143,17 @@ final class E2bSandboxes {
         return entry.map(Entry::sandbox);
     }
 
-    /** Ends the lifetimes that are over: each such sandbox is paused or killed, as its caller asked. */
+    /**
+     * Ends the lifetimes that are over: each such sandbox is paused or killed, as its caller
+     * asked. Forgets the attributes of sandboxes deleted meanwhile (through {@code /v1}, say).
+     */
     void expire() {
         Instant now = clock.instant();
         for (Map.Entry<SandboxId, E2bSandbox> kept : attributes.entrySet()) {
+            if (sandboxes.find(kept.getKey().value()).isEmpty()) {
+                attributes.remove(kept.getKey());
+                continue;
+            }
             if (!kept.getValue().expired(now)) {
                 continue;
             }
