@@ -9,10 +9,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The real {@code e2b} npm SDK (2.51.0, pinned in src/test/e2b) driving a real daemon, with
- * nothing but the two URLs and a Perpetua key: each script in src/test/e2b asserts what E2B's
- * documentation promises of the calls it makes (node's assert), and fails with the SDK's own
- * error otherwise.
+ * The real E2B clients driving a real daemon, with nothing but the two URLs and a Perpetua key:
+ * the {@code e2b} npm SDK (2.51.0) and the OpenAI Agents SDK's E2B provider
+ * ({@code @openai/agents-extensions} 0.18.0, no model and no OpenAI key), pinned in
+ * src/test/e2b. Each script there asserts what the client documents of the calls it makes
+ * (node's assert), and fails with the client's own error otherwise.
  */
 class E2bSdkIT {
 
@@ -33,7 +34,7 @@ class E2bSdkIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"lifecycle.mjs", "commands.mjs", "files.mjs"})
+    @ValueSource(strings = {"lifecycle.mjs", "commands.mjs", "files.mjs", "agents.mjs"})
     void theSdkWorksAgainstPerpetua(String script) {
         String url = daemon.api().baseUri().toString().replaceAll("/$", "");
         NodeClients.Run run = clients.node(script, Map.of("E2B_API_URL", url, "E2B_SANDBOX_URL", url, "E2B_API_KEY", Api.ADMIN_KEY), 300);
