@@ -19,6 +19,7 @@ import io.perpetua.sandbox.SandboxSpec;
 import io.perpetua.server.api.ApiRoutes;
 import io.perpetua.server.api.UsageSource;
 import io.perpetua.server.e2b.E2bApi;
+import io.perpetua.server.mcp.McpEndpoint;
 import io.perpetua.server.metrics.Metrics;
 import io.perpetua.snapshot.local.LocalSnapshotStore;
 import io.perpetua.store.sqlite.SqliteSandboxStore;
@@ -43,6 +44,8 @@ import org.slf4j.LoggerFactory;
 public final class PerpetuaServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(PerpetuaServer.class);
+    /** The daemon's version, as clients of its protocols are told. */
+    static final String VERSION = "0.1.0";
 
     private final RunscRuntime runtime;
     private final SqliteSandboxStore store;
@@ -51,6 +54,7 @@ public final class PerpetuaServer implements AutoCloseable {
     private final ExecutorService hibernator;
     private final Metering metering;
     private final E2bApi e2b;
+    private final McpEndpoint mcp;
     private final Javalin http;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -89,8 +93,9 @@ public final class PerpetuaServer implements AutoCloseable {
                 config.prices());
         SandboxProcesses processes = new SandboxProcesses(sandboxes, runtime, clock);
         this.e2b = new E2bApi(sandboxes, processes, runtime, keys, store, config.dataDirectory().resolve("e2b-envd.key"), clock);
-        ApiRoutes routes = new ApiRoutes(sandboxes, processes, runtime,
-                new Previews(store.previews(), clock), keys, usage, events, clock, metrics);
+        Previews previews = new Previews(store.previews(), clock);
+        ApiRoutes routes = new ApiRoutes(sandboxes, processes, runtime, previews, keys, usage, events, clock, metrics);
+        this.mcp = new McpEndpoint(sandboxes, processes, previews, keys, VERSION);
         this.http = Javalin.create(javalin -> {
             javalin.concurrency.useVirtualThreads = true;
             javalin.startup.showJavalinBanner = false;
@@ -103,6 +108,7 @@ public final class PerpetuaServer implements AutoCloseable {
             }
             routes.register(javalin);
             e2b.register(javalin);
+            mcp.register(javalin);
         });
         this.ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("perpetua-lifecycle").daemon().factory());
         long tick = config.tickInterval().toMillis();
@@ -185,6 +191,7 @@ public final class PerpetuaServer implements AutoCloseable {
             return;
         }
         log.info("perpetua shutting down");
+        mcp.close();
         http.stop();
         // Neither is interrupted: a transition cut in half is what a crash leaves, and a graceful stop should not.
         ticker.shutdown();
