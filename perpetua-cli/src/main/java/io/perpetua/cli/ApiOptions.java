@@ -32,14 +32,17 @@ final class ApiOptions {
      * certificates named by {@code PERPETUA_CA_CERT} when that is set.
      */
     Perpetua connect(Map<String, String> env) {
-        String address = url != null ? url : env.getOrDefault("PERPETUA_URL", "");
-        if (address.isBlank()) {
-            address = DEFAULT_URL;
-        }
-        return Perpetua.connect(baseUri(address).toString(), env.get(Perpetua.API_KEY_VARIABLE), tls(env));
+        return Perpetua.connect(address(env).toString(), env.get(Perpetua.API_KEY_VARIABLE), tls(env));
     }
 
-    private SSLContext tls(Map<String, String> env) {
+    /** The daemon's address: {@code --url}, else {@code PERPETUA_URL} from {@code env}, else the default. */
+    URI address(Map<String, String> env) {
+        String address = url != null ? url : env.getOrDefault("PERPETUA_URL", "");
+        return baseUri(address.isBlank() ? DEFAULT_URL : address);
+    }
+
+    /** What {@code PERPETUA_CA_CERT} says to trust, or null to trust the JDK's authorities. */
+    SSLContext tls(Map<String, String> env) {
         String certificates = env.getOrDefault(Perpetua.CA_CERT_VARIABLE, "");
         if (certificates.isBlank()) {
             return null;

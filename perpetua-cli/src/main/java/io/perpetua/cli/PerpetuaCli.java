@@ -49,7 +49,8 @@ public final class PerpetuaCli {
                 .addSubcommand(SandboxCommand.commandLine(terminal))
                 .addSubcommand(KeysCommand.commandLine(terminal))
                 .addSubcommand(new UsageCommand(terminal))
-                .addSubcommand(CostModelCommand.commandLine(terminal));
+                .addSubcommand(CostModelCommand.commandLine(terminal))
+                .addSubcommand(new McpCommand(terminal));
         // Settings reach the subcommands only when applied after they are added.
         cli.setOut(writer(out));
         cli.setErr(writer(err));
