@@ -68,9 +68,21 @@ public final class LifecycleBenchmark {
     /**
      * @param args optionally the number of rounds per measurement (default 20), then the sections
      *             to run (exec, standby, hibernate, create, rebuild, files, proxy, neighbours; default all of
-     *             these; fleet, a real fleet against the cost model, runs only when named)
+     *             these; fleet, a real fleet against the cost model, and e2b, the real e2b SDK against our
+     *             exec, run only when named)
      */
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) {
+        try {
+            measure(args);
+        } catch (IOException | RuntimeException e) {
+            e.printStackTrace();
+            System.exit(1);
+        }
+        // The MCP SDK leaves a thread that is not a daemon (its session sweeper) after the server closes.
+        System.exit(0);
+    }
+
+    private static void measure(String[] args) throws IOException {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
         Set<String> sections = Arrays.stream(args).skip(1).collect(Collectors.toSet());
         Set<String> unknown = new TreeSet<>(sections);

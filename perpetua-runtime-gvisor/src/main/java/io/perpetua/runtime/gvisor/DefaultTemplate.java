@@ -43,7 +43,7 @@ final class DefaultTemplate {
 
     static final String NAME = "default";
     /** Bump when the template's content changes, so existing data directories rebuild it. */
-    private static final int VERSION = 11;
+    private static final int VERSION = 12;
     /** Where the helpers are mounted in the sandbox. */
     static final String HELPERS = "/opt/perpetua";
     static final String INIT = HELPERS + "/bin/init";

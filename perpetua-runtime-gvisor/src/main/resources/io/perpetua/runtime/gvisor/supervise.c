@@ -77,6 +77,10 @@ static void record(int log, char stream, const char *data, uint32_t size) {
     write_all(log, data, size);
 }
 
+/*
+ * Records how the process ended, whole or not at all (a temporary name, then a rename). Not
+ * flushed: a caller waits on it, and after a host crash the process's end is moot.
+ */
 static void write_exit(const char *dir, int status) {
     char tmp[4096], final[4096], text[64];
     snprintf(tmp, sizeof tmp, "%s/exit.tmp", dir);
@@ -86,7 +90,6 @@ static void write_exit(const char *dir, int status) {
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd >= 0) {
         write_all(fd, text, (size_t) length);
-        fsync(fd);
         close(fd);
         rename(tmp, final);
     }
