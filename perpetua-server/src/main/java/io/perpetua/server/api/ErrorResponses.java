@@ -2,14 +2,8 @@ package io.perpetua.server.api;
 
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
-import io.perpetua.error.ConflictException;
-import io.perpetua.error.ForbiddenException;
 import io.perpetua.error.InvalidInputException;
-import io.perpetua.error.NotFoundException;
 import io.perpetua.error.PerpetuaException;
-import io.perpetua.error.QuotaExceededException;
-import io.perpetua.error.RuntimeFailureException;
-import io.perpetua.error.UnauthenticatedException;
 import io.perpetua.server.metrics.Metrics;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -38,15 +32,7 @@ final class ErrorResponses {
     }
 
     void handle(PerpetuaException e, Context ctx) {
-        int status = switch (e) {
-            case InvalidInputException invalid -> 400;
-            case NotFoundException notFound -> 404;
-            case ConflictException conflict -> 409;
-            case RuntimeFailureException failure -> 500;
-            case UnauthenticatedException unauthenticated -> 401;
-            case ForbiddenException forbidden -> 403;
-            case QuotaExceededException quota -> 429;
-        };
+        int status = HttpStatuses.of(e);
         if (status == 401) {
             ctx.header("WWW-Authenticate", "Bearer realm=\"perpetua\"");
         }

@@ -5,15 +5,9 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.perpetua.access.ApiKeys;
 import io.perpetua.access.ProjectId;
-import io.perpetua.error.ConflictException;
-import io.perpetua.error.ForbiddenException;
-import io.perpetua.error.InvalidInputException;
-import io.perpetua.error.NotFoundException;
 import io.perpetua.error.PerpetuaException;
-import io.perpetua.error.QuotaExceededException;
-import io.perpetua.error.RuntimeFailureException;
-import io.perpetua.error.UnauthenticatedException;
 import io.perpetua.sandbox.Sandbox;
+import io.perpetua.server.api.HttpStatuses;
 import io.perpetua.sandbox.SandboxSpec;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -80,20 +74,8 @@ final class ControlPlaneRoutes {
             } catch (E2bException e) {
                 error(ctx, e.status(), e.getMessage());
             } catch (PerpetuaException e) {
-                error(ctx, status(e), e.getMessage());
+                error(ctx, HttpStatuses.of(e), e.getMessage());
             }
-        };
-    }
-
-    private static int status(PerpetuaException e) {
-        return switch (e) {
-            case InvalidInputException invalid -> 400;
-            case NotFoundException notFound -> 404;
-            case ConflictException conflict -> 409;
-            case UnauthenticatedException unauthenticated -> 401;
-            case ForbiddenException forbidden -> 403;
-            case QuotaExceededException quota -> 429;
-            case RuntimeFailureException failure -> 500;
         };
     }
 
