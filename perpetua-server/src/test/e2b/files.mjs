@@ -1,5 +1,5 @@
 // envd's files against Perpetua, through the real SDK: write and read (text, bytes, several
-// files at once), list, exists, getInfo, makeDir, rename, remove, watchDir, and
+// files at once, raw and gzipped bodies), list, exists, getInfo, makeDir, rename, remove, watchDir, and
 // FileNotFoundError for a file that is not there.
 import assert from 'node:assert/strict'
 import { Sandbox, FileNotFoundError } from 'e2b'
@@ -15,9 +15,13 @@ try {
   const many = await sbx.files.write([{ path: '/tmp/e2b/a.txt', data: 'A' }, { path: '/tmp/e2b/b.txt', data: 'B' }])
   assert.deepEqual(many.map(f => f.path).sort(), ['/tmp/e2b/a.txt', '/tmp/e2b/b.txt'])
   assert.equal(await sbx.files.read('/tmp/e2b/b.txt'), 'B')
+  await sbx.files.write('/tmp/e2b/raw.txt', 'a raw body', { useOctetStream: true })
+  assert.equal(await sbx.files.read('/tmp/e2b/raw.txt'), 'a raw body')
+  await sbx.files.write('/tmp/e2b/zipped.txt', 'x'.repeat(100_000), { gzip: true })
+  assert.equal(await sbx.files.read('/tmp/e2b/zipped.txt'), 'x'.repeat(100_000))
 
   const entries = await sbx.files.list('/tmp/e2b')
-  assert.deepEqual(entries.map(e => e.name).sort(), ['a.txt', 'b.txt', 'data.bin', 'note.txt'])
+  assert.deepEqual(entries.map(e => e.name).sort(), ['a.txt', 'b.txt', 'data.bin', 'note.txt', 'raw.txt', 'zipped.txt'])
   assert.ok(entries.every(e => e.type === 'file'))
   assert.equal(await sbx.files.exists('/tmp/e2b/note.txt'), true)
   assert.equal(await sbx.files.exists('/tmp/e2b/none'), false)

@@ -11,7 +11,6 @@ import io.perpetua.store.Annotations;
 import io.perpetua.store.SandboxStore;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -71,11 +70,9 @@ final class E2bSandboxes {
         return find(id).filter(entry -> entry.sandbox().project().equals(project)).orElseThrow(() -> E2bException.notFound(id));
     }
 
-    /** The caller's sandboxes, oldest first. */
+    /** The caller's sandboxes, oldest first (the engine lists them so). */
     List<Entry> list(ProjectId project) {
-        return sandboxes.list().stream().filter(sandbox -> sandbox.project().equals(project))
-                .sorted(Comparator.comparing(Sandbox::createdAt).thenComparing(sandbox -> sandbox.id().value()))
-                .map(this::entry).toList();
+        return sandboxes.list().stream().filter(sandbox -> sandbox.project().equals(project)).map(this::entry).toList();
     }
 
     /** Deletes the caller's sandbox; false if there is none. */

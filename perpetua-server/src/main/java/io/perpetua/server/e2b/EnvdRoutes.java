@@ -221,8 +221,17 @@ final class EnvdRoutes {
         ctx.status(200).contentType("application/json").result(json.writeValueAsString(written));
     }
 
-    /** The raw body, gunzipped if it says so, spooled to learn its length (it may come chunked), then written. */
+    /**
+     * The raw body, written as it streams in when its length is known; a body that comes chunked
+     * or gzipped is spooled first, to learn the length the write needs.
+     */
     private FileInfo writeBody(Context ctx, SandboxId id, SandboxPath path) throws IOException {
+        long length = ctx.req().getContentLengthLong();
+        if (length >= 0 && !gzipped(ctx)) {
+            try (InputStream body = ctx.req().getInputStream()) {
+                return files.write(id, path, body, length);
+            }
+        }
         Path spool = Files.createTempFile("perpetua-envd-upload-", ".part");
         try {
             try (InputStream body = body(ctx)) {
@@ -236,10 +245,14 @@ final class EnvdRoutes {
         }
     }
 
+    private static boolean gzipped(Context ctx) {
+        String encoding = ctx.header("Content-Encoding");
+        return encoding != null && encoding.strip().equalsIgnoreCase("gzip");
+    }
+
     private static InputStream body(Context ctx) throws IOException {
         InputStream raw = ctx.req().getInputStream();
-        String encoding = ctx.header("Content-Encoding");
-        return encoding != null && encoding.strip().equalsIgnoreCase("gzip") ? new GZIPInputStream(raw) : raw;
+        return gzipped(ctx) ? new GZIPInputStream(raw) : raw;
     }
 
     private static Map<String, Object> uploaded(FileInfo info) {
