@@ -18,6 +18,8 @@ import io.perpetua.sandbox.SandboxState;
 import io.perpetua.snapshot.SnapshotStore;
 import io.perpetua.store.Annotations;
 import io.perpetua.store.SandboxStore;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.time.Clock;
 import java.util.Comparator;
 import java.util.ArrayList;
@@ -215,6 +217,61 @@ public final class SandboxService implements AutoCloseable {
                 return streaming.apply(command);
             }
         });
+    }
+
+    /**
+     * Starts a command that outlives the call (see {@link SandboxRuntime#startDetached}), waking
+     * the sandbox first; the sandbox stays awake until the returned handle is closed, which ends
+     * only the command's streams.
+     *
+     * @return the command, or empty if the runtime cannot start one that way (nothing was started)
+     * @throws io.perpetua.error.NotFoundException if there is no such sandbox
+     */
+    public Optional<RunningCommand> startDetached(SandboxId id, ExecRequest request) {
+        ExecRequest withSandboxEnv = request.withBaseEnv(get(id).spec().env());
+        Lease awake = hold(id);
+        try {
+            Optional<RunningCommand> started = use(id, ref -> runtime.startDetached(ref, withSandboxEnv));
+            if (started.isEmpty()) {
+                awake.close();
+            }
+            return started.map(command -> new LeasedCommand(command, awake));
+        } catch (RuntimeException e) {
+            awake.close();
+            throw e;
+        }
+    }
+
+    /** A detached command whose handle keeps its sandbox awake while it is open. */
+    private record LeasedCommand(RunningCommand command, Lease awake) implements RunningCommand {
+        @Override
+        public OutputStream stdin() {
+            return command.stdin();
+        }
+
+        @Override
+        public InputStream stdout() {
+            return command.stdout();
+        }
+
+        @Override
+        public InputStream stderr() {
+            return command.stderr();
+        }
+
+        @Override
+        public int waitFor() {
+            return command.waitFor();
+        }
+
+        @Override
+        public void close() {
+            try {
+                command.close();
+            } finally {
+                awake.close();
+            }
+        }
     }
 
     /**

@@ -36,11 +36,11 @@ public final class FileWatch implements AutoCloseable {
     private final StringBuilder partial = new StringBuilder();
     private boolean ended;
 
-    private FileWatch(SandboxProcesses processes, SandboxId sandbox, String watcher) {
+    private FileWatch(SandboxProcesses processes, SandboxId sandbox, SandboxProcesses.Started watcher) {
         this.processes = processes;
         this.sandbox = sandbox;
-        this.watcher = watcher;
-        this.output = processes.follow(sandbox, watcher, 0);
+        this.watcher = watcher.process().id();
+        this.output = watcher.output();
     }
 
     /**
@@ -53,8 +53,17 @@ public final class FileWatch implements AutoCloseable {
         InvalidInputException.check(files.stat(sandbox, path).type().equals("directory"), "path", path + " is not a directory");
         List<String> cmd = new ArrayList<>(runtime.helper(SandboxHelper.WATCH));
         cmd.add(path.value());
-        ProcessInfo watcher = processes.start(sandbox, new ProcessSpec(cmd, "/", null, false, "files-watch"));
-        return new FileWatch(processes, sandbox, watcher.id());
+        return new FileWatch(processes, sandbox, processes.startFollowed(sandbox, new ProcessSpec(cmd, "/", null, false, "files-watch")));
+    }
+
+    /** Waits up to {@code nanos} for changes to be reported, returning early when the watcher tells of some. */
+    public void await(long nanos) {
+        output.await(nanos);
+    }
+
+    /** Whether {@link #await} returns as soon as the watcher reports something. */
+    public boolean hearsNews() {
+        return output.hearsNews();
     }
 
     /** The changes reported since the previous poll; empty if there are none. */
@@ -84,6 +93,7 @@ public final class FileWatch implements AutoCloseable {
     /** Ends the watcher. */
     @Override
     public void close() {
+        output.close();
         try {
             processes.signal(sandbox, watcher, "KILL");
         } catch (RuntimeException e) {

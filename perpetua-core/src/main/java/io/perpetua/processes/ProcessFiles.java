@@ -21,7 +21,8 @@ import java.util.Optional;
  * One directory per process under {@link #SANDBOX_DIRECTORY}:
  * <pre>
  *   meta    NUL-separated: format version 1, keepAlive, startedAt, name, then the command
- *   pids    "&lt;supervisor pid&gt; &lt;process pid&gt;" once the process runs
+ *   pids    "&lt;supervisor pid&gt; &lt;process pid&gt;" once the process runs, then " agent" if the
+ *           sandbox's agent supervises it (and takes its input) rather than a supervise program
  *   output  records: 1 byte stream ('o', 'e', or 't' for truncated), 4 bytes big-endian length, bytes
  *   exit    "exited &lt;code&gt;" or "killed &lt;signal&gt;" once it ended
  * </pre>
@@ -67,7 +68,7 @@ public final class ProcessFiles {
         try {
             String[] meta = Files.readString(dir.resolve("meta"), StandardCharsets.UTF_8).split("\0", -1);
             String[] pids = Files.readString(dir.resolve("pids")).strip().split(" ");
-            if (meta.length < 5 || !meta[0].equals("1") || pids.length != 2) {
+            if (meta.length < 5 || !meta[0].equals("1") || pids.length < 2) {
                 return Optional.empty();
             }
             String exit = readIfPresent(dir.resolve("exit"));
@@ -83,11 +84,22 @@ public final class ProcessFiles {
         }
     }
 
-    /** The supervisor's pid, which holds the process's input. */
-    public long supervisorPid(String id) {
+    /**
+     * Who holds the process's input.
+     *
+     * @param pid     the supervisor's pid in the sandbox
+     * @param inAgent whether it is the sandbox's agent (which takes input by request) rather than
+     *                a supervise program (which keeps it on its descriptor 63)
+     */
+    public record Supervisor(long pid, boolean inAgent) {
+    }
+
+    /** The process's supervisor. */
+    public Supervisor supervisor(String id) {
         try {
-            return Long.parseLong(Files.readString(root.resolve(id).resolve("pids")).strip().split(" ")[0]);
-        } catch (IOException e) {
+            String[] pids = Files.readString(root.resolve(id).resolve("pids")).strip().split(" ");
+            return new Supervisor(Long.parseLong(pids[0]), pids.length > 2 && pids[2].equals("agent"));
+        } catch (IOException | RuntimeException e) {
             throw new RuntimeFailureException("cannot read the pids of process " + id + ": " + e.getMessage(), e);
         }
     }

@@ -6,16 +6,24 @@ import io.perpetua.error.NotFoundException;
 import io.perpetua.error.RuntimeFailureException;
 import io.perpetua.id.RandomIds;
 import io.perpetua.lifecycle.SandboxService;
+import io.perpetua.runtime.RunningCommand;
 import io.perpetua.runtime.SandboxHelper;
 import io.perpetua.runtime.SandboxRuntime;
 import io.perpetua.sandbox.ExecRequest;
 import io.perpetua.sandbox.ExecResult;
 import io.perpetua.sandbox.SandboxId;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -34,6 +42,7 @@ public final class SandboxProcesses {
     /** The supervisor's exit status for arguments it does not understand. */
     private static final int USAGE = 2;
     private static final Pattern ID = Pattern.compile("pr[a-z2-7]{14}");
+    private static final int MAX_PIDS_LINE = 4096;
     private static final Set<String> SIGNALS = Set.of("HUP", "INT", "QUIT", "KILL", "TERM", "USR1", "USR2", "STOP", "CONT", "WINCH", "ALRM");
 
     private final SandboxService sandboxes;
@@ -57,25 +66,139 @@ public final class SandboxProcesses {
      * @throws InvalidInputException naming {@code cmd[0]} if the program cannot be run
      */
     public ProcessInfo start(SandboxId id, ProcessSpec spec) {
+        Started started = startFollowed(id, spec);
+        started.output().close();
+        return started.process();
+    }
+
+    /** A process just started, and a follower of its output from its first byte, which the caller closes. */
+    public record Started(ProcessInfo process, OutputFollower output) {
+    }
+
+    /**
+     * Starts a process in the background, as {@link #start} does, and follows its output from its
+     * first byte. Where the runtime can, the process is supervised by the sandbox's agent, in a
+     * thread, rather than by a supervise program of its own (under ptrace a program costs a
+     * process ~10 ms more to start), and the agent tells the follower of its output and its end
+     * as they happen. Closing the follower leaves the process running.
+     *
+     * @throws InvalidInputException naming {@code cmd[0]} if the program cannot be run
+     */
+    public Started startFollowed(SandboxId id, ProcessSpec spec) {
         String processId = RandomIds.next("pr", 14);
-        String directory = ProcessFiles.SANDBOX_DIRECTORY + "/" + processId;
-        String meta = ProcessFiles.meta(spec, clock.instant());
-        List<String> supervise = runtime.helper(SandboxHelper.SUPERVISE);
-        List<String> cmd = new ArrayList<>(supervise);
-        cmd.addAll(List.of("--record", directory, Long.toString(OUTPUT_LIMIT)));
-        cmd.addAll(spec.cmd());
-        ExecResult started = sandboxes.exec(id, new ExecRequest(cmd, spec.cwd(), spec.env(), meta, CONTROL_LIMIT));
-        if (started.exitCode() == USAGE && started.stderr().contains("usage: supervise")) {
-            started = startWithShell(id, spec, supervise, directory, meta);
+        Instant startedAt = clock.instant();
+        String meta = ProcessFiles.meta(spec, startedAt);
+        Optional<Started> attached = startAttached(id, spec, processId, startedAt, meta);
+        if (attached.isPresent()) {
+            return attached.get();
         }
-        if (started.exitCode() == 127 || started.exitCode() == 126) {
-            throw new InvalidInputException("cmd[0]", started.stderr().strip().replaceFirst("^perpetua: ", ""));
+        startRecorded(id, spec, processId, meta);
+        return new Started(get(id, processId), follow(id, processId, 0));
+    }
+
+    /**
+     * Starts the process under a supervisor the caller listens to: {@code supervise --attach} as
+     * a detached command, which the agent does itself. Empty if nothing could take it (no agent;
+     * an older one runs the supervise program of its day, which refuses the arguments).
+     */
+    private Optional<Started> startAttached(SandboxId id, ProcessSpec spec, String processId, Instant startedAt, String meta) {
+        ExecRequest request = new ExecRequest(supervisor("--attach", processId, spec), spec.cwd(), spec.env(), null, CONTROL_LIMIT);
+        Optional<RunningCommand> attached = sandboxes.startDetached(id, request);
+        if (attached.isEmpty()) {
+            return Optional.empty();
+        }
+        RunningCommand supervisor = attached.get();
+        try {
+            try (OutputStream stdin = supervisor.stdin()) {
+                stdin.write(meta.getBytes(StandardCharsets.UTF_8));
+            }
+            InputStream stdout = supervisor.stdout();
+            String pids = firstLine(stdout);
+            if (pids == null || pids.startsWith("error ")) {
+                int status = supervisor.waitFor();
+                String stderr = pids != null ? pids.substring("error ".length()) : new String(supervisor.stderr().readAllBytes(), StandardCharsets.UTF_8);
+                supervisor.close();
+                if (status == USAGE && stderr.contains("usage: supervise")) {
+                    return Optional.empty();
+                }
+                throw notStarted(id, status, stderr);
+            }
+            ProcessInfo process = new ProcessInfo(processId, spec.name(), spec.cmd(), Long.parseLong(pids.split(" ")[1]), "running",
+                    null, null, spec.keepAlive(), startedAt);
+            SupervisorEvents events = new SupervisorEvents(supervisor, stdout);
+            OutputFollower output = new OutputFollower(() -> {
+                sandboxes.get(id);
+                return files(id).read(processId).orElseGet(() -> unrecorded(process, events));
+            }, files(id).cursor(processId, 0), () -> sandboxes.touch(id), events);
+            return Optional.of(new Started(process, output));
+        } catch (IOException e) {
+            supervisor.close();
+            throw new RuntimeFailureException("lost the supervisor of a new process in sandbox " + id + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            supervisor.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The process as it stands before its record is there: the agent tells this daemon the pids
+     * first and writes the record next. A supervisor done without one could not write it, and
+     * killed the process rather than let it run unrecorded.
+     */
+    private static ProcessInfo unrecorded(ProcessInfo started, SupervisorEvents events) {
+        if (events.live()) {
+            return started;
+        }
+        return new ProcessInfo(started.id(), started.name(), started.cmd(), started.pid(), "killed", null, 9, started.keepAlive(),
+                started.startedAt());
+    }
+
+    /** Starts the process under a supervisor that detaches, and records it; for runtimes that cannot start one attached. */
+    private void startRecorded(SandboxId id, ProcessSpec spec, String processId, String meta) {
+        List<String> supervise = runtime.helper(SandboxHelper.SUPERVISE);
+        ExecResult started = sandboxes.exec(id, new ExecRequest(supervisor("--record", processId, spec), spec.cwd(), spec.env(), meta, CONTROL_LIMIT));
+        if (started.exitCode() == USAGE && started.stderr().contains("usage: supervise")) {
+            started = startWithShell(id, spec, supervise, directory(processId), meta);
         }
         if (started.exitCode() != 0) {
-            throw new RuntimeFailureException("cannot start a process in sandbox " + id + " (exit " + started.exitCode() + "): "
-                    + started.stderr().strip());
+            throw notStarted(id, started.exitCode(), started.stderr());
         }
-        return get(id, processId);
+    }
+
+    private List<String> supervisor(String mode, String processId, ProcessSpec spec) {
+        List<String> cmd = with(runtime.helper(SandboxHelper.SUPERVISE), mode, directory(processId), Long.toString(OUTPUT_LIMIT));
+        cmd.addAll(spec.cmd());
+        return cmd;
+    }
+
+    private static List<String> with(List<String> command, String... arguments) {
+        List<String> cmd = new ArrayList<>(command);
+        cmd.addAll(List.of(arguments));
+        return cmd;
+    }
+
+    private static String directory(String processId) {
+        return ProcessFiles.SANDBOX_DIRECTORY + "/" + processId;
+    }
+
+    /** Why the supervisor could not start the process: the program (a caller's mistake), or the sandbox. */
+    private static RuntimeException notStarted(SandboxId id, int status, String stderr) {
+        if (status == 127 || status == 126) {
+            return new InvalidInputException("cmd[0]", stderr.strip().replaceFirst("^perpetua: ", ""));
+        }
+        return new RuntimeFailureException("cannot start a process in sandbox " + id + " (exit " + status + "): " + stderr.strip());
+    }
+
+    /** The supervisor's pids line (or its error), or null if it ended without one. */
+    private static String firstLine(InputStream stdout) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        int b;
+        while ((b = stdout.read()) >= 0 && b != '\n') {
+            if (line.size() < MAX_PIDS_LINE) {
+                line.write(b);
+            }
+        }
+        return b < 0 && line.size() == 0 ? null : line.toString(StandardCharsets.UTF_8);
     }
 
     /**
@@ -111,12 +234,15 @@ public final class SandboxProcesses {
     /** Writes {@code data} to the process's input, then ends its input if {@code eof}. */
     public void writeStdin(SandboxId id, String processId, String data, boolean eof) {
         requireRunning(find(id, processId));
-        long supervisor = files(id).supervisorPid(processId);
+        ProcessFiles.Supervisor supervisor = files(id).supervisor(processId);
+        List<String> supervise = runtime.helper(SandboxHelper.SUPERVISE);
         if (data != null && !data.isEmpty()) {
-            control(id, List.of("sh", "-c", "cat > /proc/$1/fd/63", "sh", Long.toString(supervisor)), data);
+            control(id, supervisor.inAgent() ? with(supervise, "--input", directory(processId))
+                    : List.of("sh", "-c", "cat > /proc/$1/fd/63", "sh", Long.toString(supervisor.pid())), data);
         }
         if (eof) {
-            control(id, List.of("kill", "-s", "USR1", Long.toString(supervisor)), null);
+            control(id, supervisor.inAgent() ? with(supervise, "--close-input", directory(processId))
+                    : List.of("kill", "-s", "USR1", Long.toString(supervisor.pid())), null);
         }
     }
 

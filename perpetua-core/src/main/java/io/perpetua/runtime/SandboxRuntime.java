@@ -57,6 +57,16 @@ public interface SandboxRuntime extends AutoCloseable {
      */
     RunningCommand spawn(ContainerRef ref, ExecRequest request);
 
+    /**
+     * Starts a command that is not tied to its caller: it has no time limit, and closing the
+     * handle only ends its streams, while the command runs on. For a supervisor that the caller
+     * listens to for as long as it cares. Empty if this runtime cannot start a command that way
+     * in this container; the caller then starts it another way.
+     */
+    default Optional<RunningCommand> startDetached(ContainerRef ref, ExecRequest request) {
+        return Optional.empty();
+    }
+
     /** Stops every process of the container from being scheduled; returns once all are frozen. */
     void freeze(ContainerRef ref);
 

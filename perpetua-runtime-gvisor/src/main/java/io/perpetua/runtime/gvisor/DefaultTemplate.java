@@ -43,7 +43,7 @@ final class DefaultTemplate {
 
     static final String NAME = "default";
     /** Bump when the template's content changes, so existing data directories rebuild it. */
-    private static final int VERSION = 12;
+    private static final int VERSION = 13;
     /** Where the helpers are mounted in the sandbox. */
     static final String HELPERS = "/opt/perpetua";
     static final String INIT = HELPERS + "/bin/init";
@@ -58,8 +58,10 @@ final class DefaultTemplate {
     private static final Duration COMPILE_LIMIT = Duration.ofMinutes(2);
     /** Starting and stopping a helper's command, compiled into each helper that runs one. */
     private static final String COMMAND = "command.c";
-    private static final List<String> SOURCES = List.of("command.h", COMMAND, "statx_fix.c", "init.c", "run.c", "supervise.c",
-            "pty.c", "watch.c", "agent.c");
+    /** Keeping a supervised process's record, compiled into the supervise program and the agent. */
+    private static final String SUPERVISION = "supervision.c";
+    private static final List<String> SOURCES = List.of("command.h", COMMAND, "supervision.h", SUPERVISION, "statx_fix.c", "init.c",
+            "run.c", "supervise.c", "pty.c", "watch.c", "agent.c");
     private static final Logger log = LoggerFactory.getLogger(DefaultTemplate.class);
 
     private final Path directory;
@@ -137,10 +139,10 @@ final class DefaultTemplate {
             compile(sources, List.of("statx_fix.c"), inHelpers(helpers, STATX_SHIM), "-shared", "-fPIC");
             compile(sources, List.of("init.c"), inHelpers(helpers, INIT), "-static");
             compile(sources, List.of("run.c", COMMAND), inHelpers(helpers, RUN), "-static");
-            compile(sources, List.of("supervise.c", COMMAND), inHelpers(helpers, SUPERVISE), "-static");
+            compile(sources, List.of("supervise.c", SUPERVISION, COMMAND), inHelpers(helpers, SUPERVISE), "-static");
             compile(sources, List.of("pty.c"), inHelpers(helpers, PTY), "-static");
             compile(sources, List.of("watch.c"), inHelpers(helpers, WATCH), "-static");
-            compile(sources, List.of("agent.c", COMMAND), inHelpers(helpers, AGENT), "-static", "-pthread");
+            compile(sources, List.of("agent.c", SUPERVISION, COMMAND), inHelpers(helpers, AGENT), "-static", "-pthread");
         } finally {
             FileTrees.delete(sources);
         }

@@ -187,8 +187,7 @@ public final class RunscRuntime implements SandboxRuntime {
      */
     @Override
     public ExecResult exec(ContainerRef ref, ExecRequest request) {
-        Optional<String> address = network.enabled() ? Optional.ofNullable(network.address(directory(ref.sandbox()))) : Optional.empty();
-        ExecResult result = address.flatMap(agent -> SandboxAgent.run(agent, request, () -> cgroups.hasProcesses(ref)))
+        ExecResult result = address(ref.sandbox()).flatMap(agent -> SandboxAgent.run(agent, request, () -> cgroups.hasProcesses(ref)))
                 .orElseGet(() -> execution.run(ref, request));
         // 128 is runsc exec's own failure, and the agent's lost command; if the sandbox died meanwhile, that is the news.
         if (result.exitCode() == RUNSC_FAILURE && status(ref) == ContainerStatus.STOPPED) {
@@ -201,6 +200,12 @@ public final class RunscRuntime implements SandboxRuntime {
     @Override
     public RunningCommand spawn(ContainerRef ref, ExecRequest request) {
         return execution.spawn(ref, request);
+    }
+
+    /** Through the sandbox's agent, which alone can leave a command running when its caller goes. */
+    @Override
+    public Optional<RunningCommand> startDetached(ContainerRef ref, ExecRequest request) {
+        return address(ref.sandbox()).flatMap(agent -> SandboxAgent.startDetached(agent, request, () -> cgroups.hasProcesses(ref)));
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.perpetua.runtime.gvisor;
 
 import io.perpetua.error.InvalidInputException;
 import io.perpetua.error.RuntimeFailureException;
+import io.perpetua.runtime.RunningCommand;
 import io.perpetua.runtime.SandboxRuntime;
 import io.perpetua.sandbox.ExecRequest;
 import io.perpetua.sandbox.ExecResult;
@@ -19,6 +20,7 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -46,9 +48,11 @@ final class SandboxAgent {
     private static final Duration KILL_GRACE = Duration.ofSeconds(2);
     private static final Duration BACKSTOP = Duration.ofSeconds(10);
     private static final int STDIN_CHUNK = 64 * 1024;
-    private static final int MAX_FRAME = 1024 * 1024;
+    static final int MAX_FRAME = 1024 * 1024;
     /** The exit status reported when the agent was lost mid-command, as runsc exec reports its own failures. */
     static final int LOST = 128;
+    /** The request option (see agent.c) that makes a command detached. */
+    private static final String DETACH_OPTION = "PERPETUA_AGENT=detach";
 
     private SandboxAgent() {
     }
@@ -62,7 +66,7 @@ final class SandboxAgent {
      */
     static Optional<ExecResult> run(String address, ExecRequest request, BooleanSupplier alive) {
         long started = System.nanoTime();
-        byte[] header = header(request);
+        byte[] header = header(request, false);
         try (Socket socket = new Socket()) {
             try {
                 socket.connect(new InetSocketAddress(address, PORT), CONNECT_TIMEOUT_MILLIS);
@@ -86,6 +90,44 @@ final class SandboxAgent {
         }
     }
 
+    /**
+     * Starts {@code request} as a detached command (no time limit; it runs on when the returned
+     * handle is closed) through the agent at {@code address}.
+     *
+     * @param alive whether the sandbox still has processes, asked while a read waits
+     * @return the running command, or empty if no agent took it (nothing was started)
+     */
+    static Optional<RunningCommand> startDetached(String address, ExecRequest request, BooleanSupplier alive) {
+        Socket socket = new Socket();
+        try {
+            try {
+                socket.connect(new InetSocketAddress(address, PORT), CONNECT_TIMEOUT_MILLIS);
+            } catch (ConnectException | NoRouteToHostException | SocketTimeoutException e) {
+                socket.close();
+                return Optional.empty();
+            }
+            socket.setTcpNoDelay(true);
+            socket.setSoTimeout(LIVENESS_MILLIS);
+            socket.getOutputStream().write(header(request, true));
+            return AgentCommand.started(socket, request, alive);
+        } catch (IOException e) {
+            closeQuietly(socket);
+            throw new RuntimeFailureException("the agent of the sandbox at " + address + " failed to start "
+                    + request.cmd().getFirst() + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeQuietly(socket);
+            throw e;
+        }
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // Closing is all that was left to do with it.
+        }
+    }
+
     /** The command's stdin as chunks, then the chunk of length 0 that ends it. */
     private static void feed(OutputStream out, String stdin) {
         byte[] bytes = stdin == null ? new byte[0] : stdin.getBytes(StandardCharsets.UTF_8);
@@ -103,13 +145,17 @@ final class SandboxAgent {
         }
     }
 
-    private static byte[] header(ExecRequest request) {
+    private static byte[] header(ExecRequest request, boolean detached) {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         try {
             DataOutputStream data = new DataOutputStream(body);
             data.writeInt((int) Math.min(Integer.MAX_VALUE, request.timeout().toMillis()));
             strings(data, request.cmd());
-            strings(data, request.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
+            List<String> env = new ArrayList<>(request.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
+            if (detached) {
+                env.add(DETACH_OPTION);
+            }
+            strings(data, env);
             string(data, request.cwd() == null ? "" : request.cwd());
             ByteArrayOutputStream whole = new ByteArrayOutputStream(body.size() + 8);
             DataOutputStream framed = new DataOutputStream(whole);

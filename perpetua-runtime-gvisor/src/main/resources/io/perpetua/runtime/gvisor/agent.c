@@ -32,6 +32,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -47,6 +48,7 @@
 #include <unistd.h>
 
 #include "command.h"
+#include "supervision.h"
 
 #define AGENT_PORT 49983
 #define MAX_HEADER (4 << 20)
@@ -56,6 +58,12 @@
 #define ORPHAN_GRACE_MS 50
 /* How often a command whose pipes are open is checked for having exited. */
 #define EXIT_POLL_MS 20
+/* The environment entry that makes a request a detached command (see above). */
+#define DETACH_OPTION "PERPETUA_AGENT=detach"
+/* The supervise program, whose work the agent does itself for the processes it starts. */
+#define SUPERVISE "/opt/perpetua/bin/supervise"
+/* Most bytes of a process's record (its meta) that the agent takes. */
+#define MAX_META (1 << 20)
 
 extern char **environ;
 
@@ -114,6 +122,7 @@ struct request {
     char **argv;
     char **env;
     char *cwd;
+    int detached;
 };
 
 /* Reads one string at *at; it is made NUL-terminated by moving its length prefix's slot. */
@@ -160,6 +169,19 @@ static char **take_strings(char **at, char *end, int at_least) {
     return strings;
 }
 
+/* Takes DETACH_OPTION out of the request's environment; the request is detached if it was there. */
+static void take_detach_option(struct request *request) {
+    char **kept = request->env;
+    for (char **e = request->env; *e; e++) {
+        if (strcmp(*e, DETACH_OPTION) == 0) {
+            request->detached = 1;
+        } else {
+            *kept++ = *e;
+        }
+    }
+    *kept = NULL;
+}
+
 static int read_request(int sock, struct request *request) {
     char magic[4];
     uint32_t length;
@@ -180,6 +202,7 @@ static int read_request(int sock, struct request *request) {
             || !(request->cwd = take_string(&at, end))) {
         return -1;
     }
+    take_detach_option(request);
     return 0;
 }
 
@@ -247,6 +270,26 @@ static pid_t start(struct request *request, char **env, int in, int out, int err
     pid_t pid = 0;
     *error = spawn_command(&command, &pid);
     return *error ? 0 : pid;
+}
+
+/* Three pipes for a command's stdio; 0 on success, else none is left open. */
+static int make_pipes(int in[2], int out[2], int err[2]) {
+    if (pipe2(in, O_CLOEXEC)) {
+        return -1;
+    }
+    if (pipe2(out, O_CLOEXEC)) {
+        close(in[0]);
+        close(in[1]);
+        return -1;
+    }
+    if (pipe2(err, O_CLOEXEC)) {
+        close(in[0]);
+        close(in[1]);
+        close(out[0]);
+        close(out[1]);
+        return -1;
+    }
+    return 0;
 }
 
 struct drain {
@@ -366,7 +409,7 @@ struct execution {
     struct pollfd fds[4]; /* indexed by the enum below */
     struct input *input;
     long long deadline, exited_at, backoff;
-    int status, exited, signalled, gone;
+    int status, exited, signalled, gone, detached;
 };
 
 enum { COMMAND_OUT, COMMAND_ERR, CONNECTION, COMMAND_IN };
@@ -393,12 +436,13 @@ static int start_command(struct execution *execution, struct request *request) {
     char **env = merged_environment(request->env);
     execution->input = calloc(1, sizeof *execution->input);
     int in[2], out[2], err[2], error = 0;
-    if (!env || !execution->input || pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) {
+    if (!env || !execution->input || make_pipes(in, out, err)) {
         free(env);
         free(execution->input);
         return -1;
     }
-    execution->deadline = now_ms() + request->timeout_ms;
+    execution->detached = request->detached;
+    execution->deadline = request->detached ? LLONG_MAX - KILL_GRACE_MS : now_ms() + request->timeout_ms;
     execution->child = start(request, env, in[0], out[1], err[1], &error);
     free(env);
     close(in[0]);
@@ -431,6 +475,9 @@ static int output_open(const struct execution *execution) {
 
 /* Relaying goes on until the command exited and its output closed, or its output outlived it by the grace. */
 static int keep_relaying(const struct execution *execution) {
+    if (execution->gone && execution->detached) {
+        return 0;
+    }
     if (!execution->exited) {
         return 1;
     }
@@ -536,7 +583,7 @@ static void watch_command(struct execution *execution) {
         execution->exited_at = now_ms();
         return;
     }
-    if (execution->gone && execution->signalled == 0) {
+    if (execution->gone && !execution->detached && execution->signalled == 0) {
         execution->deadline = now_ms();
     }
     signal_past_deadline(execution->child, execution->deadline, &execution->signalled);
@@ -574,10 +621,36 @@ static void leave_to_drainer(int out, int err) {
     }
 }
 
+static void *reap(void *argument) {
+    pid_t child = (pid_t) (intptr_t) argument;
+    while (waitpid(child, NULL, 0) < 0 && errno == EINTR) {
+    }
+    return NULL;
+}
+
+/*
+ * A detached command the daemon let go of: its output pipes closed, so that it stops writing to
+ * them, and the command left to a thread that reaps it, so that the connection can close now.
+ * Returns 0 if there was no thread for it: then it is reaped here, as any other.
+ */
+static int let_go(struct execution *execution) {
+    for (int i = COMMAND_OUT; i <= COMMAND_ERR; i++) {
+        if (execution->fds[i].fd >= 0) {
+            close(execution->fds[i].fd);
+            execution->fds[i].fd = -1;
+        }
+    }
+    return detach(reap, (void *) (intptr_t) execution->child) == 0;
+}
+
 /* After relaying: the command reaped, its leftover pipes drained, its exit status sent if the daemon still listens. */
 static void end_command(struct execution *execution) {
     if (execution->fds[COMMAND_IN].fd >= 0) {
         close(execution->fds[COMMAND_IN].fd);
+    }
+    if (execution->gone && execution->detached && !execution->exited && let_go(execution)) {
+        free(execution->input);
+        return;
     }
     if (!execution->exited) {
         waitpid(execution->child, &execution->status, 0);
@@ -605,6 +678,252 @@ static void run(int sock, struct request *request) {
     }
 }
 
+/* A process this agent supervises, by its directory: the write end of its input while it takes any. */
+struct supervised {
+    char *dir;
+    int input;
+    struct supervised *next;
+};
+
+static pthread_mutex_t supervised_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct supervised *supervised_list;
+
+/* The entry of `dir`; call with the lock held. */
+static struct supervised *find_supervised(const char *dir) {
+    for (struct supervised *at = supervised_list; at; at = at->next) {
+        if (strcmp(at->dir, dir) == 0) {
+            return at;
+        }
+    }
+    return NULL;
+}
+
+static void add_supervised(struct supervised *entry) {
+    pthread_mutex_lock(&supervised_lock);
+    entry->next = supervised_list;
+    supervised_list = entry;
+    pthread_mutex_unlock(&supervised_lock);
+}
+
+/* Closes the input of the process in `dir`, and forgets it if `forget`; -1 if the agent has no such process. */
+static int close_input(const char *dir, int forget) {
+    pthread_mutex_lock(&supervised_lock);
+    struct supervised **link = &supervised_list;
+    while (*link && strcmp((*link)->dir, dir) != 0) {
+        link = &(*link)->next;
+    }
+    struct supervised *entry = *link;
+    if (entry && entry->input >= 0) {
+        close(entry->input);
+        entry->input = -1;
+    }
+    if (entry && forget) {
+        *link = entry->next;
+        free(entry->dir);
+        free(entry);
+    }
+    pthread_mutex_unlock(&supervised_lock);
+    return entry ? 0 : -1;
+}
+
+static int is_supervise(const struct request *request, const char *verb) {
+    return strcmp(request->argv[0], SUPERVISE) == 0 && request->argv[1] && strcmp(request->argv[1], verb) == 0;
+}
+
+static void send_started(int sock, pid_t pid) {
+    uint32_t wire_pid = htonl((uint32_t) pid);
+    send_frame(sock, 'S', &wire_pid, 4);
+}
+
+/* Ends a request as a program that wrote `message` (if any) on stdout ('O') or stderr ('E') and exited with `status`. */
+static void finish(int sock, char stream, const char *message, int status) {
+    if (message) {
+        send_frame(sock, stream, message, (uint32_t) strlen(message));
+    }
+    send_exit(sock, status, 0);
+}
+
+/* Answers a request as a program of the agent's pid that started, wrote `message` and exited with `status`. */
+static void answer(int sock, char stream, const char *message, int status) {
+    send_started(sock, getpid());
+    finish(sock, stream, message, status);
+}
+
+/* The request's input, read whole (the chunks up to the empty one); NULL if it is too long or the connection broke. */
+static char *read_input(int sock, size_t *size) {
+    char *data = NULL;
+    *size = 0;
+    for (;;) {
+        uint32_t length;
+        if (read_fully(sock, &length, 4)) {
+            free(data);
+            return NULL;
+        }
+        length = ntohl(length);
+        if (length == 0) {
+            return data ? data : calloc(1, 1);
+        }
+        char *more = *size + length <= MAX_META ? realloc(data, *size + length) : NULL;
+        if (!more || read_fully(sock, more + *size, length)) {
+            free(more ? more : data);
+            return NULL;
+        }
+        data = more;
+        *size += length;
+    }
+}
+
+/* A supervision whose daemon listens on `sock` until it goes away. */
+struct attachment {
+    int sock;
+};
+
+/* The daemon is gone or cannot keep up: no more news for it; it finds everything in the files. */
+static void let_daemon_go(struct supervision *s) {
+    struct attachment *attachment = s->context;
+    close(attachment->sock);
+    attachment->sock = -1;
+    s->wake = -1;
+}
+
+static void tell_daemon(struct supervision *s, char event) {
+    struct attachment *attachment = s->context;
+    char frame[6] = {'O', 0, 0, 0, 1, event};
+    if (attachment->sock >= 0 && send(attachment->sock, frame, sizeof frame, MSG_DONTWAIT | MSG_NOSIGNAL) != sizeof frame) {
+        let_daemon_go(s);
+    }
+}
+
+/* The connection is readable: the daemon closed it (it sends nothing after the input). */
+static void hear_daemon(struct supervision *s) {
+    struct attachment *attachment = s->context;
+    char ignored[256];
+    ssize_t n = recv(attachment->sock, ignored, sizeof ignored, MSG_DONTWAIT);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+        let_daemon_go(s);
+    }
+}
+
+static void end_input(struct supervision *s) {
+    close_input(s->dir, 0);
+}
+
+/*
+ * `supervise --attach <dir> <limit> <program> [args...]`, done here as the program would do it:
+ * started at once (with the agent's pid), the process started, "<supervisor pid> <process pid>
+ * agent" as the first line of output, the record saved (its input as meta), then the events, and exit status 0 once the process ended and its output
+ * closed. Returns the connection, or -1 if the daemon went away and it was closed.
+ */
+static int supervise_here(int sock, struct request *request) {
+    char **argv = request->argv;
+    if (!argv[2] || !argv[3] || !argv[4] || argv[2][0] != '/') {
+        answer(sock, 'E', "usage: supervise --attach <absolute dir> <output-limit-bytes> <program> [args...]\n", 2);
+        return sock;
+    }
+    if (request->cwd[0] && !is_directory(request->cwd)) {
+        send_frame(sock, 'C', request->cwd, (uint32_t) strlen(request->cwd));
+        return sock;
+    }
+    send_started(sock, getpid());
+    const char *dir = argv[2];
+    size_t meta_size;
+    char *meta = read_input(sock, &meta_size);
+    char message[4200];
+    if (!meta) {
+        return sock;
+    }
+    char **env = merged_environment(request->env);
+    struct supervised *entry = calloc(1, sizeof *entry);
+    int in[2], out[2], err[2], error = 0;
+    if (!env || !entry || !(entry->dir = strdup(dir)) || make_pipes(in, out, err)) {
+        free(meta);
+        free(env);
+        free(entry ? entry->dir : NULL);
+        free(entry);
+        finish(sock, 'O', "error the agent has no memory or descriptors left\n", 126);
+        return sock;
+    }
+    struct request process = *request;
+    process.argv = argv + 4;
+    pid_t child = start(&process, env, in[0], out[1], err[1], &error);
+    free(env);
+    close(in[0]);
+    close(out[1]);
+    close(err[1]);
+    if (!child) {
+        free(meta);
+        close(in[1]);
+        close(out[0]);
+        close(err[0]);
+        free(entry->dir);
+        free(entry);
+        snprintf(message, sizeof message, "error cannot run '%s': %s\n", argv[4], strerror(error));
+        finish(sock, 'O', message, error == ENOENT ? 127 : 126);
+        return sock;
+    }
+    char pids[64];
+    snprintf(pids, sizeof pids, "%d %d agent\n", getpid(), child);
+    entry->input = in[1];
+    add_supervised(entry);
+    /*
+     * The daemon first, the record next, while the process starts its work: the daemon knows
+     * the process from this line, everybody else from the record, meta before pids.
+     */
+    send_frame(sock, 'O', pids, (uint32_t) strlen(pids));
+    if (make_directories(dir) < 0 || save_file(dir, "meta", meta, meta_size, -1) < 0
+            || save_file(dir, "pids", pids, strlen(pids), -1) < 0) {
+        kill(-child, SIGKILL); /* nothing runs without a record */
+    }
+    free(meta);
+    fcntl(out[0], F_SETFL, O_NONBLOCK);
+    fcntl(err[0], F_SETFL, O_NONBLOCK);
+    struct attachment attachment = {sock};
+    struct supervision supervision = {.dir = dir, .limit = atoll(argv[3]), .child = child, .out = out[0], .err = err[0],
+                                      .wake = sock, .on_wake = hear_daemon, .on_end = end_input, .tell = tell_daemon,
+                                      .context = &attachment};
+    keep_output(&supervision);
+    close_input(dir, 1);
+    if (attachment.sock >= 0) {
+        send_exit(attachment.sock, 0, 0);
+    }
+    return attachment.sock;
+}
+
+/* `supervise --input <dir>`: the request's input, given to the process in `dir`. */
+static void input_here(int sock, struct request *request) {
+    pthread_mutex_lock(&supervised_lock);
+    struct supervised *entry = request->argv[2] ? find_supervised(request->argv[2]) : NULL;
+    int input = entry && entry->input >= 0 ? fcntl(entry->input, F_DUPFD_CLOEXEC, 3) : -1;
+    pthread_mutex_unlock(&supervised_lock);
+    if (input < 0) {
+        answer(sock, 'E', "perpetua: the process takes no input any more\n", 1);
+        return;
+    }
+    int failed = 0;
+    for (;;) {
+        uint32_t length;
+        char chunk[BUFFER];
+        if (read_fully(sock, &length, 4)) {
+            failed = 1;
+            break;
+        }
+        length = ntohl(length);
+        if (length == 0) {
+            break;
+        }
+        while (length > 0 && !failed) {
+            uint32_t take = length < sizeof chunk ? length : sizeof chunk;
+            failed = read_fully(sock, chunk, take) || write_all(input, chunk, take);
+            length -= take;
+        }
+        if (failed) {
+            break;
+        }
+    }
+    close(input);
+    answer(sock, 'E', failed ? "perpetua: the process stopped taking input\n" : NULL, failed);
+}
+
 static void *serve(void *argument) {
     int sock = (int) (intptr_t) argument;
     struct request request = {0};
@@ -617,13 +936,24 @@ static void *serve(void *argument) {
     if (read_request(sock, &request) == 0) {
         limit.tv_sec = 0;
         setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
-        run(sock, &request);
+        if (request.detached && is_supervise(&request, "--attach")) {
+            sock = supervise_here(sock, &request);
+        } else if (is_supervise(&request, "--input")) {
+            input_here(sock, &request);
+        } else if (is_supervise(&request, "--close-input")) {
+            int known = request.argv[2] && close_input(request.argv[2], 0) == 0;
+            answer(sock, 'E', known ? NULL : "perpetua: the agent supervises no such process\n", !known);
+        } else {
+            run(sock, &request);
+        }
     }
-    await_close(sock);
+    if (sock >= 0) {
+        await_close(sock);
+        close(sock);
+    }
     free(request.argv);
     free(request.env);
     free(request.data);
-    close(sock);
     return NULL;
 }
 

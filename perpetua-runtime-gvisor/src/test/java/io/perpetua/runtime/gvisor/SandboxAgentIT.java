@@ -6,14 +6,20 @@ import static org.awaitility.Awaitility.await;
 
 import io.perpetua.error.InvalidInputException;
 import io.perpetua.error.RuntimeFailureException;
+import io.perpetua.runtime.RunningCommand;
 import io.perpetua.sandbox.ContainerRef;
 import io.perpetua.sandbox.ExecRequest;
 import io.perpetua.sandbox.ExecResult;
 import io.perpetua.sandbox.SandboxId;
 import io.perpetua.sandbox.SandboxSpec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -24,7 +30,8 @@ import org.junit.jupiter.api.Test;
  * The agent in every networked sandbox runs API commands: the same results as runsc exec gives
  * (environment, working directory, stdin, exit status, timeout, a missing program), background
  * processes that outlive their command, checkpoint and restore right after a command, and the
- * fallback to runsc exec while the agent is gone (init starts it again).
+ * fallback to runsc exec while the agent is gone (init starts it again). It runs detached
+ * commands, which outlive their caller, and supervises background processes itself.
  */
 class SandboxAgentIT {
 
@@ -129,6 +136,91 @@ class SandboxAgentIT {
         runtime.restore(next, SPEC, image);
         ref = next;
         assertThat(runtime.exec(ref, ExecRequest.of("echo", "restored")).stdout()).isEqualTo("restored\n");
+    }
+
+    @Test
+    void aDetachedCommandRunsOnWhenItsCallerLetsGo() {
+        Path done = runtime.hostView(ref.sandbox()).resolve("tmp/detached-done");
+        RunningCommand command = runtime.startDetached(ref, ExecRequest.of("sh", "-c", "sleep 1; echo done > /tmp/detached-done"))
+                .orElseThrow();
+        command.close();
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(done));
+    }
+
+    @Test
+    void theAgentSupervisesAProcessItselfTellingItsCallerOfOutputAndEndAndTakingItsInput() throws Exception {
+        String dir = "/run/perpetua/processes/pragentinputtest";
+        RunningCommand supervisor = attach(dir, "sh", "-c", "read line; echo \"got $line\"; cat > /dev/null; echo bye >&2");
+        InputStream events = supervisor.stdout();
+        String[] pids = firstLine(events).split(" ");
+        assertThat(pids).hasSize(3);
+        assertThat(pids[2]).isEqualTo("agent");
+        Path record = runtime.hostView(ref.sandbox()).resolve(dir.substring(1));
+        assertThat(Files.readString(record.resolve("meta"))).isEqualTo("1\0false\0now\0\0sh");
+
+        assertThat(supervise("--input", dir, "hello\n").exitCode()).isZero();
+        assertThat((char) events.read()).isEqualTo('o');
+        assertThat(supervise("--close-input", dir, null).exitCode()).isZero();
+        assertThat(new String(events.readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("ox");
+        assertThat(supervisor.waitFor()).isZero();
+        supervisor.close();
+
+        assertThat(Files.readString(record.resolve("exit"))).isEqualTo("exited 0\n");
+        assertThat(Files.readAllBytes(record.resolve("output"))).containsSubsequence("got hello\n".getBytes(StandardCharsets.UTF_8))
+                .containsSubsequence("bye\n".getBytes(StandardCharsets.UTF_8));
+        ExecResult late = supervise("--input", dir, "too late\n");
+        assertThat(late.exitCode()).isEqualTo(1);
+        assertThat(late.stderr()).contains("takes no input");
+    }
+
+    @Test
+    void aSupervisedProcessWhoseCallerLetGoRunsToItsEndAndTheSandboxStillHibernates() throws Exception {
+        String dir = "/run/perpetua/processes/pragentletgotest";
+        RunningCommand supervisor = attach(dir, "sh", "-c", "sleep 1; echo late");
+        firstLine(supervisor.stdout());
+        supervisor.close();
+        Path exit = runtime.hostView(ref.sandbox()).resolve(dir.substring(1)).resolve("exit");
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(exit));
+        assertThat(Files.readString(exit)).isEqualTo("exited 0\n");
+
+        // Neither the supervisor nor its connection is left behind: the checkpoint meets no connection.
+        Path image = directory.resolve("let-go-image");
+        runtime.checkpoint(ref, image);
+        ContainerRef next = ref.next();
+        runtime.restore(next, SPEC, image);
+        ref = next;
+        assertThat(runtime.exec(ref, ExecRequest.of("echo", "restored")).stdout()).isEqualTo("restored\n");
+    }
+
+    @Test
+    void aProgramTheAgentCannotRunIsReportedAsTheSuperviseProgramWould() throws Exception {
+        RunningCommand supervisor = attach("/run/perpetua/processes/pragentmissingtst", "no-such-program");
+        assertThat(firstLine(supervisor.stdout())).startsWith("error cannot run 'no-such-program'");
+        assertThat(supervisor.waitFor()).isEqualTo(127);
+        supervisor.close();
+    }
+
+    /** {@code supervise --attach} as the daemon starts it, its meta record sent. */
+    private static RunningCommand attach(String dir, String... cmd) throws IOException {
+        List<String> supervise = new ArrayList<>(List.of(DefaultTemplate.SUPERVISE, "--attach", dir, "1000000"));
+        supervise.addAll(List.of(cmd));
+        RunningCommand supervisor = runtime.startDetached(ref, new ExecRequest(supervise, null, Map.of(), null, null)).orElseThrow();
+        try (OutputStream meta = supervisor.stdin()) {
+            meta.write("1\0false\0now\0\0sh".getBytes(StandardCharsets.UTF_8));
+        }
+        return supervisor;
+    }
+
+    private static ExecResult supervise(String verb, String dir, String stdin) {
+        return runtime.exec(ref, new ExecRequest(List.of(DefaultTemplate.SUPERVISE, verb, dir), null, Map.of(), stdin, null));
+    }
+
+    private static String firstLine(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        for (int b = in.read(); b >= 0 && b != '\n'; b = in.read()) {
+            line.append((char) b);
+        }
+        return line.toString();
     }
 
     @Test

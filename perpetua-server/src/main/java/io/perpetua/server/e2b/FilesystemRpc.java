@@ -49,7 +49,7 @@ final class FilesystemRpc {
                     return StreamRelay.Step.DONE;
                 }
                 return changes.isEmpty() ? StreamRelay.Step.IDLE : StreamRelay.Step.SENT;
-            }, out, limits, Map.of("keepalive", Map.of()), "the watch ends");
+            }, StreamRelay.waiter(watch::await, watch::hearsNews), out, limits, Map.of("keepalive", Map.of()), "the watch ends");
         }
     }
 

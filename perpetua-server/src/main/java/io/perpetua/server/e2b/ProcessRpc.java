@@ -66,9 +66,11 @@ final class ProcessRpc {
         ProcessSpec spec = new ProcessSpec(cmd, Rpc.string(config, "cwd"), Rpc.stringMap(config, "envs"), false, null);
         SandboxService.Lease awake = sandboxes.hold(id);
         try {
-            ProcessInfo started = processes.start(id, spec);
-            out.send(event("start", Map.of("pid", started.pid())));
-            relay(processes.follow(id, started.id(), 0), out, limits);
+            SandboxProcesses.Started started = processes.startFollowed(id, spec);
+            try (OutputFollower output = started.output()) {
+                out.send(event("start", Map.of("pid", started.process().pid())));
+                relay(output, out, limits);
+            }
         } finally {
             awake.close();
         }
@@ -78,10 +80,11 @@ final class ProcessRpc {
         SandboxService.Lease awake = sandboxes.hold(id);
         try {
             ProcessInfo process = running(id, request);
-            OutputFollower output = processes.follow(id, process.id(), 0);
-            skipWritten(output);
-            out.send(event("start", Map.of("pid", process.pid())));
-            relay(output, out, limits);
+            try (OutputFollower output = processes.follow(id, process.id(), 0)) {
+                skipWritten(output);
+                out.send(event("start", Map.of("pid", process.pid())));
+                relay(output, out, limits);
+            }
         } finally {
             awake.close();
         }
@@ -108,7 +111,7 @@ final class ProcessRpc {
                     return StreamRelay.Step.DONE;
                 }
                 return poll.chunks().isEmpty() ? StreamRelay.Step.IDLE : StreamRelay.Step.SENT;
-            }, out, limits, event("keepalive", Map.of()), "the process goes on");
+            }, StreamRelay.waiter(output::await, output::hearsNews), out, limits, event("keepalive", Map.of()), "the process goes on");
         } catch (UncheckedIOException e) {
             // The client went away: the process goes on, as envd's do.
         }
