@@ -125,11 +125,8 @@ public final class SandboxProcesses {
             }
             ProcessInfo process = new ProcessInfo(processId, spec.name(), spec.cmd(), Long.parseLong(pids.split(" ")[1]), "running",
                     null, null, spec.keepAlive(), startedAt);
-            SupervisorEvents events = new SupervisorEvents(supervisor, stdout);
-            OutputFollower output = new OutputFollower(() -> {
-                sandboxes.get(id);
-                return files(id).read(processId).orElseGet(() -> unrecorded(process, events));
-            }, files(id).cursor(processId, 0), () -> sandboxes.touch(id), events);
+            OutputFollower output = new OutputFollower(() -> find(id, processId), files(id).cursor(processId, 0),
+                    () -> sandboxes.touch(id), new SupervisorEvents(supervisor, stdout));
             return Optional.of(new Started(process, output));
         } catch (IOException e) {
             supervisor.close();
@@ -138,19 +135,6 @@ public final class SandboxProcesses {
             supervisor.close();
             throw e;
         }
-    }
-
-    /**
-     * The process as it stands before its record is there: the agent tells this daemon the pids
-     * first and writes the record next. A supervisor done without one could not write it, and
-     * killed the process rather than let it run unrecorded.
-     */
-    private static ProcessInfo unrecorded(ProcessInfo started, SupervisorEvents events) {
-        if (events.live()) {
-            return started;
-        }
-        return new ProcessInfo(started.id(), started.name(), started.cmd(), started.pid(), "killed", null, 9, started.keepAlive(),
-                started.startedAt());
     }
 
     /** Starts the process under a supervisor that detaches, and records it; for runtimes that cannot start one attached. */

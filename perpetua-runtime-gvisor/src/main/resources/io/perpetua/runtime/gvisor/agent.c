@@ -810,8 +810,8 @@ static void end_input(struct supervision *s) {
 
 /*
  * `supervise --attach <dir> <limit> <program> [args...]`, done here as the program would do it:
- * started at once (with the agent's pid), the process started, "<supervisor pid> <process pid>
- * agent" as the first line of output, the record saved (its input as meta), then the events, and exit status 0 once the process ended and its output
+ * started at once (with the agent's pid), the process started, the record saved (its input as
+ * meta), "<supervisor pid> <process pid> agent" as the first line of output, then the events, and exit status 0 once the process ended and its output
  * closed. Returns the connection, or -1 if the daemon went away and it was closed.
  */
 static int supervise_here(int sock, struct request *request) {
@@ -863,18 +863,25 @@ static int supervise_here(int sock, struct request *request) {
     }
     char pids[64];
     snprintf(pids, sizeof pids, "%d %d agent\n", getpid(), child);
+    /* The record first (while the process starts its work), so that whoever learns the pid finds the process. */
+    int recorded = make_directories(dir) == 0 && save_file(dir, "meta", meta, meta_size, -1) == 0
+            && save_file(dir, "pids", pids, strlen(pids), -1) == 0;
+    free(meta);
+    if (!recorded) {
+        snprintf(message, sizeof message, "error cannot record the process in %s: %s\n", dir, strerror(errno));
+        kill(-child, SIGKILL); /* nothing runs without a record */
+        waitpid(child, NULL, 0);
+        close(in[1]);
+        close(out[0]);
+        close(err[0]);
+        free(entry->dir);
+        free(entry);
+        finish(sock, 'O', message, 126);
+        return sock;
+    }
     entry->input = in[1];
     add_supervised(entry);
-    /*
-     * The daemon first, the record next, while the process starts its work: the daemon knows
-     * the process from this line, everybody else from the record, meta before pids.
-     */
     send_frame(sock, 'O', pids, (uint32_t) strlen(pids));
-    if (make_directories(dir) < 0 || save_file(dir, "meta", meta, meta_size, -1) < 0
-            || save_file(dir, "pids", pids, strlen(pids), -1) < 0) {
-        kill(-child, SIGKILL); /* nothing runs without a record */
-    }
-    free(meta);
     fcntl(out[0], F_SETFL, O_NONBLOCK);
     fcntl(err[0], F_SETFL, O_NONBLOCK);
     struct attachment attachment = {sock};

@@ -103,7 +103,8 @@ static void supervise(const char *dir, long long limit, char **argv, int ready) 
     dup2(null, 2);
     close(null);
     struct supervision supervision = {.dir = dir, .limit = limit, .child = child, .out = out[0], .err = err[0],
-                                      .wake = wake_pipe[0], .on_wake = close_stdin_if_asked, .on_end = close_stdin};
+                                      .wake = wake_pipe[0], .wake_on_end = 1, .on_wake = close_stdin_if_asked,
+                                      .on_end = close_stdin};
     keep_output(&supervision);
     _exit(0);
 }

@@ -14,9 +14,9 @@
 
 #define BUFFER 65536
 /*
- * Without a wake-up, the longest wait before the process is looked for having ended. A process
- * that ends closes its output, which wakes the loop at once; only one whose output outlives it
- * (held by a child of its own) waits this long to be seen ended.
+ * Without a wake-up at its end, the longest wait before the process is looked for having ended.
+ * A process that ends closes its output, which wakes the loop and starts the looks again from
+ * 1 ms; only one whose output outlives it (held by a child of its own) waits this long.
  */
 #define END_POLL_MS 1000
 
@@ -108,8 +108,11 @@ int keep_output(struct supervision *s) {
     char buffer[BUFFER];
     while (!exited || fds[0].fd >= 0 || fds[1].fd >= 0) {
         fds[2].fd = s->wake; /* on_wake may have let it go */
-        /* Without a wake-up the end is looked for soon, then less often: most commands are short. */
-        int timeout = s->wake >= 0 ? (exited ? 1000 : -1) : wait_ms;
+        /*
+         * Unless its end wakes the loop, the process is looked for having ended soon, then less
+         * often: its output closes as it ends, a moment before it can be reaped.
+         */
+        int timeout = s->wake_on_end && s->wake >= 0 ? (exited ? 1000 : -1) : wait_ms;
         if (poll(fds, 3, timeout) < 0) {
             if (errno != EINTR) {
                 break;

@@ -27,7 +27,9 @@ struct supervision {
     pid_t child;
     int out, err;     /* its output pipes' read ends */
     int wake;         /* readable when there is news for the supervisor (then on_wake is called; it may set
-                         wake to -1), or -1: then the process's end is looked for every so often */
+                         wake to -1), or -1 */
+    int wake_on_end;  /* whether wake becomes readable when the process ends (a SIGCHLD handler writes to it);
+                         if not, the process's end is looked for every so often */
     void (*on_wake)(struct supervision *);
     void (*on_end)(struct supervision *);  /* once the process ended, before its output is all read */
     void (*tell)(struct supervision *, char event); /* 'o' output recorded, 'x' the exit file is there; may be NULL */

@@ -2,6 +2,7 @@ package io.perpetua.runtime.gvisor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.awaitility.Awaitility.await;
 
 import io.perpetua.error.InvalidInputException;
@@ -190,6 +191,19 @@ class SandboxAgentIT {
         runtime.restore(next, SPEC, image);
         ref = next;
         assertThat(runtime.exec(ref, ExecRequest.of("echo", "restored")).stdout()).isEqualTo("restored\n");
+    }
+
+    @Test
+    void aProcessThatClosesItsOutputBeforeItEndsIsSeenToEnd() {
+        // Its output closes before it can be reaped (as every process's does, for a moment): the agent must look again.
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            String dir = "/run/perpetua/processes/pragentclosesout";
+            RunningCommand supervisor = attach(dir, "sh", "-c", "exec >&- 2>&-; sleep 0.3; exit 4");
+            firstLine(supervisor.stdout());
+            assertThat(supervisor.waitFor()).isZero();
+            supervisor.close();
+            assertThat(Files.readString(runtime.hostView(ref.sandbox()).resolve(dir.substring(1)).resolve("exit"))).isEqualTo("exited 4\n");
+        });
     }
 
     @Test
