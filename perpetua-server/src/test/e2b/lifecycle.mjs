@@ -1,6 +1,6 @@
 // E2B's lifecycle against Perpetua, through the real SDK: create with metadata and envs, get,
-// list with a metadata filter and pages, pause (a process and its memory kept), connect,
-// setTimeout, kill, and the SDK's own errors for a sandbox that is not there.
+// metrics, list with a metadata filter and pages, pause (a process and its memory kept),
+// connect, setTimeout, kill, and the SDK's own errors for a sandbox that is not there.
 import assert from 'node:assert/strict'
 import { Sandbox, SandboxNotFoundError, NotFoundError } from 'e2b'
 
@@ -15,6 +15,18 @@ assert.equal(info.state, 'running')
 assert.deepEqual(info.metadata, { run, role: 'main' })
 assert.ok(info.endAt.getTime() > Date.now() + 200_000, `endAt ${info.endAt} is about 300 s away`)
 assert.equal((await sbx.commands.run('echo $GREETING')).stdout, 'from-create\n')
+assert.equal(info.sandboxDomain, `localhost:${new URL(process.env.E2B_API_URL).port}`, 'the domain of getHost is the daemon by default')
+
+const metrics = await sbx.getMetrics()
+assert.ok(metrics.length >= 1, 'a sandbox has metrics from its start')
+const metric = metrics.at(-1)
+assert.equal(metric.cpuCount, info.cpuCount)
+assert.equal(metric.memTotal, info.memoryMB * 1024 * 1024)
+assert.ok(metric.memUsed > 0 && metric.memUsed <= metric.memTotal, `memUsed ${metric.memUsed} of ${metric.memTotal}`)
+assert.ok(metric.cpuUsedPct >= 0 && metric.cpuUsedPct <= 100, `cpuUsedPct ${metric.cpuUsedPct}`)
+assert.ok(metric.diskUsed > 0 && metric.diskUsed < metric.diskTotal, `diskUsed ${metric.diskUsed} of ${metric.diskTotal}`)
+assert.ok(metric.timestamp instanceof Date && metric.timestamp.getTime() <= Date.now())
+assert.deepEqual(await sbx.getMetrics({ end: new Date(Date.now() - 3_600_000) }), [], 'nothing before the sandbox existed')
 
 const others = [await Sandbox.create({ metadata: { run } }), await Sandbox.create({ metadata: { run } })]
 const pages = Sandbox.list({ query: { metadata: { run } }, limit: 2 })

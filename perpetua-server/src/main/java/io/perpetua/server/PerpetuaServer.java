@@ -92,7 +92,8 @@ public final class PerpetuaServer implements AutoCloseable {
         UsageSource usage = new UsageSource(store.ledger(), id -> store.find(id).map(s -> s.spec().labels()).orElse(Map.of()),
                 config.prices());
         SandboxProcesses processes = new SandboxProcesses(sandboxes, runtime, clock);
-        this.e2b = new E2bApi(sandboxes, processes, runtime, keys, store, config.dataDirectory().resolve("e2b-envd.key"), clock);
+        this.e2b = new E2bApi(sandboxes, processes, runtime, keys, store, config.dataDirectory().resolve("e2b-envd.key"),
+                () -> config.sandboxDomain() != null ? config.sandboxDomain() : "localhost:" + port(), clock);
         Previews previews = new Previews(store.previews(), clock);
         ApiRoutes routes = new ApiRoutes(sandboxes, processes, runtime, previews, keys, usage, events, clock, metrics);
         this.mcp = new McpEndpoint(sandboxes, processes, previews, keys, VERSION);
@@ -107,7 +108,7 @@ public final class PerpetuaServer implements AutoCloseable {
                 javalin.jetty.addConnector((server, http) -> HttpsConnector.create(server, http, config));
             }
             routes.register(javalin);
-            e2b.register(javalin);
+            e2b.register(javalin, routes.portForward());
             mcp.register(javalin);
         });
         this.ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("perpetua-lifecycle").daemon().factory());

@@ -35,13 +35,15 @@ import java.util.Objects;
  *                           what public clouds charge for on-demand containers and block storage
  * @param tls                the certificate and key to serve HTTPS with ({@code --tls-cert}, {@code --tls-key},
  *                           PEM files); {@code null}: plain HTTP, for a daemon on loopback or behind a proxy
+ * @param sandboxDomain      the domain of the host names {@code <port>-<sandbox id>.<domain>} that reach sandboxes'
+ *                           ports ({@code --sandbox-domain}); {@code null}: {@code localhost:<port>}
  */
 public record ServerConfig(String host, int port, Path dataDirectory, Duration idleTimeout, Duration hibernateAfter,
                            String platform, String runsc, String cgroupParent, long minAvailableMemory,
                            Duration tickInterval, int warmPool, String network, String subnet, ProjectQuota projectQuota,
-                           Secret adminKey, Prices prices, TlsIdentity tls) {
+                           Secret adminKey, Prices prices, TlsIdentity tls, String sandboxDomain) {
 
-    /** Checks that every setting is there; {@code adminKey} and {@code tls} may be {@code null}. */
+    /** Checks that every setting is there; {@code adminKey}, {@code tls} and {@code sandboxDomain} may be {@code null}. */
     public ServerConfig {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(dataDirectory, "dataDirectory");

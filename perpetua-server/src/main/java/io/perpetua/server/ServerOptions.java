@@ -14,6 +14,7 @@ import io.perpetua.server.ServerOptionConverters.WarmPoolSize;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -91,6 +92,11 @@ public final class ServerOptions {
             description = "sandboxes of a project awake at once (sleeping ones do not count); 0: no limit")
     private int projectMaxRunning;
 
+    @Option(names = "--sandbox-domain", paramLabel = "DOMAIN",
+            description = "the domain under which host names <port>-<sandbox id>.<domain> reach sandboxes' ports (E2B's "
+                    + "getHost; point a wildcard DNS name at the daemon); default: localhost:<the daemon's port>")
+    private String sandboxDomain;
+
     @Option(names = "--tls-cert", paramLabel = "FILE",
             description = "serve HTTPS only, with this PEM certificate chain (leaf first) and --tls-key; without them the API "
                     + "is plain HTTP, for loopback or behind a TLS proxy")
@@ -164,7 +170,19 @@ public final class ServerOptions {
     public ServerConfig toConfig() {
         return new ServerConfig(host, port, dataDirectory.toAbsolutePath(), idleTimeout, hibernateAfter, platform, runsc, cgroupParent,
                 minAvailableMemory, tickInterval, warmPool, network, subnet, new ProjectQuota(projectMaxSandboxes, projectMaxRunning),
-                adminKey(), new Prices(currency, priceVcpuSecond, priceGbSecond, priceStorageGbMonth), tls());
+                adminKey(), new Prices(currency, priceVcpuSecond, priceGbSecond, priceStorageGbMonth), tls(), sandboxDomain());
+    }
+
+    private String sandboxDomain() {
+        if (sandboxDomain == null || sandboxDomain.isBlank()) {
+            return null;
+        }
+        String domain = sandboxDomain.strip().toLowerCase(Locale.ROOT);
+        if (!domain.matches("[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\\d{1,5})?")) {
+            throw new IllegalArgumentException("--sandbox-domain must be a domain name, with a port if needed, such as "
+                    + "sandboxes.example.com or localhost:8080, but was '" + sandboxDomain + "'");
+        }
+        return domain;
     }
 
     private TlsIdentity tls() {

@@ -82,6 +82,9 @@ class E2bBadInputIT {
             "GET|/v2/sandboxes?nextToken=%25%25%25||400",
             "GET|/v2/sandboxes?metadata=noequals||400",
             "GET|/v2/sandboxes?metadata=k%3D%25zz||400",
+            "GET|/sandboxes/sbaaaaaaaaaaaaaa/metrics||404",
+            "GET|/sandboxes/SANDBOX/metrics?start=yesterday||400",
+            "GET|/sandboxes/SANDBOX/metrics?end=-1||400",
     })
     void theControlPlaneRefusesBadInputInE2bsShape(String method, String path, String body, int status) {
         Answer answer = send(method, path.replace("SANDBOX", sandbox), Map.of("X-API-KEY", Api.ADMIN_KEY), body == null ? "" : body);
@@ -158,6 +161,19 @@ class E2bBadInputIT {
 
         Answer notADirectory = sendBytes("/filesystem.Filesystem/WatchDir", envelope("{\"path\": \"/etc/hostname\"}"));
         assertThat(endOfStream(notADirectory.bytes()).path("error").path("code").asString()).isEqualTo("invalid_argument");
+    }
+
+    @ParameterizedTest(name = "port {0} of {1}")
+    @CsvSource(delimiter = '|', value = {
+            "8000|sbaaaaaaaaaaaaaa|/some/path|502",
+            "not-a-port|SANDBOX|/health|400",
+            "70000|SANDBOX|/health|400",
+            "0|SANDBOX|/health|400",
+    })
+    void aPortNamedByHeaderThatCannotBeReachedIsRefused(String port, String id, String path, int status) {
+        Answer answer = send("GET", path, Map.of("E2b-Sandbox-Id", id.replace("SANDBOX", sandbox), "E2b-Sandbox-Port", port), "");
+        assertThat(answer.status()).as(answer.body()).isEqualTo(status);
+        assertThat(answer.json().path("message").asString()).as(answer.body()).isNotBlank();
     }
 
     private static Map<String, String> envdHeaders(String who, String contentType) {

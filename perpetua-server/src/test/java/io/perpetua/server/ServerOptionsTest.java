@@ -42,6 +42,7 @@ class ServerOptionsTest {
         assertThat(config.prices()).isEqualTo(new Prices("USD", 0.0000112, 0.00000123, 0.08));
         assertThat(config.tls()).isNull();
         assertThat(config.adminKey()).isNull();
+        assertThat(config.sandboxDomain()).isNull();
     }
 
     @Test
@@ -74,6 +75,7 @@ class ServerOptionsTest {
         env.put("PERPETUA_IDLE_TIMEOUT", "1h");
         env.put("PERPETUA_RUNSC", "/opt/runsc");
         env.put("PERPETUA_CGROUP_PARENT", "elsewhere");
+        env.put("PERPETUA_SANDBOX_DOMAIN", "Sandboxes.Example.com");
 
         ServerConfig config = ServerOptions.parse(List.of(), env);
 
@@ -89,6 +91,7 @@ class ServerOptionsTest {
         assertThat(config.idleTimeout()).isEqualTo(Duration.ofHours(1));
         assertThat(config.runsc()).isEqualTo("/opt/runsc");
         assertThat(config.cgroupParent()).isEqualTo("elsewhere");
+        assertThat(config.sandboxDomain()).isEqualTo("sandboxes.example.com");
     }
 
     @Test
@@ -145,6 +148,8 @@ class ServerOptionsTest {
         assertRejected(List.of("--price-gb-second", "free"), "--price-gb-second", "'free' is not a price");
         assertRejected(List.of("--price-vcpu-second", "-1"), "--price-vcpu-second", "'-1'");
         assertRejected(List.of("--currency", "usd"), "--currency", "'usd' is not a three-letter currency code");
+        assertRejected(List.of("--sandbox-domain", "http://x.example.com"), "--sandbox-domain", "'http://x.example.com'");
+        assertRejected(List.of("--sandbox-domain", "a b"), "--sandbox-domain", "'a b'");
         assertRejected(List.of("--colour", "blue"), "--colour", "Unknown option");
         assertRejected(List.of("--port"), "--port", "Missing required parameter");
         assertRejected(List.of("7777"), "7777", "Unmatched argument");

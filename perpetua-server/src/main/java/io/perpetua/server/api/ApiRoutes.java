@@ -85,6 +85,11 @@ public final class ApiRoutes {
         this.previews = previews;
     }
 
+    /** The port proxy, for the E2B adapter's host names. */
+    public PortForward portForward() {
+        return ports::forwardWholePath;
+    }
+
     /** Adds every route and error handler to {@code config}. */
     public void register(JavalinConfig config) {
         config.http.defaultContentType = "application/json";

@@ -84,6 +84,17 @@ final class PortProxyRoutes {
         routes.ws(PREVIEW + "/<path>", ctx -> openUpstream(ctx, preview(ctx.pathParam("token"))), this::bridge);
     }
 
+    /** Forwards the request with its whole path (see {@link PortForward}). */
+    void forwardWholePath(Context ctx, SandboxId sandbox, int port) {
+        String path;
+        try {
+            path = new URI(ctx.path()).getPath();
+        } catch (URISyntaxException e) {
+            throw new InvalidInputException("path", "the path cannot be passed on to the sandbox: " + e.getMessage());
+        }
+        forward(ctx, new Target(sandbox, port), path.startsWith("/") ? path.substring(1) : path);
+    }
+
     /** A port of a sandbox, as a request names it. */
     record Target(SandboxId sandbox, int port) {
     }

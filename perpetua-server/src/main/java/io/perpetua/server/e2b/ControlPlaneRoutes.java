@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -41,13 +42,19 @@ final class ControlPlaneRoutes {
 
     private final E2bSandboxes sandboxes;
     private final ApiKeys keys;
-    private final EnvdTokens tokens;
+    private final SandboxTokens tokens;
+    private final Supplier<String> domain;
+    private final E2bMetrics metrics;
     private final JsonMapper json;
 
-    ControlPlaneRoutes(E2bSandboxes sandboxes, ApiKeys keys, EnvdTokens tokens, JsonMapper json) {
+    /** @param domain the domain of the host names that reach sandboxes' ports */
+    ControlPlaneRoutes(E2bSandboxes sandboxes, ApiKeys keys, SandboxTokens tokens, Supplier<String> domain, E2bMetrics metrics,
+                       JsonMapper json) {
         this.sandboxes = sandboxes;
         this.keys = keys;
         this.tokens = tokens;
+        this.domain = domain;
+        this.metrics = metrics;
         this.json = json;
     }
 
@@ -63,6 +70,7 @@ final class ControlPlaneRoutes {
         config.routes.post("/sandboxes/{id}/connect", e2b(this::connect));
         config.routes.post("/v2/sandboxes/{id}/connect", e2b(this::connect));
         config.routes.post("/sandboxes/{id}/timeout", e2b(this::timeout));
+        config.routes.get("/sandboxes/{id}/metrics", e2b(this::metrics));
         config.routes.post("/sandboxes/{id}/refreshes", e2b(this::refresh));
     }
 
@@ -103,7 +111,8 @@ final class ControlPlaneRoutes {
                 strings(body, "metadata"), null, null);
         boolean autoPause = bool(body, "autoPause");
         boolean autoResume = bool(body.path("autoResume"), "enabled");
-        E2bSandboxes.Entry created = sandboxes.create(project, spec, templateId, timeout, autoPause, autoResume);
+        boolean publicTraffic = !body.path("network").has("allowPublicTraffic") || bool(body.path("network"), "allowPublicTraffic");
+        E2bSandboxes.Entry created = sandboxes.create(project, spec, templateId, timeout, autoPause, autoResume, publicTraffic);
         ctx.status(201).contentType("application/json").result(json.writeValueAsString(handle(created)));
     }
 
@@ -135,6 +144,25 @@ final class ControlPlaneRoutes {
             matching = matching.subList(from, to);
         }
         ctx.contentType("application/json").result(json.writeValueAsString(matching.stream().map(entry -> detail(entry, false)).toList()));
+    }
+
+    /** The sandbox's metrics from {@code start} to {@code end} (Unix seconds, both optional), oldest first. */
+    private void metrics(Context ctx) {
+        E2bSandboxes.Entry entry = sandboxes.get(project(ctx), ctx.pathParam("id"));
+        Instant start = unixSeconds(ctx, "start");
+        Instant end = unixSeconds(ctx, "end");
+        ctx.contentType("application/json").result(json.writeValueAsString(metrics.of(entry.sandbox(), start, end)));
+    }
+
+    private static Instant unixSeconds(Context ctx, String name) {
+        String value = ctx.queryParam(name);
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        if (!value.strip().matches("\\d{1,12}")) {
+            throw E2bException.badRequest(name + " must be a time in Unix seconds but was '" + value + "'");
+        }
+        return Instant.ofEpochSecond(Long.parseLong(value.strip()));
     }
 
     private void kill(Context ctx) {
@@ -178,14 +206,21 @@ final class ControlPlaneRoutes {
         ctx.status(204);
     }
 
-    /** What create and connect answer: the sandbox's handle, with its envd token. */
+    /**
+     * What create and connect answer: the sandbox's handle, with its envd token, the domain of
+     * its host names, and the token its ports need by host name unless they are public.
+     */
     private Map<String, Object> handle(E2bSandboxes.Entry entry) {
         Map<String, Object> handle = new LinkedHashMap<>();
         handle.put("sandboxID", entry.sandbox().id().value());
         handle.put("templateID", entry.e2b().templateId());
         handle.put("clientID", CLIENT_ID);
         handle.put("envdVersion", ENVD_VERSION);
-        handle.put("envdAccessToken", tokens.of(entry.sandbox().id()));
+        handle.put("envdAccessToken", tokens.envd(entry.sandbox().id()));
+        handle.put("domain", domain.get());
+        if (!entry.e2b().publicTraffic()) {
+            handle.put("trafficAccessToken", tokens.traffic(entry.sandbox().id()));
+        }
         return handle;
     }
 
@@ -210,8 +245,10 @@ final class ControlPlaneRoutes {
         detail.put("state", state(entry));
         detail.put("envdVersion", ENVD_VERSION);
         detail.put("lifecycle", Map.of("onTimeout", e2b.autoPause() ? "pause" : "kill", "autoResume", e2b.autoResume()));
+        detail.put("network", Map.of("allowPublicTraffic", e2b.publicTraffic()));
+        detail.put("domain", domain.get());
         if (withToken) {
-            detail.put("envdAccessToken", tokens.of(sandbox.id()));
+            detail.put("envdAccessToken", tokens.envd(sandbox.id()));
         }
         return detail;
     }

@@ -6,6 +6,7 @@ import io.perpetua.error.NotFoundException;
 import io.perpetua.lifecycle.SandboxService;
 import io.perpetua.sandbox.Sandbox;
 import io.perpetua.sandbox.SandboxId;
+import io.perpetua.sandbox.SandboxState;
 import io.perpetua.sandbox.SandboxSpec;
 import io.perpetua.store.Annotations;
 import io.perpetua.store.SandboxStore;
@@ -58,8 +59,10 @@ final class E2bSandboxes {
     }
 
     /** Creates a sandbox whose lifetime starts now; its E2B attributes are stored with it, before it starts. */
-    Entry create(ProjectId project, SandboxSpec spec, String templateId, long timeoutSeconds, boolean autoPause, boolean autoResume) {
-        E2bSandbox e2b = new E2bSandbox(templateId, timeoutSeconds, clock.instant().plusSeconds(timeoutSeconds), autoPause, autoResume, false);
+    Entry create(ProjectId project, SandboxSpec spec, String templateId, long timeoutSeconds, boolean autoPause, boolean autoResume,
+                 boolean publicTraffic) {
+        E2bSandbox e2b = new E2bSandbox(templateId, timeoutSeconds, clock.instant().plusSeconds(timeoutSeconds), autoPause, autoResume,
+                false, publicTraffic);
         Sandbox sandbox = sandboxes.create(project, spec, new Annotations(E2bSandbox.NAMESPACE, e2b.annotations()));
         attributes.put(sandbox.id(), e2b);
         return new Entry(sandbox, e2b);
@@ -73,6 +76,12 @@ final class E2bSandboxes {
     /** The caller's sandboxes, oldest first (the engine lists them so). */
     List<Entry> list(ProjectId project) {
         return sandboxes.list().stream().filter(sandbox -> sandbox.project().equals(project)).map(this::entry).toList();
+    }
+
+    /** The sandboxes made through E2B that are awake now. */
+    List<Sandbox> awake() {
+        return attributes.keySet().stream().map(id -> sandboxes.find(id.value())).flatMap(Optional::stream)
+                .filter(sandbox -> sandbox.state() == SandboxState.RUNNING).toList();
     }
 
     /** Deletes the caller's sandbox; false if there is none. */
@@ -124,20 +133,21 @@ final class E2bSandboxes {
     }
 
     /**
-     * The sandbox envd traffic for {@code id} may reach now: resumed first if it is paused and
+     * The sandbox traffic for {@code id} (to envd or its ports) may reach now: resumed first if it is paused and
      * resumes on traffic; empty if there is none, or it is paused and does not.
      */
-    synchronized Optional<Sandbox> reachable(String id) {
+    synchronized Optional<Entry> reachable(String id) {
         Optional<Entry> entry = find(id);
         if (entry.isEmpty() || !entry.get().e2b().paused()) {
-            return entry.map(Entry::sandbox);
+            return entry;
         }
         E2bSandbox e2b = entry.get().e2b();
         if (!e2b.autoResume()) {
             return Optional.empty();
         }
-        keep(entry.get().sandbox().id(), e2b.running(Math.max(e2b.timeoutSeconds(), 1), clock.instant()));
-        return entry.map(Entry::sandbox);
+        E2bSandbox resumed = e2b.running(Math.max(e2b.timeoutSeconds(), 1), clock.instant());
+        keep(entry.get().sandbox().id(), resumed);
+        return Optional.of(new Entry(entry.get().sandbox(), resumed));
     }
 
     /**

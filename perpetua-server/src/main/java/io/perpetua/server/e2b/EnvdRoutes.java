@@ -20,11 +20,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,19 +38,16 @@ import tools.jackson.databind.json.JsonMapper;
 final class EnvdRoutes {
 
     private static final Logger log = LoggerFactory.getLogger(EnvdRoutes.class);
-    /** The port E2B clients believe envd listens on; {@code getHost(port)} names other ports. */
-    static final int ENVD_PORT = 49983;
-    private static final Pattern HOST = Pattern.compile("(\\d{1,5})-(sb[a-z2-7]{14})(\\..*)?(:\\d+)?");
     private static final String SANDBOX = "e2b.sandbox";
 
     private final E2bSandboxes e2b;
-    private final EnvdTokens tokens;
+    private final SandboxTokens tokens;
     private final SandboxFiles files;
     private final ProcessRpc processes;
     private final FilesystemRpc filesystem;
     private final JsonMapper json;
 
-    EnvdRoutes(E2bSandboxes e2b, EnvdTokens tokens, SandboxFiles files, ProcessRpc processes, FilesystemRpc filesystem, JsonMapper json) {
+    EnvdRoutes(E2bSandboxes e2b, SandboxTokens tokens, SandboxFiles files, ProcessRpc processes, FilesystemRpc filesystem, JsonMapper json) {
         this.e2b = e2b;
         this.tokens = tokens;
         this.files = files;
@@ -169,24 +162,15 @@ final class EnvdRoutes {
 
     /** The sandbox the request is for, reachable now, with the caller's token checked. */
     private SandboxId sandbox(Context ctx) {
-        String id = sandboxIdOf(ctx).orElseThrow(() -> new EnvdRefusal(400, null,
-                "name the sandbox with the E2b-Sandbox-Id header or a host name " + ENVD_PORT + "-<sandbox id>.<domain>"));
-        Sandbox sandbox = e2b.reachable(id).orElseThrow(() -> new EnvdRefusal(502, id,
+        String id = SandboxAddress.of(ctx).filter(SandboxAddress::envd).map(SandboxAddress::sandboxId)
+                .orElseThrow(() -> new EnvdRefusal(400, null, "name the sandbox with the E2b-Sandbox-Id header or a host name "
+                        + SandboxAddress.ENVD_PORT + "-<sandbox id>.<domain>"));
+        Sandbox sandbox = e2b.reachable(id).map(E2bSandboxes.Entry::sandbox).orElseThrow(() -> new EnvdRefusal(502, id,
                 "the sandbox " + id + " was not found, or it is paused and does not resume on traffic"));
-        if (!tokens.matches(sandbox.id(), ctx.header("X-Access-Token"))) {
+        if (!tokens.envdMatches(sandbox.id(), ctx.header("X-Access-Token"))) {
             throw new EnvdRefusal(401, id, "this call needs the sandbox's envdAccessToken in the X-Access-Token header");
         }
         return sandbox.id();
-    }
-
-    /** The sandbox id the request names, by header, else by host name. */
-    private static Optional<String> sandboxIdOf(Context ctx) {
-        String header = ctx.header("E2b-Sandbox-Id");
-        if (header != null && !header.isBlank()) {
-            return Optional.of(header.strip());
-        }
-        Matcher host = HOST.matcher(String.valueOf(ctx.header("Host")).toLowerCase(Locale.ROOT));
-        return host.matches() && Integer.parseInt(host.group(1)) == ENVD_PORT ? Optional.of(host.group(2)) : Optional.empty();
     }
 
     private void download(Context ctx) {
