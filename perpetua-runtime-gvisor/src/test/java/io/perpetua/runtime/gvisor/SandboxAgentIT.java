@@ -113,11 +113,7 @@ class SandboxAgentIT {
         assertThat(started.stdout()).isEqualTo("started\n");
         assertThat(started.duration()).isLessThan(Duration.ofSeconds(5));
 
-        Path image = directory.resolve("agent-image");
-        runtime.checkpoint(ref, image);
-        ContainerRef next = ref.next();
-        runtime.restore(next, SPEC, image);
-        ref = next;
+        checkpointAndRestore("agent-image");
         assertThat(runtime.exec(ref, PARENT).stdout()).isEqualTo("agent\n");
         assertThat(runtime.exec(ref, ExecRequest.of("sh", "-c", "ps -eo args | grep -c '^sleep 600'")).stdout()).isEqualTo("1\n");
     }
@@ -131,11 +127,7 @@ class SandboxAgentIT {
         await().atMost(Duration.ofSeconds(10)).until(() -> runtime.exec(ref, PARENT).stdout().equals("agent\n"));
 
         // The killed agent's connection was reset, not left closing: a checkpoint meets nothing it cannot save.
-        Path image = directory.resolve("after-kill-image");
-        runtime.checkpoint(ref, image);
-        ContainerRef next = ref.next();
-        runtime.restore(next, SPEC, image);
-        ref = next;
+        checkpointAndRestore("after-kill-image");
         assertThat(runtime.exec(ref, ExecRequest.of("echo", "restored")).stdout()).isEqualTo("restored\n");
     }
 
@@ -185,11 +177,7 @@ class SandboxAgentIT {
         assertThat(Files.readString(exit)).isEqualTo("exited 0\n");
 
         // Neither the supervisor nor its connection is left behind: the checkpoint meets no connection.
-        Path image = directory.resolve("let-go-image");
-        runtime.checkpoint(ref, image);
-        ContainerRef next = ref.next();
-        runtime.restore(next, SPEC, image);
-        ref = next;
+        checkpointAndRestore("let-go-image");
         assertThat(runtime.exec(ref, ExecRequest.of("echo", "restored")).stdout()).isEqualTo("restored\n");
     }
 
@@ -212,6 +200,15 @@ class SandboxAgentIT {
         assertThat(firstLine(supervisor.stdout())).startsWith("error cannot run 'no-such-program'");
         assertThat(supervisor.waitFor()).isEqualTo(127);
         supervisor.close();
+    }
+
+    /** Checkpoints the sandbox into {@code image} and restores it as its next container. */
+    private static void checkpointAndRestore(String image) {
+        Path imageDirectory = directory.resolve(image);
+        runtime.checkpoint(ref, imageDirectory);
+        ContainerRef next = ref.next();
+        runtime.restore(next, SPEC, imageDirectory);
+        ref = next;
     }
 
     /** {@code supervise --attach} as the daemon starts it, its meta record sent. */
