@@ -80,6 +80,19 @@ public interface SandboxRuntime extends AutoCloseable {
     void checkpoint(ContainerRef ref, Path imageDirectory);
 
     /**
+     * Captures the container's whole state, as {@link #checkpoint} does, into
+     * {@code imageDirectory}, and a copy of the sandbox's disk into {@code diskCopy}, then carries
+     * on as container {@code next}, restored from that image: its processes keep their pids and
+     * memory. A runtime that can checkpoint a running container leaves it running instead.
+     *
+     * @throws RuntimeFailureException if the state could not be captured; the sandbox carries on
+     *                                 as {@code next} all the same if it could be restored
+     */
+    default void snapshot(ContainerRef ref, ContainerRef next, SandboxSpec spec, Path imageDirectory, Path diskCopy) {
+        throw new RuntimeFailureException("this runtime cannot take snapshots of a running sandbox");
+    }
+
+    /**
      * Whether a {@link #checkpoint} into {@code imageDirectory} ran to completion, asked after a
      * restart for a checkpoint the previous daemon did not see end. By the time this is asked,
      * nothing the previous daemon started is still writing there.

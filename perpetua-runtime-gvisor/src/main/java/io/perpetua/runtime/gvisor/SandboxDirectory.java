@@ -3,9 +3,11 @@ package io.perpetua.runtime.gvisor;
 import io.perpetua.error.RuntimeFailureException;
 import io.perpetua.sandbox.SandboxId;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 
@@ -26,6 +28,8 @@ import java.util.List;
  * limit; they keep that layout.
  */
 final class SandboxDirectory {
+
+    private static final Duration COPY_LIMIT = Duration.ofMinutes(10);
 
     private final Path root;
 
@@ -115,6 +119,36 @@ final class SandboxDirectory {
         }
         if (!Mounts.isMounted(disk)) {
             Mounts.disk(image, disk);
+        }
+    }
+
+    /**
+     * Copies the sandbox's disk image to {@code target} (sparse: only the blocks it holds), its
+     * file system frozen meanwhile so the copy is consistent; call it while the sandbox's
+     * container is stopped. The copy appears whole or not at all.
+     *
+     * @throws RuntimeFailureException if the sandbox has no disk image (made before disks) or the copy fails
+     */
+    void copyDisk(Path target) {
+        Path image = root.resolve("disk.img");
+        if (!Files.exists(image)) {
+            throw new RuntimeFailureException("sandbox " + root.getFileName()
+                    + " was made before sandboxes had disks: its files cannot be snapshotted");
+        }
+        Path disk = root.resolve("disk");
+        Path draft = target.resolveSibling(target.getFileName() + ".draft");
+        HostCommand.run(List.of("fsfreeze", "--freeze", disk.toString()), COPY_LIMIT).orThrow("freezing the disk of " + root);
+        try {
+            HostCommand.run(List.of("cp", "--sparse=always", image.toString(), draft.toString()), COPY_LIMIT)
+                    .orThrow("copying the disk of " + root);
+        } finally {
+            HostCommand.run(List.of("fsfreeze", "--unfreeze", disk.toString()), COPY_LIMIT).orThrow("thawing the disk of " + root);
+        }
+        try (FileChannel copy = FileChannel.open(draft, StandardOpenOption.WRITE)) {
+            copy.force(true);
+            Files.move(draft, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new RuntimeFailureException("cannot keep the copy of the disk of " + root + ": " + e.getMessage(), e);
         }
     }
 

@@ -1,0 +1,83 @@
+package io.perpetua.runtime.gvisor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.perpetua.sandbox.ContainerRef;
+import io.perpetua.sandbox.ExecRequest;
+import io.perpetua.sandbox.SandboxId;
+import io.perpetua.sandbox.SandboxSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A snapshot of a running sandbox: its whole state in an image and its disk in a copy, while
+ * it carries on with the same processes, pids and memory; the copy is the disk as it was, not
+ * as it becomes.
+ */
+class SnapshotIT {
+
+    private static final SandboxSpec SPEC = new SandboxSpec("default", Duration.ofSeconds(15), Duration.ofMinutes(10),
+            Map.of(), Map.of(), 512, 1.0);
+
+    private static Path directory;
+    private static RunscRuntime runtime;
+    private static ContainerRef ref;
+
+    @BeforeAll
+    static void start() throws Exception {
+        directory = Files.createTempDirectory("perpetua-snapshot-it-");
+        runtime = new RunscRuntime(new RunscConfig("runsc", directory, "ptrace", "perpetua-it-" + Long.toHexString(System.nanoTime()),
+                new NetworkConfig(true, "10.233.0.0/16")));
+        ref = new ContainerRef(SandboxId.random(), 1);
+        runtime.start(ref, SPEC);
+        await().atMost(Duration.ofSeconds(10)).until(() -> runtime.exec(ref, ExecRequest.of("true")).exitCode() == 0);
+    }
+
+    @AfterAll
+    static void removeEverything() {
+        RuntimeCleanup.removeEverything(runtime, directory);
+    }
+
+    @Test
+    void aSnapshotKeepsTheSandboxRunningWithItsProcessesAndCopiesItsDiskAsItWas() throws Exception {
+        String keeper = "import secrets,time; t=secrets.token_hex(8); open('/tmp/token','w').write(t); time.sleep(3600)";
+        runtime.exec(ref, ExecRequest.of("sh", "-c", "python3 -c \"" + keeper + "\" > /dev/null 2>&1 & echo $! > /tmp/keeper.pid"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> runtime.exec(ref, ExecRequest.of("test", "-s", "/tmp/token")).exitCode() == 0);
+        String pid = runtime.exec(ref, ExecRequest.of("cat", "/tmp/keeper.pid")).stdout().strip();
+        runtime.exec(ref, ExecRequest.of("sh", "-c", "echo before > /root/state.txt"));
+
+        Path image = directory.resolve("snapshot-image");
+        Path disk = directory.resolve("snapshot-disk.img");
+        ContainerRef next = ref.next();
+        runtime.snapshot(ref, next, SPEC, image, disk);
+        ref = next;
+
+        assertThat(runtime.exec(ref, ExecRequest.of("sh", "-c", "tr '\\0' ' ' < /proc/" + pid + "/cmdline")).stdout())
+                .as("the keeper runs on with its pid").startsWith("python3 -c");
+        assertThat(runtime.exec(ref, ExecRequest.of("cat", "/root/state.txt")).stdout()).isEqualTo("before\n");
+        runtime.exec(ref, ExecRequest.of("sh", "-c", "echo after > /root/state.txt"));
+        assertThat(Files.list(image)).as("the image holds the checkpoint").isNotEmpty();
+        assertThat(disk).exists();
+        assertThat(directory.resolve("snapshot-disk.img.draft")).doesNotExist();
+        assertThat(fileInDiskCopy(disk, "upper/root/state.txt")).as("the copy is the disk as it was").isEqualTo("before\n");
+    }
+
+    /** A file of the disk copy, read from a read-only mount of it. */
+    private static String fileInDiskCopy(Path disk, String file) throws Exception {
+        Path mount = Files.createDirectories(directory.resolve("disk-copy-mount"));
+        HostCommand.run(List.of("mount", "-o", "loop,ro,noload", disk.toString(), mount.toString()), Duration.ofSeconds(30))
+                .orThrow("mounting the disk copy");
+        try {
+            return Files.readString(mount.resolve(file));
+        } finally {
+            Mounts.unmountAll(mount);
+        }
+    }
+}
