@@ -93,6 +93,17 @@ public interface SandboxRuntime extends AutoCloseable {
     }
 
     /**
+     * Puts the sandbox back to a {@link #snapshot}: container {@code ref} is stopped and removed
+     * if it exists, the sandbox's disk replaced by a copy of {@code diskCopy}, and container
+     * {@code next} restored from {@code imageDirectory}, with the processes, memory and files it holds.
+     *
+     * @throws RuntimeFailureException if the sandbox could not be put back
+     */
+    default void rollback(ContainerRef ref, ContainerRef next, SandboxSpec spec, Path imageDirectory, Path diskCopy) {
+        throw new RuntimeFailureException("this runtime cannot put a sandbox back to a snapshot");
+    }
+
+    /**
      * Whether a {@link #checkpoint} into {@code imageDirectory} ran to completion, asked after a
      * restart for a checkpoint the previous daemon did not see end. By the time this is asked,
      * nothing the previous daemon started is still writing there.

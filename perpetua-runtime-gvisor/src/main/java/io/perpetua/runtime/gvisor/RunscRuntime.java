@@ -253,6 +253,17 @@ public final class RunscRuntime implements SandboxRuntime {
     }
 
     @Override
+    public void rollback(ContainerRef ref, ContainerRef next, SandboxSpec spec, Path imageDirectory, Path diskCopy) {
+        long started = System.nanoTime();
+        remove(ref);
+        directory(ref.sandbox()).replaceDisk(diskCopy);
+        long replaced = System.nanoTime();
+        restore(next, spec, imageDirectory);
+        log.info("rolled {} back in {} ms: disk {}, restore {}", ref.sandbox(), millis(System.nanoTime() - started),
+                millis(replaced - started), millis(System.nanoTime() - replaced));
+    }
+
+    @Override
     public boolean checkpointComplete(Path imageDirectory) {
         return RunscCli.checkpointCompleted(imageDirectory);
     }

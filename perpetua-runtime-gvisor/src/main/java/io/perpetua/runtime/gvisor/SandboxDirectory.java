@@ -152,6 +152,26 @@ final class SandboxDirectory {
         }
     }
 
+    /**
+     * Replaces the sandbox's disk with a copy of {@code source} (a {@link #copyDisk} of it or of
+     * another sandbox): its root is unmounted first and mounted again by the next {@link #mount}.
+     * Call it while the sandbox has no container. The old disk is replaced whole or not at all.
+     */
+    void replaceDisk(Path source) {
+        Path image = root.resolve("disk.img");
+        Path draft = root.resolve("disk.img.draft");
+        HostCommand.run(List.of("cp", "--sparse=always", source.toString(), draft.toString()), COPY_LIMIT)
+                .orThrow("copying the disk " + source + " for " + root);
+        Mounts.unmountAll(rootfs());
+        Mounts.unmountAll(root.resolve("disk"));
+        try (FileChannel copy = FileChannel.open(draft, StandardOpenOption.WRITE)) {
+            copy.force(true);
+            Files.move(draft, image, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new RuntimeFailureException("cannot replace the disk of " + root + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Unmounts the sandbox's root and deletes every file of it. */
     void delete() {
         Mounts.unmountAll(root);

@@ -69,6 +69,33 @@ class SnapshotIT {
         assertThat(fileInDiskCopy(disk, "upper/root/state.txt")).as("the copy is the disk as it was").isEqualTo("before\n");
     }
 
+    @Test
+    void aRollbackPutsTheSandboxBackWithItsProcessAndFiles() throws Exception {
+        String keeper = "import secrets,time; t=secrets.token_hex(8); open('/tmp/rollback-token','w').write(t); time.sleep(3600)";
+        runtime.exec(ref, ExecRequest.of("sh", "-c", "mkdir -p /root/work && echo precious > /root/work/data.txt; python3 -c \""
+                + keeper + "\" > /dev/null 2>&1 & echo $! > /tmp/rollback-keeper.pid"));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> runtime.exec(ref, ExecRequest.of("test", "-s", "/tmp/rollback-token")).exitCode() == 0);
+        String pid = runtime.exec(ref, ExecRequest.of("cat", "/tmp/rollback-keeper.pid")).stdout().strip();
+        String token = runtime.exec(ref, ExecRequest.of("cat", "/tmp/rollback-token")).stdout();
+        Path image = directory.resolve("rollback-image");
+        Path disk = directory.resolve("rollback-disk.img");
+        ContainerRef next = ref.next();
+        runtime.snapshot(ref, next, SPEC, image, disk);
+        ref = next;
+
+        runtime.exec(ref, ExecRequest.of("sh", "-c", "rm -rf /root/work /tmp/rollback-token; kill -9 " + pid));
+        assertThat(runtime.exec(ref, ExecRequest.of("test", "-e", "/proc/" + pid)).exitCode()).isNotZero();
+
+        next = ref.next();
+        runtime.rollback(ref, next, SPEC, image, disk);
+        ref = next;
+        assertThat(runtime.exec(ref, ExecRequest.of("cat", "/root/work/data.txt")).stdout()).isEqualTo("precious\n");
+        assertThat(runtime.exec(ref, ExecRequest.of("cat", "/tmp/rollback-token")).stdout()).isEqualTo(token);
+        assertThat(runtime.exec(ref, ExecRequest.of("sh", "-c", "tr '\\0' ' ' < /proc/" + pid + "/cmdline")).stdout())
+                .as("the keeper is back with its pid").startsWith("python3 -c");
+    }
+
     /** A file of the disk copy, read from a read-only mount of it. */
     private static String fileInDiskCopy(Path disk, String file) throws Exception {
         Path mount = Files.createDirectories(directory.resolve("disk-copy-mount"));
