@@ -37,9 +37,12 @@ public final class LifecycleBenchmark {
     /** Apart from the subnet of a daemon an operator may run on this host. */
     private static final String SUBNET = "10.235.0.0/16";
     private static final Set<String> SECTIONS = Set.of("exec", "standby", "hibernate", "create", "rebuild", "files", "proxy",
-            "neighbours", "e2b", "fleet");
-    /** Sections that run only when named: the fleet takes 25 minutes; e2b installs the e2b SDK from npm. */
-    private static final Set<String> ON_REQUEST = Set.of("fleet", "e2b");
+            "neighbours", "e2b", "fleet", "snapshot");
+    /**
+     * Sections that run only when named: the fleet takes 25 minutes; e2b installs the e2b SDK from
+     * npm; snapshot measures the runtime, not the API, which has no snapshots yet.
+     */
+    private static final Set<String> ON_REQUEST = Set.of("fleet", "e2b", "snapshot");
     private static final String FORK_BOMB = String.join("\n", "import os, time", "while True:", "    if os.fork() == 0:",
             "        time.sleep(60)", "        os._exit(0)");
     private static final String MEMORY_HOG = String.join("\n", "chunks = []", "while True:",
@@ -68,8 +71,8 @@ public final class LifecycleBenchmark {
     /**
      * @param args optionally the number of rounds per measurement (default 20), then the sections
      *             to run (exec, standby, hibernate, create, rebuild, files, proxy, neighbours; default all of
-     *             these; fleet, a real fleet against the cost model, and e2b, the real e2b SDK against our
-     *             exec, run only when named)
+     *             these; fleet, a real fleet against the cost model, e2b, the real e2b SDK against our
+     *             exec, and snapshot, snapshots and rollbacks on the runtime, run only when named)
      */
     public static void main(String[] args) {
         try {
@@ -134,6 +137,9 @@ public final class LifecycleBenchmark {
         }
         if (runs("e2b")) {
             new E2bBenchmark(api.base(), api.key(), data).run(rounds, report);
+        }
+        if (runs("snapshot")) {
+            new SnapshotBenchmark(data).run(Math.max(3, rounds / 4), report);
         }
         report.print(System.out);
         if (runs("fleet")) {

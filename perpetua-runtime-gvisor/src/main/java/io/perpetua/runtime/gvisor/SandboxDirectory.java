@@ -123,8 +123,10 @@ final class SandboxDirectory {
     }
 
     /**
-     * Copies the sandbox's disk image to {@code target} (sparse: only the blocks it holds), its
-     * file system frozen meanwhile so the copy is consistent; call it while the sandbox's
+     * Copies the sandbox's disk image to {@code target}: a clone sharing its blocks where the
+     * host's file system can (XFS, btrfs: milliseconds), else a sparse copy of the blocks it holds
+     * (ext4: ~0.1-0.3 s for 200 MB written), its file system frozen meanwhile so the copy is consistent
+     * (a copy of the mounted disk unfrozen cannot even be mounted read-only); call it while the sandbox's
      * container is stopped. The copy appears whole or not at all.
      *
      * @throws RuntimeFailureException if the sandbox has no disk image (made before disks) or the copy fails
@@ -139,7 +141,7 @@ final class SandboxDirectory {
         Path draft = target.resolveSibling(target.getFileName() + ".draft");
         HostCommand.run(List.of("fsfreeze", "--freeze", disk.toString()), COPY_LIMIT).orThrow("freezing the disk of " + root);
         try {
-            HostCommand.run(List.of("cp", "--sparse=always", image.toString(), draft.toString()), COPY_LIMIT)
+            HostCommand.run(List.of("cp", "--reflink=auto", "--sparse=always", image.toString(), draft.toString()), COPY_LIMIT)
                     .orThrow("copying the disk of " + root);
         } finally {
             HostCommand.run(List.of("fsfreeze", "--unfreeze", disk.toString()), COPY_LIMIT).orThrow("thawing the disk of " + root);
@@ -160,7 +162,7 @@ final class SandboxDirectory {
     void replaceDisk(Path source) {
         Path image = root.resolve("disk.img");
         Path draft = root.resolve("disk.img.draft");
-        HostCommand.run(List.of("cp", "--sparse=always", source.toString(), draft.toString()), COPY_LIMIT)
+        HostCommand.run(List.of("cp", "--reflink=auto", "--sparse=always", source.toString(), draft.toString()), COPY_LIMIT)
                 .orThrow("copying the disk " + source + " for " + root);
         Mounts.unmountAll(rootfs());
         Mounts.unmountAll(root.resolve("disk"));
