@@ -104,6 +104,17 @@ public interface SandboxRuntime extends AutoCloseable {
     }
 
     /**
+     * Starts container {@code ref}, generation 1 of a new sandbox, from a {@link #snapshot} of
+     * another: a copy of {@code diskCopy} as its disk, an address of its own (the processes it
+     * restores find their sockets on it), and the processes and memory {@code imageDirectory} holds.
+     *
+     * @throws RuntimeFailureException if it could not be started; nothing of the new sandbox is left
+     */
+    default void fork(ContainerRef ref, SandboxSpec spec, Path imageDirectory, Path diskCopy) {
+        throw new RuntimeFailureException("this runtime cannot start a sandbox from a snapshot");
+    }
+
+    /**
      * Whether a {@link #checkpoint} into {@code imageDirectory} ran to completion, asked after a
      * restart for a checkpoint the previous daemon did not see end. By the time this is asked,
      * nothing the previous daemon started is still writing there.

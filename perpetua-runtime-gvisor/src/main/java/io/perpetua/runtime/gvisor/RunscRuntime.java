@@ -256,11 +256,26 @@ public final class RunscRuntime implements SandboxRuntime {
     public void rollback(ContainerRef ref, ContainerRef next, SandboxSpec spec, Path imageDirectory, Path diskCopy) {
         long started = System.nanoTime();
         remove(ref);
-        directory(ref.sandbox()).replaceDisk(diskCopy);
+        directory(ref.sandbox()).takeDisk(diskCopy);
         long replaced = System.nanoTime();
         restore(next, spec, imageDirectory);
         log.info("rolled {} back in {} ms: disk {}, restore {}", ref.sandbox(), millis(System.nanoTime() - started),
                 millis(replaced - started), millis(System.nanoTime() - replaced));
+    }
+
+    /**
+     * runsc restore gives the sandbox the address its network namespace holds, not the one in
+     * the image: each fork gets its own slot, as any new sandbox does, and no NAT is needed.
+     */
+    @Override
+    public void fork(ContainerRef ref, SandboxSpec spec, Path imageDirectory, Path diskCopy) {
+        try {
+            directory(ref.sandbox()).takeDisk(diskCopy);
+            restore(ref, spec, imageDirectory);
+        } catch (RuntimeException e) {
+            destroy(ref.sandbox());
+            throw e;
+        }
     }
 
     @Override

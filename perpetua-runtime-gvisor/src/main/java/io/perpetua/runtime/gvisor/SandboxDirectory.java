@@ -155,13 +155,19 @@ final class SandboxDirectory {
     }
 
     /**
-     * Replaces the sandbox's disk with a copy of {@code source} (a {@link #copyDisk} of it or of
-     * another sandbox): its root is unmounted first and mounted again by the next {@link #mount}.
-     * Call it while the sandbox has no container. The old disk is replaced whole or not at all.
+     * Makes a copy of {@code source} (a {@link #copyDisk} of this sandbox or of another) the
+     * sandbox's disk, in place of any it had: its root is unmounted first and mounted again by
+     * the next {@link #mount}. Call it while the sandbox has no container. The old disk is
+     * replaced whole or not at all.
      */
-    void replaceDisk(Path source) {
+    void takeDisk(Path source) {
         Path image = root.resolve("disk.img");
         Path draft = root.resolve("disk.img.draft");
+        try {
+            Files.createDirectories(root);
+        } catch (IOException e) {
+            throw new RuntimeFailureException("cannot make the directory of sandbox " + root + ": " + e.getMessage(), e);
+        }
         HostCommand.run(List.of("cp", "--reflink=auto", "--sparse=always", source.toString(), draft.toString()), COPY_LIMIT)
                 .orThrow("copying the disk " + source + " for " + root);
         Mounts.unmountAll(rootfs());

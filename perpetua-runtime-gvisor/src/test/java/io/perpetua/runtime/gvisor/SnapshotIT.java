@@ -10,8 +10,11 @@ import io.perpetua.sandbox.SandboxSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -94,6 +97,43 @@ class SnapshotIT {
         assertThat(runtime.exec(ref, ExecRequest.of("cat", "/tmp/rollback-token")).stdout()).isEqualTo(token);
         assertThat(runtime.exec(ref, ExecRequest.of("sh", "-c", "tr '\\0' ' ' < /proc/" + pid + "/cmdline")).stdout())
                 .as("the keeper is back with its pid").startsWith("python3 -c");
+    }
+
+    @Test
+    void threeForksEachHaveTheSourcesProcessAndMemoryTheirOwnAddressAndDiskAndThenDiverge() throws Exception {
+        String keeper = "import secrets,time; t=secrets.token_hex(8); open('/tmp/fork-token','w').write(t); time.sleep(3600)";
+        runtime.exec(ref, ExecRequest.of("sh", "-c", "echo source > /root/who.txt; python3 -c \"" + keeper
+                + "\" > /dev/null 2>&1 & echo $! > /tmp/fork-keeper.pid"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> runtime.exec(ref, ExecRequest.of("test", "-s", "/tmp/fork-token")).exitCode() == 0);
+        String pid = runtime.exec(ref, ExecRequest.of("cat", "/tmp/fork-keeper.pid")).stdout().strip();
+        String token = runtime.exec(ref, ExecRequest.of("cat", "/tmp/fork-token")).stdout();
+        Path image = directory.resolve("fork-image");
+        Path disk = directory.resolve("fork-disk.img");
+        ContainerRef next = ref.next();
+        runtime.snapshot(ref, next, SPEC, image, disk);
+        ref = next;
+
+        List<ContainerRef> forks = new ArrayList<>();
+        Set<String> addresses = new HashSet<>(Set.of(runtime.address(ref.sandbox()).orElseThrow()));
+        Set<String> randomness = new HashSet<>();
+        for (int i = 0; i < 3; i++) {
+            ContainerRef fork = new ContainerRef(SandboxId.random(), 1);
+            runtime.fork(fork, SPEC, image, disk);
+            forks.add(fork);
+            assertThat(addresses.add(runtime.address(fork.sandbox()).orElseThrow())).as("fork %d has an address of its own", i).isTrue();
+            await().atMost(Duration.ofSeconds(10)).until(() -> runtime.exec(fork, ExecRequest.of("true")).exitCode() == 0);
+            assertThat(runtime.exec(fork, ExecRequest.of("sh", "-c", "tr '\\0' ' ' < /proc/" + pid + "/cmdline")).stdout())
+                    .as("fork %d runs the keeper with its pid", i).startsWith("python3 -c");
+            assertThat(runtime.exec(fork, ExecRequest.of("cat", "/tmp/fork-token")).stdout()).isEqualTo(token);
+            runtime.exec(fork, ExecRequest.of("sh", "-c", "echo fork" + fork.sandbox() + " > /root/who.txt"));
+            randomness.add(runtime.exec(fork, ExecRequest.of("sh", "-c", "head -c 16 /dev/urandom | od -An -tx1")).stdout());
+        }
+        assertThat(randomness).as("each fork's /dev/urandom is its own").hasSize(3);
+        for (ContainerRef fork : forks) {
+            assertThat(runtime.exec(fork, ExecRequest.of("cat", "/root/who.txt")).stdout()).isEqualTo("fork" + fork.sandbox() + "\n");
+            runtime.destroy(fork.sandbox());
+        }
+        assertThat(runtime.exec(ref, ExecRequest.of("cat", "/root/who.txt")).stdout()).as("the source is its own").isEqualTo("source\n");
     }
 
     /** A file of the disk copy, read from a read-only mount of it. */
