@@ -13,18 +13,22 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Snapshots and rollbacks of a running sandbox, on the runtime (the API has none yet): a sandbox
- * whose process holds {@code mb} MB of memory it filled (incompressible) and whose disk holds
- * 50 MB of files, against the plain checkpoint and restore of the same sandbox (what hibernating
- * and waking it costs), in the same run; with the size the snapshot takes on the host's disk.
+ * Snapshots, rollbacks and forks of a running sandbox, on the runtime (the API has none yet): a
+ * sandbox whose process holds {@code mb} MB of memory it filled (incompressible) and whose disk
+ * holds 50 MB of files, against the plain checkpoint and restore of the same sandbox (what
+ * hibernating and waking it costs), in the same run; with the size the snapshot takes on the
+ * host's disk. Then five forks of the 200 MB one until all five answer, against five new
+ * sandboxes each building the same state again.
  */
 final class SnapshotBenchmark {
 
     private static final String SUBNET = "10.234.0.0/16";
+    private static final int FORKS = 5;
     private static final SandboxSpec SPEC = new SandboxSpec("default", Duration.ofHours(1), Duration.ofHours(1), Map.of(), Map.of(),
             1024, 1.0);
 
@@ -44,17 +48,55 @@ final class SnapshotBenchmark {
             for (int mb : List.of(50, 200)) {
                 measure(runtime, directory, mb, rounds, report);
             }
+            forksVersusRebuilding(runtime, directory, 200, report);
         } finally {
             runtime.purge();
         }
     }
 
-    private void measure(RunscRuntime runtime, Path directory, int mb, int rounds, Report report) {
-        ref = new ContainerRef(SandboxId.random(), 1);
-        runtime.start(ref, SPEC);
+    /** A new sandbox with the state the measurements start from: {@code mb} MB filled by a process, 50 MB of files. */
+    private static ContainerRef withState(RunscRuntime runtime, int mb) {
+        ContainerRef sandbox = new ContainerRef(SandboxId.random(), 1);
+        runtime.start(sandbox, SPEC);
         String holder = "import os,time; b=bytearray(os.urandom(" + mb + " << 20)); open('/tmp/ready','w').write('1'); time.sleep(86400)";
-        exec(runtime, "sh", "-c", "python3 -c \"" + holder + "\" > /dev/null 2>&1 & head -c 50000000 /dev/urandom > /root/data.bin");
-        exec(runtime, "sh", "-c", "until test -e /tmp/ready; do sleep 0.2; done");
+        exec(runtime, sandbox, "sh", "-c", "python3 -c \"" + holder + "\" > /dev/null 2>&1 & head -c 50000000 /dev/urandom > /root/data.bin");
+        exec(runtime, sandbox, "sh", "-c", "until test -e /tmp/ready; do sleep 0.2; done");
+        return sandbox;
+    }
+
+    private void forksVersusRebuilding(RunscRuntime runtime, Path directory, int mb, Report report) {
+        ContainerRef source = withState(runtime, mb);
+        Path image = directory.resolve("fork-source");
+        Path disk = directory.resolve("fork-source.img");
+        ContainerRef next = source.next();
+        runtime.snapshot(source, next, SPEC, image, disk);
+        List<ContainerRef> made = new ArrayList<>(List.of(next));
+        try {
+            Samples forks = new Samples(FORKS + " forks of a sandbox with " + mb + " MB touched, until all answer");
+            long start = System.nanoTime();
+            for (int i = 0; i < FORKS; i++) {
+                ContainerRef fork = new ContainerRef(SandboxId.random(), 1);
+                runtime.fork(fork, SPEC, image, disk);
+                made.add(fork);
+                exec(runtime, fork, "test", "-e", "/tmp/ready");
+            }
+            forks.since(start);
+            Samples rebuilt = new Samples(FORKS + " new sandboxes building the same state again");
+            start = System.nanoTime();
+            for (int i = 0; i < FORKS; i++) {
+                made.add(withState(runtime, mb));
+            }
+            rebuilt.since(start);
+            report.add(forks);
+            report.add(rebuilt);
+            report.ratio(FORKS + " forks / " + FORKS + " rebuilt, " + mb + " MB touched", forks.median() / rebuilt.median(), "");
+        } finally {
+            made.forEach(sandbox -> runtime.destroy(sandbox.sandbox()));
+        }
+    }
+
+    private void measure(RunscRuntime runtime, Path directory, int mb, int rounds, Report report) {
+        ref = withState(runtime, mb);
         Samples plain = new Samples("checkpoint + restore, " + mb + " MB touched");
         Samples snapshot = new Samples("snapshot (checkpoint + disk copy + restore), " + mb + " MB touched");
         Samples rollback = new Samples("rollback to the snapshot, " + mb + " MB touched");
@@ -84,7 +126,7 @@ final class SnapshotBenchmark {
             runtime.rollback(ref, next, SPEC, snapshotImage, disk);
             rollback.since(start);
             ref = next;
-            exec(runtime, "test", "-e", "/tmp/ready");
+            exec(runtime, ref, "test", "-e", "/tmp/ready");
         }
         runtime.destroy(ref.sandbox());
         report.add(plain);
@@ -95,8 +137,8 @@ final class SnapshotBenchmark {
         report.value("snapshot on disk, " + mb + " MB touched: disk copy (50 MB of files)", diskBytes / 1e6, "MB");
     }
 
-    private void exec(RunscRuntime runtime, String... cmd) {
-        ExecResult result = runtime.exec(ref, new ExecRequest(List.of(cmd), null, Map.of(), null, Duration.ofMinutes(5)));
+    private static void exec(RunscRuntime runtime, ContainerRef sandbox, String... cmd) {
+        ExecResult result = runtime.exec(sandbox, new ExecRequest(List.of(cmd), null, Map.of(), null, Duration.ofMinutes(5)));
         if (result.exitCode() != 0) {
             throw new IllegalStateException(String.join(" ", cmd) + " failed (" + result.exitCode() + "): " + result.stderr());
         }
