@@ -116,7 +116,8 @@ public final class SandboxProcesses {
             String pids = firstLine(stdout);
             if (pids == null || pids.startsWith("error ")) {
                 int status = supervisor.waitFor();
-                String stderr = pids != null ? pids.substring("error ".length()) : new String(supervisor.stderr().readAllBytes(), StandardCharsets.UTF_8);
+                String stderr = pids != null ? pids.substring("error ".length())
+                        : new String(supervisor.stderr().readAllBytes(), StandardCharsets.UTF_8);
                 supervisor.close();
                 if (status == USAGE && stderr.contains("usage: supervise")) {
                     return Optional.empty();
@@ -140,7 +141,8 @@ public final class SandboxProcesses {
     /** Starts the process under a supervisor that detaches, and records it; for runtimes that cannot start one attached. */
     private void startRecorded(SandboxId id, ProcessSpec spec, String processId, String meta) {
         List<String> supervise = runtime.helper(SandboxHelper.SUPERVISE);
-        ExecResult started = sandboxes.exec(id, new ExecRequest(supervisor("--record", processId, spec), spec.cwd(), spec.env(), meta, CONTROL_LIMIT));
+        ExecResult started = sandboxes.exec(id, new ExecRequest(supervisor("--record", processId, spec), spec.cwd(), spec.env(), meta,
+                CONTROL_LIMIT));
         if (started.exitCode() == USAGE && started.stderr().contains("usage: supervise")) {
             started = startWithShell(id, spec, supervise, directory(processId), meta);
         }
