@@ -7,13 +7,16 @@ import io.perpetua.sandbox.SandboxState;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
  * Lets a create or a wake go ahead only while its project stays within its {@link ProjectQuota}.
  * A check and the mark of what it let through are atomic per project, and the mark lasts until
  * the sandbox is counted as running, so two requests racing for the last slot cannot both win;
- * requests of different projects never wait for each other.
+ * requests of different projects never wait for each other. A create's mark is taken back in
+ * the same step as its sandbox appears among the engine's, so no check counts it twice.
  */
 final class Admissions {
 
@@ -29,13 +32,14 @@ final class Admissions {
 
     /**
      * Runs {@code creation} of a new sandbox of {@code project} if the project may hold one more
-     * that exists and one more that runs.
+     * that exists and one more that runs. The creation makes its sandbox appear among the
+     * engine's through the publisher it is given, which takes the create's mark back at once.
      *
      * @throws QuotaExceededException if either limit is reached; {@code creation} does not run
      */
-    <T> T create(ProjectId project, Supplier<T> creation) {
+    <T> T create(ProjectId project, Function<Consumer<Runnable>, T> creation) {
         if (quota.equals(ProjectQuota.UNLIMITED)) {
-            return creation.get();
+            return creation.apply(Runnable::run);
         }
         synchronized (this) {
             int[] marks = pending.computeIfAbsent(project, p -> new int[2]);
@@ -48,10 +52,19 @@ final class Admissions {
             marks[0]++;
             marks[1]++;
         }
+        boolean[] published = {false};
         try {
-            return creation.get();
+            return creation.apply(appear -> {
+                synchronized (this) {
+                    appear.run();
+                    release(project, 1);
+                    published[0] = true;
+                }
+            });
         } finally {
-            release(project, 1);
+            if (!published[0]) {
+                release(project, 1);
+            }
         }
     }
 

@@ -29,6 +29,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -119,10 +120,11 @@ public final class SandboxService implements AutoCloseable {
         checkOpen();
         SandboxSpec spec = requested.withDefaults(settings.defaults());
         runtime.validate(spec);
-        return admissions.create(project, () -> createAdmitted(project, spec, annotations));
+        return admissions.create(project, appear -> createAdmitted(project, spec, annotations, appear));
     }
 
-    private Sandbox createAdmitted(ProjectId project, SandboxSpec spec, Annotations annotations) {
+    /** @param appear makes the sandbox one of the engine's, in one step with its admission's accounting */
+    private Sandbox createAdmitted(ProjectId project, SandboxSpec spec, Annotations annotations, Consumer<Runnable> appear) {
         Optional<SandboxId> warm = runtime.takeWarm(spec);
         ManagedSandbox m = new ManagedSandbox(Sandbox.creating(warm.orElseGet(SandboxId::random), project, spec, clock.instant()));
         try {
@@ -136,7 +138,7 @@ public final class SandboxService implements AutoCloseable {
         }
         CrashPoint.CREATE_RECORDED.reach();
         return m.locked(() -> {
-            sandboxes.put(m.id(), m);
+            appear.accept(() -> sandboxes.put(m.id(), m));
             try {
                 if (warm.isEmpty()) {
                     runtime.start(m.record().container(), spec);
