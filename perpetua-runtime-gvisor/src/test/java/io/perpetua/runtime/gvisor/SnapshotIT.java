@@ -50,10 +50,7 @@ class SnapshotIT {
 
     @Test
     void aSnapshotKeepsTheSandboxRunningWithItsProcessesAndCopiesItsDiskAsItWas() throws Exception {
-        String keeper = "import secrets,time; t=secrets.token_hex(8); open('/tmp/token','w').write(t); time.sleep(3600)";
-        runtime.exec(ref, ExecRequest.of("sh", "-c", "python3 -c \"" + keeper + "\" > /dev/null 2>&1 & echo $! > /tmp/keeper.pid"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> runtime.exec(ref, ExecRequest.of("test", "-s", "/tmp/token")).exitCode() == 0);
-        String pid = runtime.exec(ref, ExecRequest.of("cat", "/tmp/keeper.pid")).stdout().strip();
+        String pid = startKeeper("snapshot").pid();
         runtime.exec(ref, ExecRequest.of("sh", "-c", "echo before > /root/state.txt"));
 
         Path image = directory.resolve("snapshot-image");
@@ -74,13 +71,10 @@ class SnapshotIT {
 
     @Test
     void aRollbackPutsTheSandboxBackWithItsProcessAndFiles() throws Exception {
-        String keeper = "import secrets,time; t=secrets.token_hex(8); open('/tmp/rollback-token','w').write(t); time.sleep(3600)";
-        runtime.exec(ref, ExecRequest.of("sh", "-c", "mkdir -p /root/work && echo precious > /root/work/data.txt; python3 -c \""
-                + keeper + "\" > /dev/null 2>&1 & echo $! > /tmp/rollback-keeper.pid"));
-        await().atMost(Duration.ofSeconds(10))
-                .until(() -> runtime.exec(ref, ExecRequest.of("test", "-s", "/tmp/rollback-token")).exitCode() == 0);
-        String pid = runtime.exec(ref, ExecRequest.of("cat", "/tmp/rollback-keeper.pid")).stdout().strip();
-        String token = runtime.exec(ref, ExecRequest.of("cat", "/tmp/rollback-token")).stdout();
+        runtime.exec(ref, ExecRequest.of("sh", "-c", "mkdir -p /root/work && echo precious > /root/work/data.txt"));
+        Keeper keeper = startKeeper("rollback");
+        String pid = keeper.pid();
+        String token = keeper.token();
         Path image = directory.resolve("rollback-image");
         Path disk = directory.resolve("rollback-disk.img");
         ContainerRef next = ref.next();
@@ -101,12 +95,10 @@ class SnapshotIT {
 
     @Test
     void threeForksEachHaveTheSourcesProcessAndMemoryTheirOwnAddressAndDiskAndThenDiverge() throws Exception {
-        String keeper = "import secrets,time; t=secrets.token_hex(8); open('/tmp/fork-token','w').write(t); time.sleep(3600)";
-        runtime.exec(ref, ExecRequest.of("sh", "-c", "echo source > /root/who.txt; python3 -c \"" + keeper
-                + "\" > /dev/null 2>&1 & echo $! > /tmp/fork-keeper.pid"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> runtime.exec(ref, ExecRequest.of("test", "-s", "/tmp/fork-token")).exitCode() == 0);
-        String pid = runtime.exec(ref, ExecRequest.of("cat", "/tmp/fork-keeper.pid")).stdout().strip();
-        String token = runtime.exec(ref, ExecRequest.of("cat", "/tmp/fork-token")).stdout();
+        runtime.exec(ref, ExecRequest.of("sh", "-c", "echo source > /root/who.txt"));
+        Keeper keeper = startKeeper("fork");
+        String pid = keeper.pid();
+        String token = keeper.token();
         Path image = directory.resolve("fork-image");
         Path disk = directory.resolve("fork-disk.img");
         ContainerRef next = ref.next();
@@ -134,6 +126,19 @@ class SnapshotIT {
             runtime.destroy(fork.sandbox());
         }
         assertThat(runtime.exec(ref, ExecRequest.of("cat", "/root/who.txt")).stdout()).as("the source is its own").isEqualTo("source\n");
+    }
+
+    /** A process holding a random token in its memory, which it also wrote to {@code /tmp/<name>-token}. */
+    private record Keeper(String pid, String token) {
+    }
+
+    private static Keeper startKeeper(String name) {
+        String tokenFile = "/tmp/" + name + "-token";
+        String keeper = "import secrets,time; t=secrets.token_hex(8); open('" + tokenFile + "','w').write(t); time.sleep(3600)";
+        runtime.exec(ref, ExecRequest.of("sh", "-c", "python3 -c \"" + keeper + "\" > /dev/null 2>&1 & echo $! > /tmp/" + name + "-keeper.pid"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> runtime.exec(ref, ExecRequest.of("test", "-s", tokenFile)).exitCode() == 0);
+        return new Keeper(runtime.exec(ref, ExecRequest.of("cat", "/tmp/" + name + "-keeper.pid")).stdout().strip(),
+                runtime.exec(ref, ExecRequest.of("cat", tokenFile)).stdout());
     }
 
     /** A file of the disk copy, read from a read-only mount of it. */
