@@ -53,11 +53,9 @@ class SnapshotIT {
         String pid = startKeeper("snapshot").pid();
         runtime.exec(ref, ExecRequest.of("sh", "-c", "echo before > /root/state.txt"));
 
-        Path image = directory.resolve("snapshot-image");
-        Path disk = directory.resolve("snapshot-disk.img");
-        ContainerRef next = ref.next();
-        runtime.snapshot(ref, next, SPEC, image, disk);
-        ref = next;
+        Snapshot snapshot = takeSnapshot("snapshot");
+        Path image = snapshot.image();
+        Path disk = snapshot.disk();
 
         assertThat(runtime.exec(ref, ExecRequest.of("sh", "-c", "tr '\\0' ' ' < /proc/" + pid + "/cmdline")).stdout())
                 .as("the keeper runs on with its pid").startsWith("python3 -c");
@@ -75,16 +73,14 @@ class SnapshotIT {
         Keeper keeper = startKeeper("rollback");
         String pid = keeper.pid();
         String token = keeper.token();
-        Path image = directory.resolve("rollback-image");
-        Path disk = directory.resolve("rollback-disk.img");
-        ContainerRef next = ref.next();
-        runtime.snapshot(ref, next, SPEC, image, disk);
-        ref = next;
+        Snapshot snapshot = takeSnapshot("rollback");
+        Path image = snapshot.image();
+        Path disk = snapshot.disk();
 
         runtime.exec(ref, ExecRequest.of("sh", "-c", "rm -rf /root/work /tmp/rollback-token; kill -9 " + pid));
         assertThat(runtime.exec(ref, ExecRequest.of("test", "-e", "/proc/" + pid)).exitCode()).isNotZero();
 
-        next = ref.next();
+        ContainerRef next = ref.next();
         runtime.rollback(ref, next, SPEC, image, disk);
         ref = next;
         assertThat(runtime.exec(ref, ExecRequest.of("cat", "/root/work/data.txt")).stdout()).isEqualTo("precious\n");
@@ -99,11 +95,9 @@ class SnapshotIT {
         Keeper keeper = startKeeper("fork");
         String pid = keeper.pid();
         String token = keeper.token();
-        Path image = directory.resolve("fork-image");
-        Path disk = directory.resolve("fork-disk.img");
-        ContainerRef next = ref.next();
-        runtime.snapshot(ref, next, SPEC, image, disk);
-        ref = next;
+        Snapshot snapshot = takeSnapshot("fork");
+        Path image = snapshot.image();
+        Path disk = snapshot.disk();
 
         List<ContainerRef> forks = new ArrayList<>();
         Set<String> addresses = new HashSet<>(Set.of(runtime.address(ref.sandbox()).orElseThrow()));
@@ -126,6 +120,19 @@ class SnapshotIT {
             runtime.destroy(fork.sandbox());
         }
         assertThat(runtime.exec(ref, ExecRequest.of("cat", "/root/who.txt")).stdout()).as("the source is its own").isEqualTo("source\n");
+    }
+
+    /** Where a snapshot's image and disk copy are. */
+    private record Snapshot(Path image, Path disk) {
+    }
+
+    /** Takes a snapshot of the sandbox, which carries on as its next container. */
+    private static Snapshot takeSnapshot(String name) {
+        Snapshot snapshot = new Snapshot(directory.resolve(name + "-image"), directory.resolve(name + "-disk.img"));
+        ContainerRef next = ref.next();
+        runtime.snapshot(ref, next, SPEC, snapshot.image(), snapshot.disk());
+        ref = next;
+        return snapshot;
     }
 
     /** A process holding a random token in its memory, which it also wrote to {@code /tmp/<name>-token}. */
