@@ -2,6 +2,8 @@ package io.perpetua.store;
 
 import io.perpetua.sandbox.Sandbox;
 import io.perpetua.sandbox.SandboxId;
+import io.perpetua.snapshot.SavedSnapshot;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -44,6 +46,18 @@ public interface SandboxStore extends AutoCloseable {
 
     /** Every sandbox's annotations under {@code namespace}, for the sandboxes that have some. */
     Map<SandboxId, Map<String, String>> annotated(String namespace);
+
+    /** Records a saved snapshot, whose content is sealed already. */
+    void saveSnapshot(SavedSnapshot snapshot);
+
+    /** The saved snapshot {@code id}, unless there is none or it was deleted. */
+    Optional<SavedSnapshot> findSnapshot(String id);
+
+    /** Every saved snapshot not deleted, of every project, oldest first. */
+    List<SavedSnapshot> listSnapshots();
+
+    /** Records that saved snapshot {@code id} was deleted at {@code at}; only then may its content go. */
+    void deleteSnapshot(String id, Instant at);
 
     /** Releases connections. Idempotent. */
     @Override

@@ -4,8 +4,10 @@ import io.perpetua.error.RuntimeFailureException;
 import io.perpetua.sandbox.Sandbox;
 import io.perpetua.sandbox.SandboxId;
 import io.perpetua.sandbox.SandboxState;
+import io.perpetua.snapshot.SavedSnapshot;
 import io.perpetua.store.PendingOperation;
 import io.perpetua.store.SandboxStore;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,6 +20,7 @@ final class InMemoryStore implements SandboxStore {
     private final Map<SandboxId, Sandbox> rows = new LinkedHashMap<>();
     private final Map<SandboxId, PendingOperation> operations = new LinkedHashMap<>();
     private final Map<String, Map<SandboxId, Map<String, String>>> annotations = new LinkedHashMap<>();
+    private final Map<String, SavedSnapshot> savedSnapshots = new LinkedHashMap<>();
     private int updates;
 
     @Override
@@ -64,6 +67,28 @@ final class InMemoryStore implements SandboxStore {
     @Override
     public synchronized List<PendingOperation> pendingOperations() {
         return List.copyOf(operations.values());
+    }
+
+    @Override
+    public synchronized void saveSnapshot(SavedSnapshot snapshot) {
+        if (savedSnapshots.putIfAbsent(snapshot.id(), snapshot) != null) {
+            throw new RuntimeFailureException("store_failure", "snapshot " + snapshot.id() + " already exists", null);
+        }
+    }
+
+    @Override
+    public synchronized Optional<SavedSnapshot> findSnapshot(String id) {
+        return Optional.ofNullable(savedSnapshots.get(id));
+    }
+
+    @Override
+    public synchronized List<SavedSnapshot> listSnapshots() {
+        return List.copyOf(savedSnapshots.values());
+    }
+
+    @Override
+    public synchronized void deleteSnapshot(String id, Instant at) {
+        savedSnapshots.remove(id);
     }
 
     @Override

@@ -134,7 +134,8 @@ final class SandboxTables {
         }
     }
 
-    private static void insertSnapshot(Connection connection, Snapshot snapshot) throws SQLException {
+    /** Records {@code snapshot}'s content unless it is recorded already. */
+    static void insertSnapshot(Connection connection, Snapshot snapshot) throws SQLException {
         if (snapshot == null) {
             return;
         }

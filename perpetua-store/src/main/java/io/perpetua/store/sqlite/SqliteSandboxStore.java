@@ -8,11 +8,13 @@ import io.perpetua.error.RuntimeFailureException;
 import io.perpetua.metering.Ledger;
 import io.perpetua.sandbox.Sandbox;
 import io.perpetua.sandbox.SandboxId;
+import io.perpetua.snapshot.SavedSnapshot;
 import io.perpetua.store.PendingOperation;
 import io.perpetua.store.SandboxStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,6 +34,7 @@ public final class SqliteSandboxStore implements SandboxStore {
     private final LedgerTables ledger;
     private final OperationTables operations;
     private final AnnotationTables annotations;
+    private final SavedSnapshotTables savedSnapshots;
 
     private SqliteSandboxStore(HikariDataSource dataSource) {
         this.dataSource = dataSource;
@@ -42,6 +45,7 @@ public final class SqliteSandboxStore implements SandboxStore {
         this.ledger = new LedgerTables(transactions);
         this.operations = new OperationTables(transactions);
         this.annotations = new AnnotationTables(transactions);
+        this.savedSnapshots = new SavedSnapshotTables(transactions);
     }
 
     /**
@@ -122,6 +126,26 @@ public final class SqliteSandboxStore implements SandboxStore {
     @Override
     public Map<SandboxId, Map<String, String>> annotated(String namespace) {
         return annotations.annotated(namespace, null);
+    }
+
+    @Override
+    public void saveSnapshot(SavedSnapshot snapshot) {
+        savedSnapshots.save(snapshot);
+    }
+
+    @Override
+    public Optional<SavedSnapshot> findSnapshot(String id) {
+        return savedSnapshots.find(id);
+    }
+
+    @Override
+    public List<SavedSnapshot> listSnapshots() {
+        return savedSnapshots.list();
+    }
+
+    @Override
+    public void deleteSnapshot(String id, Instant at) {
+        savedSnapshots.delete(id, at);
     }
 
     /** The API keys, in the same database. */

@@ -11,6 +11,7 @@ import io.perpetua.sandbox.Sandbox;
 import io.perpetua.sandbox.SandboxId;
 import io.perpetua.sandbox.SandboxSpec;
 import io.perpetua.sandbox.SandboxState;
+import io.perpetua.snapshot.SavedSnapshot;
 import io.perpetua.snapshot.Snapshot;
 import io.perpetua.store.PendingOperation;
 import java.nio.file.Files;
@@ -260,6 +261,27 @@ class SqliteSandboxStoreTest {
     }
 
     @Test
+    void savedSnapshotsOutliveTheirSandboxAndAreListedUntilDeleted() {
+        Sandbox source = running(T0);
+        store.insert(source);
+        SavedSnapshot first = new SavedSnapshot(snapshotOf(source, "snaaaaaaaaaaaaaa", T0.plusSeconds(1)), ProjectId.of("team-a"), "before");
+        SavedSnapshot second = new SavedSnapshot(snapshotOf(source, "snbbbbbbbbbbbbbb", T0.plusSeconds(2)), ProjectId.of("team-a"), null);
+        store.saveSnapshot(second);
+        store.saveSnapshot(first);
+        store.update(source.withState(SandboxState.DELETED, T0.plusSeconds(3)));
+
+        store.close();
+        store = SqliteSandboxStore.open(file);
+        assertThat(store.listSnapshots()).containsExactly(first, second);
+        assertThat(store.findSnapshot(first.id())).contains(first);
+
+        store.deleteSnapshot(first.id(), T0.plusSeconds(4));
+        assertThat(store.findSnapshot(first.id())).isEmpty();
+        assertThat(store.listSnapshots()).containsExactly(second);
+        assertThat(store.findSnapshot("snunknownunknown")).isEmpty();
+    }
+
+    @Test
     void annotationsAreKeptByNamespaceAndReplacedWhole() {
         Sandbox one = running(T0);
         Sandbox two = running(T0.plusSeconds(1));
@@ -290,7 +312,7 @@ class SqliteSandboxStoreTest {
         store = SqliteSandboxStore.open(file);
         store.close();
 
-        assertThat(countRows("SELECT COUNT(*) FROM flyway_schema_history WHERE success = 1 AND version IS NOT NULL")).isEqualTo(8);
+        assertThat(countRows("SELECT COUNT(*) FROM flyway_schema_history WHERE success = 1 AND version IS NOT NULL")).isEqualTo(9);
     }
 
     @Test
