@@ -18,4 +18,9 @@ public final class NotFoundException extends PerpetuaException {
     public static NotFoundException sandbox(String id) {
         return new NotFoundException("sandbox_not_found", "no sandbox with id '" + id + "'");
     }
+
+    /** No saved snapshot with {@code id}: never taken, deleted, or another project's. */
+    public static NotFoundException snapshot(String id) {
+        return new NotFoundException("snapshot_not_found", "no snapshot with id '" + id + "'");
+    }
 }

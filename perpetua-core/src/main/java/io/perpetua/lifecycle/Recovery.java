@@ -10,6 +10,7 @@ import io.perpetua.snapshot.Snapshot;
 import io.perpetua.snapshot.SnapshotStore;
 import io.perpetua.store.PendingOperation;
 import io.perpetua.store.SandboxStore;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -84,6 +85,7 @@ final class Recovery {
         orphans.forEach(this::destroyOrphan);
         Set<String> liveSnapshots = live.stream().map(Sandbox::snapshot).filter(Objects::nonNull)
                 .map(Snapshot::id).collect(Collectors.toCollection(HashSet::new));
+        store.listSnapshots().forEach(saved -> liveSnapshots.add(saved.id()));
         int swept = snapshots.sweep(liveSnapshots);
         log.info("recovered {} sandbox(es); removed {} orphan sandbox(es) and {} stale snapshot(s)",
                 live.size(), orphans.size(), swept);
@@ -97,7 +99,14 @@ final class Recovery {
         if (stored.state() == SandboxState.CREATING) {
             return undoCreation(stored);
         }
+        PendingOperation.Kind kind = operation.map(PendingOperation::kind).orElse(null);
+        if (kind == PendingOperation.Kind.SNAPSHOT || kind == PendingOperation.Kind.ROLLBACK) {
+            runtime.repair(stored.id());
+        }
         Optional<Container> alive = adoptableContainer(stored, containers);
+        if (kind == PendingOperation.Kind.ROLLBACK) {
+            return recoverRollback(stored, operation.get(), alive);
+        }
         if (alive.isPresent()) {
             return adopt(stored, alive.get(), operation.map(PendingOperation::from).orElse(null));
         }
@@ -122,7 +131,41 @@ final class Recovery {
     }
 
     /**
-     * The checkpoint of an interrupted hibernation, if it completed: sealed (if the crash came
+     * An interrupted rollback: undone if the sandbox's container still runs (nothing was stopped
+     * yet), kept if the restored one runs, and otherwise done again from the saved snapshot; the
+     * sandbox fails if it cannot be (a rollback asked for again puts it right).
+     */
+    private Sandbox recoverRollback(Sandbox stored, PendingOperation rollback, Optional<Container> alive) {
+        if (alive.isPresent() && alive.get().ref().generation() > stored.generation()) {
+            log.info("sandbox {} was being rolled back to snapshot {} when the daemon stopped; the rollback had finished",
+                    stored.id(), rollback.snapshotId());
+            return adopt(stored.withSnapshot(null), alive.get(), null);
+        }
+        if (alive.isPresent()) {
+            log.info("sandbox {} was being rolled back when the daemon stopped; nothing was stopped yet, so it is as it was", stored.id());
+            return adopt(stored, alive.get(), rollback.from());
+        }
+        ContainerRef next = stored.container().next();
+        Instant now = clock.instant();
+        try {
+            Snapshot content = store.findSnapshot(rollback.snapshotId()).orElseThrow(() -> new IllegalStateException(
+                    "snapshot " + rollback.snapshotId() + " is gone")).content();
+            Path image = snapshots.open(content);
+            runtime.rollback(stored.container(), next, stored.spec(), image, image.resolve(SavedSnapshots.DISK_COPY));
+        } catch (RuntimeException e) {
+            log.warn("sandbox {} was being rolled back to snapshot {} when the daemon stopped, and the rollback cannot be finished",
+                    stored.id(), rollback.snapshotId(), e);
+            runtime.remove(next);
+            return stored.withGeneration(next.generation()).withSnapshot(null).failed("a rollback to snapshot " + rollback.snapshotId()
+                    + " interrupted by a restart could not be finished (" + e.getMessage() + "); roll back again", now);
+        }
+        log.info("sandbox {} was being rolled back to snapshot {} when the daemon stopped; finished the rollback",
+                stored.id(), rollback.snapshotId());
+        return stored.withGeneration(next.generation()).withSnapshot(null).withState(SandboxState.RUNNING, now).withLastActivity(now);
+    }
+
+    /**
+     * The checkpoint of an interrupted hibernation (or saved snapshot), if it completed: sealed (if the crash came
      * before the seal) and recorded as the sandbox's snapshot. Empty if it did not complete.
      */
     private Optional<Sandbox> finishHibernation(Sandbox stored, PendingOperation hibernation) {
@@ -131,11 +174,12 @@ final class Recovery {
         }
         Optional<Snapshot> sealed = snapshots.recover(snapshots.draft(stored.id(), hibernation.snapshotId()), runtime::checkpointComplete);
         if (sealed.isEmpty()) {
-            log.warn("sandbox {} was being hibernated when the daemon stopped, and its checkpoint did not complete", stored.id());
+            log.warn("sandbox {} was being checkpointed ({}) when the daemon stopped, and its checkpoint did not complete",
+                    stored.id(), hibernation.kind());
             return Optional.empty();
         }
-        log.info("sandbox {} was being hibernated when the daemon stopped; its checkpoint completed and is sealed as snapshot {}",
-                stored.id(), sealed.get().id());
+        log.info("sandbox {} was being checkpointed ({}) when the daemon stopped; its checkpoint completed and is sealed as"
+                + " snapshot {}, which it hibernates in", stored.id(), hibernation.kind(), sealed.get().id());
         if (stored.snapshot() != null) {
             snapshots.delete(stored.snapshot());
         }

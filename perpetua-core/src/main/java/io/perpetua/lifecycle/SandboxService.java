@@ -3,6 +3,8 @@ package io.perpetua.lifecycle;
 import io.perpetua.access.ProjectId;
 import io.perpetua.crash.CrashPoint;
 import io.perpetua.error.ConflictException;
+import io.perpetua.error.InvalidInputException;
+import io.perpetua.error.NotFoundException;
 import io.perpetua.error.RuntimeFailureException;
 import io.perpetua.runtime.RunningCommand;
 import io.perpetua.metering.Metering;
@@ -15,6 +17,7 @@ import io.perpetua.sandbox.Sandbox;
 import io.perpetua.sandbox.SandboxId;
 import io.perpetua.sandbox.SandboxSpec;
 import io.perpetua.sandbox.SandboxState;
+import io.perpetua.snapshot.SavedSnapshot;
 import io.perpetua.snapshot.SnapshotStore;
 import io.perpetua.store.Annotations;
 import io.perpetua.store.SandboxStore;
@@ -61,6 +64,7 @@ public final class SandboxService implements AutoCloseable {
     private final Metering metering;
     private final Admissions admissions;
     private final IdleTimers idleTimers;
+    private final SavedSnapshots savedSnapshots;
     private final ConcurrentMap<SandboxId, ManagedSandbox> sandboxes = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
@@ -75,6 +79,7 @@ public final class SandboxService implements AutoCloseable {
         this.admissions = new Admissions(settings.quota(), () -> sandboxes.values().stream().map(ManagedSandbox::record).toList());
         this.idleTimers = new IdleTimers(sandboxes.values(), transitions, store, settings.minAvailableMemory(), clock, builder.background,
                 builder.hostMemory, builder.keepAwake, () -> closed);
+        this.savedSnapshots = new SavedSnapshots(runtime, store, snapshots, transitions, clock);
         Recovery recovery = new Recovery(runtime, store, snapshots, clock);
         List<Sandbox> live = recovery.recover();
         for (Sandbox sandbox : live) {
@@ -120,29 +125,58 @@ public final class SandboxService implements AutoCloseable {
         checkOpen();
         SandboxSpec spec = requested.withDefaults(settings.defaults());
         runtime.validate(spec);
-        return admissions.create(project, appear -> createAdmitted(project, spec, annotations, appear));
+        return admissions.create(project, appear -> {
+            Optional<SandboxId> warm = runtime.takeWarm(spec);
+            Consumer<ContainerRef> start = warm.isPresent() ? ref -> { } : ref -> runtime.start(ref, spec);
+            return createAdmitted(Sandbox.creating(warm.orElseGet(SandboxId::random), project, spec, clock.instant()), annotations, appear,
+                    start, warm.isPresent());
+        });
     }
 
-    /** @param appear makes the sandbox one of the engine's, in one step with its admission's accounting */
-    private Sandbox createAdmitted(ProjectId project, SandboxSpec spec, Annotations annotations, Consumer<Runnable> appear) {
-        Optional<SandboxId> warm = runtime.takeWarm(spec);
-        ManagedSandbox m = new ManagedSandbox(Sandbox.creating(warm.orElseGet(SandboxId::random), project, spec, clock.instant()));
+    /**
+     * Creates a sandbox owned by {@code project} from saved snapshot {@code snapshotId}: a copy of
+     * its state (processes, memory, files) with an identity of its own (id, address), and the
+     * spec of the sandbox it was taken of. Returns once it runs.
+     *
+     * @throws io.perpetua.error.NotFoundException if the project has no such snapshot
+     * @throws ConflictException with code {@code snapshot_corrupt} if the snapshot's content is damaged
+     * @throws RuntimeFailureException if the runtime could not start it; nothing of it is left
+     */
+    public Sandbox createFromSnapshot(ProjectId project, String snapshotId, Annotations annotations) {
+        checkOpen();
+        SavedSnapshot saved = savedSnapshot(project, snapshotId);
+        SandboxSpec spec = store.find(saved.source()).orElseThrow(() -> new IllegalStateException(
+                "snapshot " + snapshotId + " was taken of sandbox " + saved.source() + ", which the store does not know")).spec();
+        savedSnapshots.open(saved);
+        return admissions.create(project, appear -> createAdmitted(Sandbox.creating(SandboxId.random(), project, spec, clock.instant()),
+                annotations, appear, ref -> savedSnapshots.fork(ref, spec, saved), false));
+    }
+
+    /**
+     * @param appear makes the sandbox one of the engine's, in one step with its admission's accounting
+     * @param start  starts its first container
+     * @param warm   whether it was taken from the warm pool (and so has a container already)
+     */
+    private Sandbox createAdmitted(Sandbox creating, Annotations annotations, Consumer<Runnable> appear, Consumer<ContainerRef> start,
+                                   boolean warm) {
+        SandboxSpec spec = creating.spec();
+        ManagedSandbox m = new ManagedSandbox(creating);
         try {
             store.insert(m.record());
             if (!annotations.values().isEmpty()) {
                 store.annotate(m.id(), annotations.namespace(), annotations.values());
             }
         } catch (RuntimeException e) {
-            warm.ifPresent(runtime::destroy);
+            if (warm) {
+                runtime.destroy(m.id());
+            }
             throw e;
         }
         CrashPoint.CREATE_RECORDED.reach();
         return m.locked(() -> {
             appear.accept(() -> sandboxes.put(m.id(), m));
             try {
-                if (warm.isEmpty()) {
-                    runtime.start(m.record().container(), spec);
-                }
+                start.accept(m.record().container());
                 runtime.applyNetworkPolicy(m.id(), spec.network());
             } catch (RuntimeException e) {
                 discardFailedCreation(m);
@@ -347,6 +381,140 @@ public final class SandboxService implements AutoCloseable {
             log.info("sandbox {} network policy: allowOut {}, denyOut {}", id, policy.allowOut(), policy.denyOut());
             return m.record();
         });
+    }
+
+    /**
+     * Saves the sandbox's complete state (processes, memory, files) as a snapshot of its project,
+     * kept until deleted; the sandbox is woken first if it sleeps, and runs on afterwards with the
+     * same processes (the runtime stops and restores it, which its clients see as a pause).
+     *
+     * @param name what to call it, or {@code null}
+     * @throws io.perpetua.error.InvalidInputException if the name is too long
+     * @throws ConflictException if requests are running in it, it holds connections a checkpoint cannot save, or it failed
+     */
+    public SavedSnapshot snapshot(SandboxId id, String name) {
+        checkOpen();
+        if (name != null && (name.isBlank() || name.length() > SavedSnapshot.MAX_NAME_LENGTH)) {
+            throw new InvalidInputException("name", "a snapshot's name must be 1 to " + SavedSnapshot.MAX_NAME_LENGTH
+                    + " characters, not blank");
+        }
+        ManagedSandbox m = managed(id);
+        return m.locked(() -> {
+            requireLive(m);
+            admissions.wake(m.record(), () -> transitions.wake(m));
+            SavedSnapshot saved = savedSnapshots.take(m, name);
+            m.touch(clock.instant());
+            return saved;
+        });
+    }
+
+    /**
+     * Puts the sandbox back to saved snapshot {@code snapshotId}, one taken of it: processes,
+     * memory and files as they were then, under the same id. It runs afterwards.
+     *
+     * @throws io.perpetua.error.NotFoundException if its project has no such snapshot
+     * @throws io.perpetua.error.InvalidInputException if the snapshot was taken of another sandbox
+     * @throws ConflictException if requests are running in it, or the snapshot is damaged
+     */
+    public Sandbox rollback(SandboxId id, String snapshotId) {
+        checkOpen();
+        ManagedSandbox m = managed(id);
+        SavedSnapshot saved = savedSnapshot(m.record().project(), snapshotId);
+        if (!saved.source().equals(id)) {
+            throw new InvalidInputException("snapshot", "snapshot " + snapshotId + " was taken of sandbox " + saved.source()
+                    + ", not of " + id + "; make a new sandbox of it with POST /v1/sandboxes {\"snapshot\": \"" + snapshotId + "\"}");
+        }
+        return m.locked(() -> {
+            requireLive(m);
+            if (m.state() == SandboxState.STANDBY) {
+                transitions.wake(m);
+            }
+            admissions.wake(m.record(), () -> savedSnapshots.rollback(m, saved));
+            return m.record();
+        });
+    }
+
+    /**
+     * Saves the sandbox as a snapshot and starts {@code count} new sandboxes from it, each a copy
+     * of its state with an identity of its own. All or nothing: if one cannot be made, those made
+     * already are deleted, and so is the snapshot.
+     *
+     * @throws io.perpetua.error.InvalidInputException if {@code count} is not 1 to {@value #MAX_FORKS}
+     */
+    public Forks fork(SandboxId id, int count) {
+        if (count < 1 || count > MAX_FORKS) {
+            throw new InvalidInputException("count", "count must be 1 to " + MAX_FORKS + " but was " + count);
+        }
+        SavedSnapshot saved = snapshot(id, "fork of " + id);
+        List<Sandbox> made = new ArrayList<>();
+        try {
+            for (int i = 0; i < count; i++) {
+                made.add(createFromSnapshot(saved.project(), saved.id(), Annotations.NONE));
+            }
+        } catch (RuntimeException e) {
+            made.forEach(sandbox -> deleteQuietly(sandbox.id()));
+            deleteSnapshot(saved.project(), saved.id());
+            throw e;
+        }
+        return new Forks(saved, made);
+    }
+
+    /** The most sandboxes one {@link #fork} makes. */
+    public static final int MAX_FORKS = 20;
+
+    /** What a {@link #fork} made: the snapshot the copies were made from, and the copies. */
+    public record Forks(SavedSnapshot snapshot, List<Sandbox> sandboxes) {
+        /** Copies the list. */
+        public Forks {
+            sandboxes = List.copyOf(sandboxes);
+        }
+    }
+
+    private void deleteQuietly(SandboxId id) {
+        try {
+            delete(id);
+        } catch (RuntimeException e) {
+            log.warn("could not delete fork {} after its siblings failed", id, e);
+        }
+    }
+
+    /** Every saved snapshot of {@code project}, oldest first. */
+    public List<SavedSnapshot> snapshots(ProjectId project) {
+        return store.listSnapshots().stream().filter(saved -> saved.project().equals(project)).toList();
+    }
+
+    /**
+     * The saved snapshots taken of sandbox {@code id}, oldest first; wakes nothing.
+     *
+     * @throws io.perpetua.error.NotFoundException if there is no such sandbox
+     */
+    public List<SavedSnapshot> snapshotsOf(SandboxId id) {
+        ProjectId project = get(id).project();
+        return snapshots(project).stream().filter(saved -> saved.source().equals(id)).toList();
+    }
+
+    /**
+     * Saved snapshot {@code snapshotId} of {@code project}.
+     *
+     * @throws io.perpetua.error.NotFoundException if there is none, it was deleted, or it belongs to another project
+     */
+    public SavedSnapshot savedSnapshot(ProjectId project, String snapshotId) {
+        return store.findSnapshot(snapshotId).filter(saved -> saved.project().equals(project))
+                .orElseThrow(() -> NotFoundException.snapshot(snapshotId));
+    }
+
+    /**
+     * Deletes saved snapshot {@code snapshotId} of {@code project}: its record first, then its
+     * content, so that a crash in between leaves content nobody refers to, which the next start
+     * removes. Sandboxes made from it are not affected.
+     *
+     * @throws io.perpetua.error.NotFoundException if there is none
+     */
+    public void deleteSnapshot(ProjectId project, String snapshotId) {
+        SavedSnapshot saved = savedSnapshot(project, snapshotId);
+        store.deleteSnapshot(saved.id(), clock.instant());
+        snapshots.delete(saved.content());
+        log.info("snapshot {} of sandbox {} deleted", saved.id(), saved.source());
     }
 
     /**

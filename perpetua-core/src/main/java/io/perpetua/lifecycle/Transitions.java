@@ -302,7 +302,7 @@ final class Transitions {
         meter(m, usedBefore != null ? usedBefore : usageEntering(m, s.state(), to));
     }
 
-    private static void requireIdle(ManagedSandbox m, String operation) {
+    static void requireIdle(ManagedSandbox m, String operation) {
         if (m.inflight() > 0) {
             throw new ConflictException("sandbox_busy", "cannot " + operation + " sandbox " + m.id()
                     + " while " + m.inflight() + " request(s) are running in it");

@@ -115,6 +115,14 @@ public interface SandboxRuntime extends AutoCloseable {
     }
 
     /**
+     * After a restart, undoes what an operation the previous daemon did not see end may have left
+     * half-done of the sandbox on the host (its disk frozen for a {@link #snapshot}'s copy, a
+     * copy half written), before anything of it is adopted or started again. Never fails.
+     */
+    default void repair(SandboxId sandbox) {
+    }
+
+    /**
      * Whether a {@link #checkpoint} into {@code imageDirectory} ran to completion, asked after a
      * restart for a checkpoint the previous daemon did not see end. By the time this is asked,
      * nothing the previous daemon started is still writing there.

@@ -13,7 +13,8 @@ import java.util.Objects;
  * @param sandbox    the sandbox it works on
  * @param kind       what it does
  * @param from       the sandbox's state when it began
- * @param snapshotId the snapshot it writes (a hibernation's), or {@code null}
+ * @param snapshotId the snapshot it writes (a hibernation's or a saved snapshot's draft) or puts back
+ *                   (a rollback's saved snapshot); {@code null} for a deletion
  * @param startedAt  when it began; a deletion is billed until then
  */
 public record PendingOperation(SandboxId sandbox, Kind kind, SandboxState from, String snapshotId, Instant startedAt) {
@@ -22,6 +23,10 @@ public record PendingOperation(SandboxId sandbox, Kind kind, SandboxState from, 
     public enum Kind {
         /** A checkpoint into snapshot {@code snapshotId}, which then replaces the sandbox's previous one. */
         HIBERNATE,
+        /** A saved snapshot's checkpoint into draft {@code snapshotId}, after which the sandbox runs on. */
+        SNAPSHOT,
+        /** The sandbox put back to saved snapshot {@code snapshotId}: container, disk and memory. */
+        ROLLBACK,
         /** The removal of everything of the sandbox. */
         DELETE
     }
@@ -32,8 +37,8 @@ public record PendingOperation(SandboxId sandbox, Kind kind, SandboxState from, 
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(from, "from");
         Objects.requireNonNull(startedAt, "startedAt");
-        if (kind == Kind.HIBERNATE && snapshotId == null) {
-            throw new IllegalArgumentException("a hibernation names the snapshot it writes");
+        if (kind != Kind.DELETE && snapshotId == null) {
+            throw new IllegalArgumentException("a " + kind.name().toLowerCase() + " names its snapshot");
         }
     }
 }

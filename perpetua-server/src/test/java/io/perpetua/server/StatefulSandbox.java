@@ -68,6 +68,11 @@ final class StatefulSandbox {
         return id;
     }
 
+    /** The same state in sandbox {@code copy}, a fork of this one: the same keeper, token and file. */
+    StatefulSandbox copyIn(String copy) {
+        return new StatefulSandbox(copy, pid, identity, note);
+    }
+
     /** The keeper's pid and in-memory token, as it told them when it started. */
     String identity() {
         return identity;

@@ -1,5 +1,6 @@
 package io.perpetua.runtime.gvisor;
 
+import io.perpetua.crash.CrashPoint;
 import io.perpetua.error.ConflictException;
 import io.perpetua.error.InvalidInputException;
 import io.perpetua.error.RuntimeFailureException;
@@ -256,6 +257,7 @@ public final class RunscRuntime implements SandboxRuntime {
     public void rollback(ContainerRef ref, ContainerRef next, SandboxSpec spec, Path imageDirectory, Path diskCopy) {
         long started = System.nanoTime();
         remove(ref);
+        CrashPoint.ROLLBACK_REMOVED.reach();
         directory(ref.sandbox()).takeDisk(diskCopy);
         long replaced = System.nanoTime();
         restore(next, spec, imageDirectory);
@@ -276,6 +278,11 @@ public final class RunscRuntime implements SandboxRuntime {
             destroy(ref.sandbox());
             throw e;
         }
+    }
+
+    @Override
+    public void repair(SandboxId sandbox) {
+        directory(sandbox).repair();
     }
 
     @Override

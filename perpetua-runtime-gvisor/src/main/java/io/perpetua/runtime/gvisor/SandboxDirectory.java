@@ -1,5 +1,6 @@
 package io.perpetua.runtime.gvisor;
 
+import io.perpetua.crash.CrashPoint;
 import io.perpetua.error.RuntimeFailureException;
 import io.perpetua.sandbox.SandboxId;
 import java.io.IOException;
@@ -10,6 +11,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A sandbox's files on the host, all under one directory:
@@ -29,6 +32,7 @@ import java.util.List;
  */
 final class SandboxDirectory {
 
+    private static final Logger log = LoggerFactory.getLogger(SandboxDirectory.class);
     private static final Duration COPY_LIMIT = Duration.ofMinutes(10);
 
     private final Path root;
@@ -141,6 +145,7 @@ final class SandboxDirectory {
         Path draft = target.resolveSibling(target.getFileName() + ".draft");
         HostCommand.run(List.of("fsfreeze", "--freeze", disk.toString()), COPY_LIMIT).orThrow("freezing the disk of " + root);
         try {
+            CrashPoint.SAVE_COPYING.reach();
             HostCommand.run(List.of("cp", "--reflink=auto", "--sparse=always", image.toString(), draft.toString()), COPY_LIMIT)
                     .orThrow("copying the disk of " + root);
         } finally {
@@ -177,6 +182,25 @@ final class SandboxDirectory {
             Files.move(draft, image, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new RuntimeFailureException("cannot replace the disk of " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Undoes what a {@link #copyDisk} or {@link #takeDisk} that a crash interrupted leaves: a
+     * disk still frozen (every write to it would hang), a half-written copy. Never fails.
+     */
+    void repair() {
+        Path disk = root.resolve("disk");
+        if (Mounts.isMounted(disk)) {
+            HostCommand.Result thawed = HostCommand.run(List.of("fsfreeze", "--unfreeze", disk.toString()), COPY_LIMIT);
+            if (thawed.succeeded()) {
+                log.warn("the disk of {} was still frozen by an interrupted snapshot; thawed it", root.getFileName());
+            }
+        }
+        try {
+            Files.deleteIfExists(root.resolve("disk.img.draft"));
+        } catch (IOException e) {
+            log.warn("cannot remove the half-written disk copy of {}", root.getFileName(), e);
         }
     }
 

@@ -15,6 +15,7 @@ import io.perpetua.runtime.SandboxRuntime;
 import io.perpetua.processes.SandboxProcesses;
 import io.perpetua.sandbox.ExecResult;
 import io.perpetua.sandbox.Sandbox;
+import io.perpetua.store.Annotations;
 import io.perpetua.sandbox.SandboxId;
 import io.perpetua.server.metrics.Metrics;
 import java.io.IOException;
@@ -50,6 +51,7 @@ public final class ApiRoutes {
     private final UsageRoutes usage;
     private final EventRoutes events;
     private final CostModelRoutes costModel;
+    private final SnapshotRoutes snapshots;
     private final AccessControl access;
     private final Previews previews;
     private List<RouteTable.Route> registered = List.of();
@@ -81,6 +83,7 @@ public final class ApiRoutes {
         this.usage = new UsageRoutes(sandboxes, usage, clock, json);
         this.events = new EventRoutes(events, json);
         this.costModel = new CostModelRoutes(usage == null ? null : usage.prices(), json);
+        this.snapshots = new SnapshotRoutes(sandboxes, this::view, json);
         this.access = new AccessControl(keys, sandboxes);
         this.previews = previews;
     }
@@ -145,6 +148,7 @@ public final class ApiRoutes {
         usage.register(routes);
         events.register(routes);
         costModel.register(routes);
+        snapshots.register(routes);
     }
 
     private void health(Context ctx) {
@@ -157,7 +161,8 @@ public final class ApiRoutes {
 
     private void create(Context ctx) {
         CreateSandboxBody body = json.read(ctx.bodyAsBytes(), CreateSandboxBody.class, CreateSandboxBody.EMPTY);
-        Sandbox created = sandboxes.create(AccessControl.project(ctx), body.toSpec());
+        Sandbox created = body.snapshot() == null ? sandboxes.create(AccessControl.project(ctx), body.toSpec())
+                : sandboxes.createFromSnapshot(AccessControl.project(ctx), body.snapshotAlone(), Annotations.NONE);
         ctx.status(HttpStatus.CREATED).header("Location", "/v1/sandboxes/" + created.id());
         sandbox(ctx, created);
     }
