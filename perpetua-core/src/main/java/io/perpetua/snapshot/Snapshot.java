@@ -10,7 +10,7 @@ import java.util.Objects;
  * @param id        unique name of the snapshot
  * @param sandbox   the sandbox it was taken of
  * @param createdAt when it was sealed
- * @param sizeBytes total size of its content
+ * @param sizeBytes bytes of content it holds: for a sparse file (a disk copy) only its data, not its holes
  * @param checksum  checksum of its content, {@code <algorithm>:<hex>}, verified before every use
  */
 public record Snapshot(String id, SandboxId sandbox, Instant createdAt, long sizeBytes, String checksum) {

@@ -122,9 +122,10 @@ public final class LocalSnapshotStore implements SnapshotStore {
         }
         Checksum.Summary summary;
         try {
-            summary = Checksum.of(directory);
+            // By the algorithm it was sealed with: snapshots sealed before crc32c-blocks record crc32c.
+            summary = Checksum.like(snapshot.checksum(), directory);
         } catch (IOException e) {
-            throw corrupt(snapshot, "it cannot be read: " + e.getMessage());
+            throw corrupt(snapshot, "it cannot be verified: " + e.getMessage());
         }
         if (summary.bytes() != snapshot.sizeBytes() || !summary.checksum().equals(snapshot.checksum())) {
             throw corrupt(snapshot, "its content (" + summary.bytes() + " bytes, " + summary.checksum()

@@ -10,6 +10,7 @@ import io.perpetua.snapshot.Snapshot;
 import io.perpetua.snapshot.SnapshotDraft;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +18,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Random;
 import java.util.Set;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
@@ -80,8 +82,23 @@ class LocalSnapshotStoreTest {
         }
     }
 
+    private static byte[] bigEndian(long value) {
+        return ByteBuffer.allocate(Long.BYTES).putLong(value).array();
+    }
+
+    /** The record a snapshot sealed by the first algorithm, {@code crc32c} over every byte, would have. */
+    private static Snapshot sealedTheOldWay(Snapshot snapshot) {
+        CRC32C crc = new CRC32C();
+        crc.update("meta/state.json".getBytes(StandardCharsets.UTF_8));
+        crc.update(STATE);
+        crc.update("pages.img".getBytes(StandardCharsets.UTF_8));
+        crc.update(PAGES);
+        return new Snapshot(snapshot.id(), snapshot.sandbox(), snapshot.createdAt(), PAGES.length + STATE.length,
+                String.format("crc32c:%08x", crc.getValue()));
+    }
+
     @Test
-    void commitSealsTheDraftWithItsSizeAndCrc32cChecksum() {
+    void commitSealsTheDraftWithItsSizeAndBlockChecksum() {
         SnapshotDraft draft = store.begin(sandbox);
         write(draft.directory().resolve("pages.img"), PAGES);
         write(draft.directory().resolve("meta").resolve("state.json"), STATE);
@@ -90,13 +107,64 @@ class LocalSnapshotStoreTest {
 
         CRC32C expected = new CRC32C();
         expected.update("meta/state.json".getBytes(StandardCharsets.UTF_8));
+        expected.update(bigEndian(STATE.length));
+        expected.update(bigEndian(0));
         expected.update(STATE);
         expected.update("pages.img".getBytes(StandardCharsets.UTF_8));
-        expected.update(PAGES);
+        expected.update(bigEndian(PAGES.length));
+        for (int offset = 0; offset < PAGES.length; offset += 4096) {
+            expected.update(bigEndian(offset));
+            expected.update(PAGES, offset, Math.min(4096, PAGES.length - offset));
+        }
         assertThat(snapshot).isEqualTo(new Snapshot(draft.id(), sandbox, NOW, PAGES.length + STATE.length,
-                String.format("crc32c:%08x", expected.getValue())));
+                String.format("crc32c-blocks:%08x", expected.getValue())));
         assertThat(draft.directory()).doesNotExist();
         assertThat(store.location(sandbox, snapshot.id()).resolve("pages.img")).hasBinaryContent(PAGES);
+    }
+
+    @Test
+    void aSparseDiskImageOfTenGibibytesIsSealedAndOpenedByItsData() throws IOException {
+        SnapshotDraft draft = store.begin(sandbox);
+        SparseFile image = SparseFile.create(draft.directory().resolve("disk.img"), 10L << 30);
+        Random random = new Random(42);
+        for (int i = 0; i < 20; i++) {
+            byte[] chunk = new byte[1 << 20];
+            random.nextBytes(chunk);
+            image.write(i * (512L << 20) + i * 4096L, chunk);
+        }
+        write(draft.directory().resolve("meta").resolve("state.json"), STATE);
+
+        Snapshot snapshot = store.commit(draft);
+
+        assertThat(snapshot.sizeBytes()).isEqualTo((20L << 20) + STATE.length);
+        assertThat(snapshot.checksum()).startsWith("crc32c-blocks:");
+        assertThat(store.open(snapshot).resolve("disk.img")).hasSize(10L << 30);
+    }
+
+    @Test
+    void aSnapshotSealedWithTheOldWholeContentChecksumStillOpens() {
+        Snapshot old = sealedTheOldWay(committed(sandbox));
+
+        assertThat(store.open(old)).isEqualTo(store.location(sandbox, old.id()));
+    }
+
+    @Test
+    void aDamagedSnapshotSealedWithTheOldChecksumIsCorrupt() throws IOException {
+        Snapshot old = sealedTheOldWay(committed(sandbox));
+        Path pages = store.location(sandbox, old.id()).resolve("pages.img");
+        byte[] damaged = Files.readAllBytes(pages);
+        damaged[damaged.length / 2] ^= 0x10;
+        Files.write(pages, damaged);
+
+        assertCorrupt(() -> store.open(old));
+    }
+
+    @Test
+    void aSnapshotWhoseChecksumNamesNoKnownAlgorithmIsCorrupt() {
+        Snapshot snapshot = committed(sandbox);
+        Snapshot unknown = new Snapshot(snapshot.id(), sandbox, NOW, snapshot.sizeBytes(), "sha256:" + snapshot.checksum());
+
+        assertCorrupt(() -> store.open(unknown));
     }
 
     @Test
