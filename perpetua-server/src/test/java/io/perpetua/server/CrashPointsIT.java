@@ -109,6 +109,9 @@ class CrashPointsIT {
             case "wake" -> new Wake();
             case "hibernate", "snapshot" -> new Hibernation(point);
             case "restore" -> new Restore();
+            case "saved-snapshot" -> new SavedSnapshotTaking(point);
+            case "rollback" -> new Rollback(point);
+            case "fork" -> new ForkFromSnapshot();
             case "delete" -> new Deletion();
             case "warm-pool" -> new WarmPoolStart();
             case "ledger" -> new LedgerWrite();
@@ -246,6 +249,111 @@ class CrashPointsIT {
             assertThat(api.state(sandbox.id())).isIn("hibernated", "running");
             LedgerCheck.assertCountedOnce(api, sandbox.id());
             sandbox.assertIntact(api, "after a crash during its restore");
+        }
+    }
+
+    /**
+     * A saved snapshot of a running sandbox: undone, the call having never answered. The sandbox
+     * runs on with everything it had, or, if the daemon died after its checkpoint and before its
+     * restore, hibernates in that checkpoint (its disk, frozen for the copy, thawed again).
+     */
+    private static final class SavedSnapshotTaking implements Scenario {
+        private final CrashPoint point;
+        private StatefulSandbox sandbox;
+
+        SavedSnapshotTaking(CrashPoint point) {
+            this.point = point;
+        }
+
+        @Override
+        public void prepare() {
+            sandbox = StatefulSandbox.create(api, Map.of());
+        }
+
+        @Override
+        public void trigger() {
+            sendExpectingHalt("POST", "/v1/sandboxes/" + sandbox.id() + "/snapshots", "{\"name\": \"interrupted\"}");
+        }
+
+        @Override
+        public void verify() {
+            JsonNode after = api.get("/v1/sandboxes/" + sandbox.id()).json();
+            String expected = point == CrashPoint.SAVE_COPYING ? "hibernated" : "running";
+            assertThat(after.path("state").asString()).as("after a crash at " + point.id()).isEqualTo(expected);
+            assertThat(api.get("/v1/sandboxes/" + sandbox.id() + "/snapshots").json().path("snapshots")).as("the snapshot is undone").isEmpty();
+            String hibernation = after.path("snapshot").path("id").asString("");
+            assertThat(snapshotsOnDisk(sandbox.id())).as("only a recorded snapshot is kept")
+                    .isEqualTo(hibernation.isEmpty() ? List.of() : List.of(hibernation));
+            assertThat(draftsOnDisk()).as("no draft is left").isEmpty();
+            LedgerCheck.assertCountedOnce(api, sandbox.id());
+            sandbox.assertIntact(api, "after a crash during a snapshot at " + point.id());
+        }
+    }
+
+    /**
+     * A rollback to a saved snapshot: undone while the sandbox's container still ran, otherwise
+     * finished (by the new daemon if need be), never half done; the snapshot is kept.
+     */
+    private static final class Rollback implements Scenario {
+        private final CrashPoint point;
+        private StatefulSandbox sandbox;
+        private String snapshot;
+
+        Rollback(CrashPoint point) {
+            this.point = point;
+        }
+
+        @Override
+        public void prepare() {
+            sandbox = StatefulSandbox.create(api, Map.of());
+            Api.Response saved = api.post("/v1/sandboxes/" + sandbox.id() + "/snapshots", "{}");
+            assertThat(saved.status()).as(saved.body()).isEqualTo(201);
+            snapshot = saved.json().path("id").asString();
+            api.sh(sandbox.id(), "echo later > /root/later");
+        }
+
+        @Override
+        public void trigger() {
+            sendExpectingHalt("POST", "/v1/sandboxes/" + sandbox.id() + "/restore", "{\"snapshot\": \"" + snapshot + "\"}");
+        }
+
+        @Override
+        public void verify() {
+            assertThat(api.state(sandbox.id())).isEqualTo("running");
+            String later = api.sh(sandbox.id(), "cat /root/later 2>/dev/null || echo rolled back").strip();
+            assertThat(later).as("after a crash at " + point.id()).isEqualTo(point == CrashPoint.ROLLBACK_BEGUN ? "later" : "rolled back");
+            assertThat(snapshotsOnDisk(sandbox.id())).as("the saved snapshot is kept").containsExactly(snapshot);
+            assertThat(api.get("/v1/snapshots/" + snapshot).status()).isEqualTo(200);
+            LedgerCheck.assertCountedOnce(api, sandbox.id());
+            sandbox.assertIntact(api, "after a crash during a rollback at " + point.id());
+        }
+    }
+
+    /** A sandbox made from a saved snapshot: undone like any creation; the source and the snapshot are untouched. */
+    private static final class ForkFromSnapshot implements Scenario {
+        private StatefulSandbox source;
+        private String snapshot;
+        private Set<String> before;
+
+        @Override
+        public void prepare() {
+            source = StatefulSandbox.create(api, Map.of());
+            Api.Response saved = api.post("/v1/sandboxes/" + source.id() + "/snapshots", "{}");
+            assertThat(saved.status()).as(saved.body()).isEqualTo(201);
+            snapshot = saved.json().path("id").asString();
+            before = liveIds();
+        }
+
+        @Override
+        public void trigger() {
+            sendExpectingHalt("POST", "/v1/sandboxes", "{\"snapshot\": \"" + snapshot + "\"}");
+        }
+
+        @Override
+        public void verify() {
+            assertThat(liveIds()).as("the copy the daemon died making is undone").isEqualTo(before);
+            assertThat(api.get("/v1/snapshots/" + snapshot).status()).isEqualTo(200);
+            source.assertIntact(api, "after a crash while a copy of it was made");
         }
     }
 
