@@ -3,17 +3,22 @@ package io.perpetua.events;
 import io.perpetua.access.ProjectId;
 import io.perpetua.lifecycle.LifecycleListener;
 import io.perpetua.sandbox.Sandbox;
+import io.perpetua.sandbox.SandboxId;
 import io.perpetua.sandbox.SandboxState;
+import io.perpetua.snapshot.SavedSnapshot;
+import io.perpetua.snapshot.SnapshotAction;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongFunction;
 
 /**
- * The lifecycle transitions of all sandboxes as a feed that clients follow: every transition is
+ * The lifecycle transitions of all sandboxes, and what is done with their saved snapshots, as a feed that clients follow: every transition is
  * numbered, kept in a window of the latest ones (so a client that reconnects with the last
  * number it saw misses nothing that is still in the window) and handed to every subscriber of
  * its project. Publishing never blocks the engine: a subscriber too slow to keep
@@ -32,10 +37,19 @@ public final class EventFeed implements LifecycleListener {
 
     @Override
     public void onStateChanged(Sandbox sandbox, SandboxState from) {
+        publish(id -> new SandboxEvent(id, sandbox.id(), sandbox.project(), from, sandbox.state(), sandbox.stateChangedAt(),
+                sandbox.state() == SandboxState.FAILED ? sandbox.failureReason() : null, null, null));
+    }
+
+    @Override
+    public void onSnapshot(SnapshotAction action, SavedSnapshot snapshot, SandboxId sandbox, Instant at) {
+        publish(id -> new SandboxEvent(id, sandbox, snapshot.project(), null, null, at, null, action, snapshot.id()));
+    }
+
+    private void publish(LongFunction<SandboxEvent> numbered) {
         SandboxEvent event;
         synchronized (window) {
-            event = new SandboxEvent(++lastId, sandbox.id(), sandbox.project(), from, sandbox.state(), sandbox.stateChangedAt(),
-                    sandbox.state() == SandboxState.FAILED ? sandbox.failureReason() : null);
+            event = numbered.apply(++lastId);
             window.addLast(event);
             if (window.size() > WINDOW) {
                 window.removeFirst();

@@ -1,5 +1,8 @@
 package io.perpetua.lifecycle;
 
+import io.perpetua.snapshot.SavedSnapshot;
+import io.perpetua.snapshot.SnapshotAction;
+import java.time.Instant;
 import io.perpetua.sandbox.Sandbox;
 import io.perpetua.sandbox.SandboxId;
 import io.perpetua.sandbox.SandboxState;
@@ -29,5 +32,12 @@ public interface LifecycleListener {
 
     /** A checkpoint of {@code sandbox} of {@code bytes} bytes was written and sealed in {@code elapsed}. */
     default void onCheckpoint(SandboxId sandbox, Duration elapsed, long bytes) {
+    }
+
+    /**
+     * {@code action} was done with saved snapshot {@code snapshot} at {@code at}; {@code sandbox}
+     * is the one concerned: the one saved, put back or (for a copy) made.
+     */
+    default void onSnapshot(SnapshotAction action, SavedSnapshot snapshot, SandboxId sandbox, Instant at) {
     }
 }

@@ -1,5 +1,8 @@
 package io.perpetua.lifecycle;
 
+import io.perpetua.snapshot.SavedSnapshot;
+import io.perpetua.snapshot.SnapshotAction;
+import java.time.Instant;
 import io.perpetua.sandbox.Sandbox;
 import io.perpetua.sandbox.SandboxId;
 import io.perpetua.sandbox.SandboxState;
@@ -41,5 +44,10 @@ final class Listeners implements LifecycleListener {
     @Override
     public void onCheckpoint(SandboxId sandbox, Duration elapsed, long bytes) {
         all.forEach(listener -> listener.onCheckpoint(sandbox, elapsed, bytes));
+    }
+
+    @Override
+    public void onSnapshot(SnapshotAction action, SavedSnapshot snapshot, SandboxId sandbox, Instant at) {
+        all.forEach(listener -> listener.onSnapshot(action, snapshot, sandbox, at));
     }
 }

@@ -18,6 +18,7 @@ import io.perpetua.sandbox.SandboxId;
 import io.perpetua.sandbox.SandboxSpec;
 import io.perpetua.sandbox.SandboxState;
 import io.perpetua.snapshot.SavedSnapshot;
+import io.perpetua.snapshot.SnapshotAction;
 import io.perpetua.snapshot.SnapshotStore;
 import io.perpetua.store.Annotations;
 import io.perpetua.store.SandboxStore;
@@ -65,6 +66,7 @@ public final class SandboxService implements AutoCloseable {
     private final Admissions admissions;
     private final IdleTimers idleTimers;
     private final SavedSnapshots savedSnapshots;
+    private final LifecycleListener listener;
     private final ConcurrentMap<SandboxId, ManagedSandbox> sandboxes = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
@@ -75,7 +77,8 @@ public final class SandboxService implements AutoCloseable {
         this.settings = builder.settings;
         this.clock = builder.clock;
         this.metering = builder.metering;
-        this.transitions = new Transitions(runtime, store, snapshots, clock, Listeners.of(builder.listeners), metering);
+        this.listener = Listeners.of(builder.listeners);
+        this.transitions = new Transitions(runtime, store, snapshots, clock, listener, metering);
         this.admissions = new Admissions(settings.quota(), () -> sandboxes.values().stream().map(ManagedSandbox::record).toList());
         this.idleTimers = new IdleTimers(sandboxes.values(), transitions, store, settings.minAvailableMemory(), clock, builder.background,
                 builder.hostMemory, builder.keepAwake, () -> closed);
@@ -148,8 +151,10 @@ public final class SandboxService implements AutoCloseable {
         SandboxSpec spec = store.find(saved.source()).orElseThrow(() -> new IllegalStateException(
                 "snapshot " + snapshotId + " was taken of sandbox " + saved.source() + ", which the store does not know")).spec();
         savedSnapshots.open(saved);
-        return admissions.create(project, appear -> createAdmitted(Sandbox.creating(SandboxId.random(), project, spec, clock.instant()),
-                annotations, appear, ref -> savedSnapshots.fork(ref, spec, saved), false));
+        Sandbox copy = admissions.create(project, appear -> createAdmitted(Sandbox.creating(SandboxId.random(), project, spec,
+                clock.instant()), annotations, appear, ref -> savedSnapshots.fork(ref, spec, saved), false));
+        listener.onSnapshot(SnapshotAction.COPIED, saved, copy.id(), clock.instant());
+        return copy;
     }
 
     /**
@@ -404,6 +409,7 @@ public final class SandboxService implements AutoCloseable {
             admissions.wake(m.record(), () -> transitions.wake(m));
             SavedSnapshot saved = savedSnapshots.take(m, name);
             m.touch(clock.instant());
+            listener.onSnapshot(SnapshotAction.TAKEN, saved, id, clock.instant());
             return saved;
         });
     }
@@ -430,6 +436,7 @@ public final class SandboxService implements AutoCloseable {
                 transitions.wake(m);
             }
             admissions.wake(m.record(), () -> savedSnapshots.rollback(m, saved));
+            listener.onSnapshot(SnapshotAction.RESTORED, saved, id, clock.instant());
             return m.record();
         });
     }
@@ -514,6 +521,7 @@ public final class SandboxService implements AutoCloseable {
         SavedSnapshot saved = savedSnapshot(project, snapshotId);
         store.deleteSnapshot(saved.id(), clock.instant());
         snapshots.delete(saved.content());
+        listener.onSnapshot(SnapshotAction.DELETED, saved, saved.source(), clock.instant());
         log.info("snapshot {} of sandbox {} deleted", saved.id(), saved.source());
     }
 

@@ -134,6 +134,15 @@ class SnapshotIT {
         assertThat(api.get("/v1/snapshots/" + snapshot).status()).isEqualTo(404);
         assertThat(api.sh(copy, "echo still alive")).as("a copy outlives its snapshot").isEqualTo("still alive\n");
         assertThat(snapshotContent(snapshot)).as("the deleted snapshot's content").isEmpty();
+
+        List<String> told = new SseClient(api).read("/v1/events", "1", events -> events.stream()
+                        .anyMatch(event -> event.data().contains("\"deleted\"") && event.data().contains(snapshot))).stream()
+                .filter(event -> event.name().equals("snapshot") && event.data().contains(snapshot))
+                .map(event -> new Api.Response(200, event.data()).json())
+                .map(event -> event.path("action").asString() + " " + event.path("sandbox").asString())
+                .toList();
+        assertThat(told).as("the feed tells what was done with the snapshot").containsExactly("taken " + sandbox, "copied " + copy,
+                "deleted " + sandbox);
     }
 
     @Test
