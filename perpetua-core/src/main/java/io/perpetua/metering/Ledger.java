@@ -47,6 +47,14 @@ public interface Ledger {
     /** Every change of {@code project}'s sandboxes before {@code until}, by sandbox, then in the order they happened. */
     List<StateChange> changesBefore(Instant until, ProjectId project);
 
+    /**
+     * The storage of every saved snapshot of {@code project} sealed before {@code until}, kept or
+     * deleted since; none where the ledger does not keep saved snapshots.
+     */
+    default List<StoredSnapshot> snapshotsBefore(Instant until, ProjectId project) {
+        return List.of();
+    }
+
     /** Every change of one sandbox, in the order they happened. */
     List<StateChange> changesOf(SandboxId sandbox);
 

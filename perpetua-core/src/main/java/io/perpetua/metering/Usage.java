@@ -32,7 +32,25 @@ public final class Usage {
      */
     public static UsageReport report(List<StateChange> changes, UsageQuery query, Function<SandboxId, Map<String, String>> labels,
                                      Prices prices) {
+        return report(changes, List.of(), query, labels, prices);
+    }
+
+    /**
+     * Like {@link #report(List, UsageQuery, Function, Prices)}, with the storage of saved
+     * snapshots, each counted with the sandbox it was taken of.
+     *
+     * @param snapshots the storage of saved snapshots sealed before {@code query.to()}
+     */
+    public static UsageReport report(List<StateChange> changes, List<StoredSnapshot> snapshots, UsageQuery query,
+                                     Function<SandboxId, Map<String, String>> labels, Prices prices) {
         Map<String, UsageTotals> groups = new TreeMap<>();
+        for (StoredSnapshot snapshot : snapshots) {
+            Instant end = snapshot.until() == null || snapshot.until().isAfter(query.to()) ? query.to() : snapshot.until();
+            for (Piece piece : clip(snapshot.from(), end, query)) {
+                UsageTotals stored = new UsageTotals(0, 0, 0, 0, 0, 0, 0, snapshot.bytes() / GB * seconds(piece.length()));
+                groups.merge(key(query, snapshot.source(), piece, labels), stored, UsageTotals::plus);
+            }
+        }
         for (int i = 0; i < changes.size(); i++) {
             StateChange start = changes.get(i);
             if (start.state() == SandboxState.DELETED || start.state() == SandboxState.CREATING) {
@@ -45,12 +63,8 @@ public final class Usage {
             Duration whole = Duration.between(start.at(), end);
             for (Piece piece : clip(start.at(), end, query)) {
                 double share = whole.isZero() ? 0 : seconds(piece.length()) / seconds(whole);
-                String key = switch (query.groupBy()) {
-                    case SANDBOX -> start.sandbox().value();
-                    case LABEL -> labels.apply(start.sandbox()).getOrDefault(query.label(), "");
-                    case DAY -> piece.day().toString();
-                };
-                groups.merge(key, totals(start, seconds(piece.length()), cpuSeconds * share, peak), UsageTotals::plus);
+                groups.merge(key(query, start.sandbox(), piece, labels), totals(start, seconds(piece.length()), cpuSeconds * share, peak),
+                        UsageTotals::plus);
             }
         }
         List<UsageRow> rows = new ArrayList<>();
@@ -61,6 +75,14 @@ public final class Usage {
         }
         return new UsageReport(query.from(), query.to(), query.groupBy(), prices.currency(), rows,
                 new UsageRow("total", all, Cost.of(all, prices)));
+    }
+
+    private static String key(UsageQuery query, SandboxId sandbox, Piece piece, Function<SandboxId, Map<String, String>> labels) {
+        return switch (query.groupBy()) {
+            case SANDBOX -> sandbox.value();
+            case LABEL -> labels.apply(sandbox).getOrDefault(query.label(), "");
+            case DAY -> piece.day().toString();
+        };
     }
 
     private static UsageTotals totals(StateChange change, double seconds, double cpuSeconds, long peak) {

@@ -130,6 +130,8 @@ class SnapshotIT {
         sandboxes.add(copy);
         assertThat(api.sh(copy, "echo alive")).isEqualTo("alive\n");
 
+        assertThat(storageGbSeconds(sandbox)).as("the snapshot is billed as storage, with the sandbox it was taken of").isPositive();
+
         assertThat(api.delete("/v1/snapshots/" + snapshot).status()).isEqualTo(204);
         assertThat(api.get("/v1/snapshots/" + snapshot).status()).isEqualTo(404);
         assertThat(api.sh(copy, "echo still alive")).as("a copy outlives its snapshot").isEqualTo("still alive\n");
@@ -202,6 +204,15 @@ class SnapshotIT {
     private static void assertError(Api.Response response, int status, String code) {
         assertThat(response.status()).as(response.body()).isEqualTo(status);
         assertThat(response.json().path("error").path("code").asString()).as(response.body()).isEqualTo(code);
+    }
+
+    private static double storageGbSeconds(String sandbox) {
+        for (JsonNode row : api.get("/v1/usage?groupBy=sandbox").json().path("rows")) {
+            if (row.path("key").asString().equals(sandbox)) {
+                return row.path("usage").path("storageGbSeconds").asDouble();
+            }
+        }
+        throw new AssertionError("no usage row for " + sandbox);
     }
 
     private static Set<String> liveIds() {

@@ -78,7 +78,8 @@ final class UsageRoutes {
     private void usage(Context ctx) {
         UsageQuery query = query(ctx);
         ProjectId project = AccessControl.project(ctx);
-        UsageReport report = Usage.report(source.ledger().changesBefore(query.to(), project), query, source.labels(), source.prices());
+        UsageReport report = Usage.report(source.ledger().changesBefore(query.to(), project),
+                source.ledger().snapshotsBefore(query.to(), project), query, source.labels(), source.prices());
         if (csv(ctx)) {
             ctx.contentType("text/csv; charset=utf-8").header("Content-Disposition", "attachment; filename=\"usage.csv\"")
                     .result(csv(report));

@@ -3,6 +3,7 @@ package io.perpetua.store.sqlite;
 import io.perpetua.access.ProjectId;
 import io.perpetua.metering.Ledger;
 import io.perpetua.metering.StateChange;
+import io.perpetua.metering.StoredSnapshot;
 import io.perpetua.sandbox.SandboxId;
 import io.perpetua.sandbox.SandboxState;
 import java.sql.PreparedStatement;
@@ -51,6 +52,29 @@ final class LedgerTables implements Ledger {
                 }
                 row.executeBatch();
             }
+        });
+    }
+
+    @Override
+    public List<StoredSnapshot> snapshotsBefore(Instant until, ProjectId project) {
+        return transactions.run("read snapshot storage of " + project.value(), connection -> {
+            List<StoredSnapshot> stored = new ArrayList<>();
+            try (PreparedStatement query = connection.prepareStatement("""
+                    SELECT p.sandbox_id, p.created_at, p.size_bytes, k.deleted_at
+                    FROM saved_snapshots k JOIN snapshots p ON p.id = k.id
+                    WHERE k.project = ? AND p.created_at < ? ORDER BY p.created_at, p.id""")) {
+                query.setString(1, project.value());
+                query.setLong(2, SandboxTables.micros(until));
+                try (ResultSet r = query.executeQuery()) {
+                    while (r.next()) {
+                        long deleted = r.getLong("deleted_at");
+                        Instant deletedAt = r.wasNull() ? null : SandboxTables.instant(deleted);
+                        stored.add(new StoredSnapshot(SandboxId.of(r.getString("sandbox_id")), project,
+                                SandboxTables.instant(r.getLong("created_at")), deletedAt, r.getLong("size_bytes")));
+                    }
+                }
+            }
+            return stored;
         });
     }
 

@@ -11,6 +11,7 @@ import io.perpetua.sandbox.Sandbox;
 import io.perpetua.sandbox.SandboxId;
 import io.perpetua.sandbox.SandboxSpec;
 import io.perpetua.sandbox.SandboxState;
+import io.perpetua.metering.StoredSnapshot;
 import io.perpetua.snapshot.SavedSnapshot;
 import io.perpetua.snapshot.Snapshot;
 import io.perpetua.store.PendingOperation;
@@ -279,6 +280,12 @@ class SqliteSandboxStoreTest {
         assertThat(store.findSnapshot(first.id())).isEmpty();
         assertThat(store.listSnapshots()).containsExactly(second);
         assertThat(store.findSnapshot("snunknownunknown")).isEmpty();
+
+        assertThat(store.ledger().snapshotsBefore(T0.plusSeconds(10), ProjectId.of("team-a"))).containsExactly(
+                new StoredSnapshot(source.id(), ProjectId.of("team-a"), T0.plusSeconds(1), T0.plusSeconds(4), first.sizeBytes()),
+                new StoredSnapshot(source.id(), ProjectId.of("team-a"), T0.plusSeconds(2), null, second.sizeBytes()));
+        assertThat(store.ledger().snapshotsBefore(T0.plusSeconds(2), ProjectId.of("team-a"))).as("sealed before").hasSize(1);
+        assertThat(store.ledger().snapshotsBefore(T0.plusSeconds(10), ProjectId.of("team-b"))).isEmpty();
     }
 
     @Test
