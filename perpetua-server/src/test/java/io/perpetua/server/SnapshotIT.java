@@ -75,7 +75,9 @@ class SnapshotIT {
             source.copyIn(copy).assertIntact(api, "in fork " + copy);
             addresses.add(api.get("/v1/sandboxes/" + copy).json().path("address").asString());
             api.sh(copy, "echo " + copy + " > /root/mine");
+            assertThat(api.sh(copy, "hostname").strip()).as("a copy's host name is its own id").isEqualTo(copy);
         }
+        assertThat(api.sh(source.id(), "hostname").strip()).isEqualTo(source.id());
         assertThat(addresses).as("each copy has an address of its own").hasSize(4);
         Set<String> randomness = new HashSet<>();
         for (String copy : copies) {

@@ -70,7 +70,7 @@ final class OciBundle {
                     ]
                   },
                   "root": {"path": %s, "readonly": false},
-                  "hostname": "sandbox",
+                  "hostname": %s,
                   "mounts": [
                     {"destination": "/proc", "type": "proc", "source": "proc"},
                     {"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "strictatime", "mode=755", "size=65536k"]},
@@ -89,10 +89,18 @@ final class OciBundle {
                 }
                 """.formatted(quote(DefaultTemplate.INIT), String.join(", ", envEntries),
                 limits.maxOpenFiles(), limits.maxOpenFiles(), limits.maxProcesses(), limits.maxProcesses(),
-                quote(directory.rootfs().toString()), quote(directory.rootfs().resolve("tmp").toString()),
+                quote(directory.rootfs().toString()), quote(hostname(directory)), quote(directory.rootfs().resolve("tmp").toString()),
                 quote(DefaultTemplate.HELPERS), quote(template.helpers().toString()),
                 quote(cgroupsPath), memory, limits.maxProcesses() + HOST_THREADS,
                 networkNamespace == null ? "{\"type\": \"network\"}" : "{\"type\": \"network\", \"path\": " + quote(networkNamespace) + "}");
+    }
+
+    /**
+     * A sandbox's host name is its id, so that a copy (which a restore leaves with its source's
+     * name, see {@link RunscCli#setHostname}) and its source tell themselves apart.
+     */
+    static String hostname(SandboxDirectory directory) {
+        return directory.root().getFileName().toString();
     }
 
     /** A JSON string literal. */

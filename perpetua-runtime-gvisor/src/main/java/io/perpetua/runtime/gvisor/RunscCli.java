@@ -51,6 +51,16 @@ final class RunscCli {
         return command;
     }
 
+    /**
+     * Changes the host name of container {@code ref}'s sandbox: a restore keeps the checkpointed
+     * one and ignores the bundle's, so a copy of another sandbox is renamed this way. Changing it
+     * needs CAP_SYS_ADMIN inside the sandbox's own kernel, which the exec is given for this one command.
+     */
+    void setHostname(ContainerRef ref, String name) {
+        HostCommand.run(command("exec", "--cap", "CAP_SYS_ADMIN", ref.containerId(), "/bin/hostname", name), QUICK)
+                .orThrow("renaming the host of " + ref.containerId());
+    }
+
     void run(ContainerRef ref, Path bundle, Path log) {
         HostCommand.runDetaching(starting(command("run", "--detach", "--bundle", bundle.toString(), ref.containerId())), QUICK, log)
                 .orThrow("runsc run of " + ref.containerId());

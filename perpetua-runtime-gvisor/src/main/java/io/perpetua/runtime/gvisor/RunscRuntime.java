@@ -274,6 +274,7 @@ public final class RunscRuntime implements SandboxRuntime {
         try {
             directory(ref.sandbox()).takeDisk(diskCopy);
             restore(ref, spec, imageDirectory);
+            runsc.setHostname(ref, OciBundle.hostname(directory(ref.sandbox())));
         } catch (RuntimeException e) {
             destroy(ref.sandbox());
             throw e;
