@@ -4,21 +4,35 @@ import io.perpetua.client.Perpetua;
 import io.perpetua.client.SandboxInfo;
 import io.perpetua.client.SandboxSpec;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** {@code perpetua sandbox create}: prints just the new id, so that {@code ID=$(perpetua sandbox create)} works. */
-@Command(name = "create", description = "Creates a sandbox and prints its id.")
+@Command(name = "create", description = "Creates a sandbox, or a copy of a saved snapshot, and prints its id.")
 final class CreateCommand implements Callable<Integer> {
+
+    /** The options that go with {@code --snapshot}: a copy takes every setting of the sandbox from its snapshot. */
+    private static final Set<String> WITH_SNAPSHOT = Set.of("--snapshot", "--url", "--output");
 
     @Mixin
     private ApiOptions api;
 
     @Mixin
     private OutputOption output;
+
+    @Option(names = "--snapshot", paramLabel = "ID",
+            description = "Make it a copy of this saved snapshot: its processes, memory, files and settings. "
+                    + "No other setting goes with it.")
+    private String snapshot;
 
     @Option(names = "--template", paramLabel = "NAME", description = "Template to start from.")
     private String template;
@@ -55,6 +69,9 @@ final class CreateCommand implements Callable<Integer> {
     @Mixin
     private NetworkOptions network;
 
+    @Spec
+    private CommandSpec command;
+
     private final Terminal terminal;
 
     CreateCommand(Terminal terminal) {
@@ -63,7 +80,22 @@ final class CreateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        SandboxSpec spec = SandboxSpec.builder()
+        checkSnapshotAlone();
+        SandboxSpec spec = snapshot == null ? spec() : null;
+        SandboxInfo sandbox;
+        try (Perpetua client = api.connect(terminal.env())) {
+            sandbox = (spec != null ? client.sandboxes().create(spec) : client.sandboxes().createFromSnapshot(snapshot)).info();
+        }
+        if (output.json()) {
+            terminal.printJson(JsonViews.sandbox(sandbox));
+        } else {
+            terminal.out().println(sandbox.id());
+        }
+        return 0;
+    }
+
+    private SandboxSpec spec() {
+        return SandboxSpec.builder()
                 .template(template)
                 .idleTimeout(seconds(idleTimeoutSeconds))
                 .hibernateAfter(seconds(hibernateAfterSeconds))
@@ -76,16 +108,22 @@ final class CreateCommand implements Callable<Integer> {
                 .maxOpenFiles(maxOpenFiles)
                 .network(network.policy())
                 .build();
-        SandboxInfo sandbox;
-        try (Perpetua client = api.connect(terminal.env())) {
-            sandbox = client.sandboxes().create(spec).info();
+    }
+
+    /** With {@code --snapshot}, refuses every option that would set something of the sandbox: the daemon would. */
+    private void checkSnapshotAlone() {
+        if (snapshot == null) {
+            return;
         }
-        if (output.json()) {
-            terminal.printJson(JsonViews.sandbox(sandbox));
-        } else {
-            terminal.out().println(sandbox.id());
+        List<String> others = command.commandLine().getParseResult().matchedOptions().stream()
+                .map(OptionSpec::longestName)
+                .filter(name -> !WITH_SNAPSHOT.contains(name))
+                .distinct()
+                .toList();
+        if (!others.isEmpty()) {
+            throw new ParameterException(command.commandLine(), "--snapshot makes a copy with every setting of its snapshot; "
+                    + "give it without " + String.join(", ", others));
         }
-        return 0;
     }
 
     private static Duration seconds(Long seconds) {

@@ -3,12 +3,15 @@ package io.perpetua.cli;
 import io.perpetua.client.ExecResult;
 import io.perpetua.client.FileInfo;
 import io.perpetua.client.FileListing;
+import io.perpetua.client.Fork;
 import io.perpetua.client.KeyInfo;
 import io.perpetua.client.LogEvent;
 import io.perpetua.client.LogPage;
 import io.perpetua.client.NetworkPolicy;
 import io.perpetua.client.ProcessInfo;
+import io.perpetua.client.Sandbox;
 import io.perpetua.client.SandboxInfo;
+import io.perpetua.client.SavedSnapshotInfo;
 import io.perpetua.client.SnapshotInfo;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -125,6 +128,24 @@ final class JsonViews {
         json.put("admin", key.admin());
         json.put("createdAt", time(key.createdAt()));
         json.put("revokedAt", key.revokedAt() == null ? null : time(key.revokedAt()));
+        return json;
+    }
+
+    static Map<String, Object> savedSnapshot(SavedSnapshotInfo snapshot) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("id", snapshot.id());
+        json.put("name", snapshot.name());
+        json.put("sandboxId", snapshot.sandboxId());
+        json.put("project", snapshot.project());
+        json.put("createdAt", time(snapshot.createdAt()));
+        json.put("sizeBytes", snapshot.sizeBytes());
+        return json;
+    }
+
+    static Map<String, Object> fork(Fork fork) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("snapshot", savedSnapshot(fork.snapshot()));
+        json.put("sandboxes", sandboxes(fork.sandboxes().stream().map(Sandbox::info).toList()));
         return json;
     }
 

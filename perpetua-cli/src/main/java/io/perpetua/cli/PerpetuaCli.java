@@ -47,6 +47,7 @@ public final class PerpetuaCli {
                 .addSubcommand(new HelpCommand())
                 .addSubcommand(ServerCommand.commandLine(terminal))
                 .addSubcommand(SandboxCommand.commandLine(terminal))
+                .addSubcommand(SnapshotCommand.commandLine(terminal))
                 .addSubcommand(KeysCommand.commandLine(terminal))
                 .addSubcommand(new UsageCommand(terminal))
                 .addSubcommand(CostModelCommand.commandLine(terminal))

@@ -35,11 +35,13 @@ public final class Perpetua implements AutoCloseable {
 
     private final Http http;
     private final Sandboxes sandboxes;
+    private final Snapshots snapshots;
     private final Keys keys;
 
     private Perpetua(Http http) {
         this.http = http;
         this.sandboxes = new Sandboxes(http);
+        this.snapshots = new Snapshots(http);
         this.keys = new Keys(http);
     }
 
@@ -104,6 +106,15 @@ public final class Perpetua implements AutoCloseable {
      */
     public Sandboxes sandboxes() {
         return sandboxes;
+    }
+
+    /**
+     * The saved snapshots of the caller's project.
+     *
+     * @return the entry point for listing, finding and deleting snapshots
+     */
+    public Snapshots snapshots() {
+        return snapshots;
     }
 
     /**

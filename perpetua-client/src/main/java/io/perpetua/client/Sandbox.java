@@ -14,6 +14,9 @@ import java.util.function.Consumer;
  */
 public final class Sandbox {
 
+    /** The most copies one {@link #fork(int)} makes. */
+    public static final int MAX_FORKS = 20;
+
     private final Http http;
     private final String id;
     private final String path;
@@ -28,6 +31,11 @@ public final class Sandbox {
         this.files = new Files(http, path);
         this.processes = new Processes(http, path);
         this.info = info;
+    }
+
+    /** A handle on the sandbox {@code info} describes, holding that info. */
+    static Sandbox of(Http http, SandboxInfo info) {
+        return new Sandbox(http, info.id(), info);
     }
 
     /**
@@ -131,7 +139,8 @@ public final class Sandbox {
     }
 
     /**
-     * Deletes the sandbox: every process, file and snapshot of it is gone.
+     * Deletes the sandbox: every process and file of it is gone. The snapshots saved of it with
+     * {@link #snapshot()} are kept until deleted through {@link Perpetua#snapshots()}.
      *
      * @throws NotFoundException when it does not exist (any more)
      */
@@ -231,6 +240,83 @@ public final class Sandbox {
      */
     public void revokePreview(String previewId) {
         http.discard(http.delete(path + "/previews/" + URLEncoder.encode(Validation.notBlank(previewId, "previewId"), StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * Saves the sandbox's complete state (memory, processes, files) as an unnamed snapshot
+     * ({@code POST /v1/sandboxes/{id}/snapshots}), as {@link #snapshot(String)} does.
+     *
+     * @return the snapshot, sealed
+     * @throws ConflictException with the code {@code sandbox_has_connections} if it holds open TCP connections,
+     *                           or {@code sandbox_busy} if it is serving a request
+     */
+    public SavedSnapshotInfo snapshot() {
+        return takeSnapshot(new RequestBody());
+    }
+
+    /**
+     * Saves the sandbox's complete state (memory, processes, files) as a snapshot of its project
+     * ({@code POST /v1/sandboxes/{id}/snapshots}), kept until deleted, whatever becomes of the
+     * sandbox. The sandbox is woken first if it sleeps and runs on afterwards with the same
+     * processes, which its clients see as a pause.
+     *
+     * @param name what to call it: 1 to {@value SavedSnapshotInfo#MAX_NAME_LENGTH} characters, not blank
+     * @return the snapshot, sealed
+     * @throws IllegalArgumentException if {@code name} is blank or too long
+     * @throws ConflictException        with the code {@code sandbox_has_connections} if it holds open TCP
+     *                                  connections, or {@code sandbox_busy} if it is serving a request
+     * @throws QuotaExceededException   if waking it would exceed the project's running limit
+     */
+    public SavedSnapshotInfo snapshot(String name) {
+        return takeSnapshot(new RequestBody().set("name", Validation.snapshotName(name)));
+    }
+
+    /**
+     * Lists the snapshots taken of this sandbox ({@code GET /v1/sandboxes/{id}/snapshots}); reading
+     * them does not wake it.
+     *
+     * @return its snapshots, oldest first
+     * @throws NotFoundException when the sandbox does not exist
+     */
+    public List<SavedSnapshotInfo> snapshots() {
+        return http.json(http.get(path + "/snapshots"), Snapshots::decodeList);
+    }
+
+    /**
+     * Puts the sandbox back to one of its snapshots ({@code POST /v1/sandboxes/{id}/restore}):
+     * processes, memory and files become what they were when it was taken, under the same id.
+     *
+     * @param snapshotId the id of a snapshot taken of this sandbox
+     * @return the sandbox, {@code running}
+     * @throws IllegalArgumentException if {@code snapshotId} is blank
+     * @throws InvalidRequestException  if the snapshot was taken of another sandbox
+     * @throws NotFoundException        with the code {@code snapshot_not_found} or {@code sandbox_not_found}
+     * @throws ConflictException        with the code {@code snapshot_corrupt} if the snapshot is damaged, or
+     *                                  {@code sandbox_busy}; the sandbox is unchanged then
+     */
+    public SandboxInfo restore(String snapshotId) {
+        Map<String, Object> body = Map.of("snapshot", Validation.notBlank(snapshotId, "snapshotId"));
+        return remember(http.json(http.post(path + "/restore", body), SandboxInfo::from));
+    }
+
+    /**
+     * Snapshots the sandbox and starts {@code count} copies of it ({@code POST /v1/sandboxes/{id}/fork}):
+     * each a new sandbox with the source's processes, memory and files, and an id, address and
+     * disk of its own. All or nothing: if one copy cannot be made, none is kept, nor the snapshot.
+     *
+     * @param count how many copies, 1 to {@value #MAX_FORKS}
+     * @return the snapshot and the copies, running
+     * @throws IllegalArgumentException if {@code count} is out of range
+     * @throws ConflictException        if the sandbox is busy or holds open TCP connections
+     * @throws QuotaExceededException   if the copies would exceed a limit of the project
+     */
+    public Fork fork(int count) {
+        Map<String, Object> body = Map.of("count", Validation.between(count, 1, MAX_FORKS, "count"));
+        return http.json(http.post(path + "/fork", body), json -> Fork.from(http, json));
+    }
+
+    private SavedSnapshotInfo takeSnapshot(RequestBody body) {
+        return http.json(http.post(path + "/snapshots", body.fields()), SavedSnapshotInfo::from);
     }
 
     private SandboxInfo transition(String action) {

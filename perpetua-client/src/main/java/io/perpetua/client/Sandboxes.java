@@ -1,6 +1,7 @@
 package io.perpetua.client;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /** The sandboxes of a daemon: obtained from {@link Perpetua#sandboxes()}. */
@@ -21,8 +22,7 @@ public final class Sandboxes {
      */
     public Sandbox create(SandboxSpec spec) {
         Objects.requireNonNull(spec, "spec");
-        SandboxInfo info = http.json(http.post("/v1/sandboxes", spec.body()), SandboxInfo::from);
-        return new Sandbox(http, info.id(), info);
+        return Sandbox.of(http, http.json(http.post("/v1/sandboxes", spec.body()), SandboxInfo::from));
     }
 
     /**
@@ -35,6 +35,23 @@ public final class Sandboxes {
     }
 
     /**
+     * Creates a sandbox that is a copy of a saved snapshot ({@code POST /v1/sandboxes {"snapshot": id}}):
+     * the snapshot's processes, memory, files and settings, with an id, address and disk of its
+     * own. It is running when this returns; the snapshot is kept.
+     *
+     * @param snapshotId the id of a snapshot of the caller's project
+     * @return the new sandbox
+     * @throws IllegalArgumentException if {@code snapshotId} is blank
+     * @throws NotFoundException        with the code {@code snapshot_not_found} if the project has no such snapshot
+     * @throws ConflictException        with the code {@code snapshot_corrupt} if the snapshot is damaged
+     * @throws QuotaExceededException   if one more sandbox would exceed a limit of the project
+     */
+    public Sandbox createFromSnapshot(String snapshotId) {
+        Map<String, Object> body = Map.of("snapshot", Validation.notBlank(snapshotId, "snapshotId"));
+        return Sandbox.of(http, http.json(http.post("/v1/sandboxes", body), SandboxInfo::from));
+    }
+
+    /**
      * Lists the sandboxes ({@code GET /v1/sandboxes}). Reading them does not wake them.
      *
      * @return every sandbox, each holding its info as of this call
@@ -42,7 +59,7 @@ public final class Sandboxes {
     public List<Sandbox> list() {
         return http.json(http.get("/v1/sandboxes"), json -> json.objects("sandboxes").stream()
                 .map(SandboxInfo::from)
-                .map(info -> new Sandbox(http, info.id(), info))
+                .map(info -> Sandbox.of(http, info))
                 .toList());
     }
 

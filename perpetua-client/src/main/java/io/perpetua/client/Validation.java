@@ -35,6 +35,25 @@ final class Validation {
         return port;
     }
 
+    static int between(int value, int min, int max, String field) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(field + " must be between " + min + " and " + max + " but was " + value);
+        }
+        return value;
+    }
+
+    /** A snapshot's name: 1 to {@value SavedSnapshotInfo#MAX_NAME_LENGTH} characters, not blank. */
+    static String snapshotName(String name) {
+        if (name == null || name.isBlank()) {
+            return notBlank(name, "name");
+        }
+        if (name.length() > SavedSnapshotInfo.MAX_NAME_LENGTH) {
+            throw new IllegalArgumentException("name must have at most " + SavedSnapshotInfo.MAX_NAME_LENGTH
+                    + " characters but had " + name.length());
+        }
+        return name;
+    }
+
     /** A copy of a command line: at least one element, none null. */
     static List<String> command(List<String> cmd) {
         if (cmd == null || cmd.isEmpty()) {

@@ -5,7 +5,9 @@
  * <p>Start at {@link io.perpetua.client.Perpetua#connect(String, String)}. From the client,
  * {@link io.perpetua.client.Perpetua#sandboxes()} creates and finds sandboxes; a
  * {@link io.perpetua.client.Sandbox} runs commands and changes state, and reaches its
- * {@link io.perpetua.client.Files} and background {@link io.perpetua.client.Processes}. Values
+ * {@link io.perpetua.client.Files} and background {@link io.perpetua.client.Processes}, and saves
+ * it as a snapshot to roll back to or copy; {@link io.perpetua.client.Perpetua#snapshots()} lists
+ * and deletes those. Values
  * are records; inputs with several optional parts have builders. Every failure is an unchecked
  * {@link io.perpetua.client.PerpetuaException}, whose subclass follows the daemon's status.
  */

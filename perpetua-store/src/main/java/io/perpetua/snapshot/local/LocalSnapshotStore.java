@@ -18,6 +18,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.Set;
@@ -82,7 +84,7 @@ public final class LocalSnapshotStore implements SnapshotStore {
             Files.move(draft.directory(), target, StandardCopyOption.ATOMIC_MOVE);
             sync(target.getParent());
             sync(drafts);
-            return new Snapshot(draft.id(), draft.sandbox(), clock.instant(), summary.bytes(), summary.checksum());
+            return new Snapshot(draft.id(), draft.sandbox(), now(), summary.bytes(), summary.checksum());
         } catch (IOException e) {
             abort(draft);
             throw new RuntimeFailureException("snapshot_failure", "cannot seal snapshot " + draft.id() + " of sandbox "
@@ -101,7 +103,7 @@ public final class LocalSnapshotStore implements SnapshotStore {
         if (Files.isDirectory(sealed)) {
             try {
                 Checksum.Summary summary = Checksum.of(sealed);
-                return Optional.of(new Snapshot(draft.id(), draft.sandbox(), clock.instant(), summary.bytes(), summary.checksum()));
+                return Optional.of(new Snapshot(draft.id(), draft.sandbox(), now(), summary.bytes(), summary.checksum()));
             } catch (IOException e) {
                 throw new RuntimeFailureException("snapshot_failure", "cannot read sealed snapshot " + sealed + ": " + e.getMessage(), e);
             }
@@ -161,6 +163,11 @@ public final class LocalSnapshotStore implements SnapshotStore {
             throw new RuntimeFailureException("snapshot_failure", "cannot sweep " + root + ": " + e.getMessage(), e);
         }
         return removed;
+    }
+
+    /** Snapshots are dated to the microsecond, as the store keeps times, so a snapshot reads the same wherever it is read. */
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
     }
 
     /** Where a sealed snapshot lives; visible to tests that damage one on purpose. */
