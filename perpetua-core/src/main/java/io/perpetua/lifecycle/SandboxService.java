@@ -35,6 +35,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -146,15 +147,44 @@ public final class SandboxService implements AutoCloseable {
      * @throws RuntimeFailureException if the runtime could not start it; nothing of it is left
      */
     public Sandbox createFromSnapshot(ProjectId project, String snapshotId, Annotations annotations) {
+        return createFromSnapshot(project, snapshotId, UnaryOperator.identity(), annotations);
+    }
+
+    /**
+     * Like {@link #createFromSnapshot(ProjectId, String, Annotations)}, with the spec of the
+     * sandbox the snapshot was taken of changed by {@code adjust}: its idle windows, environment
+     * (for what runs from now on), labels and network policy may change; its template name too,
+     * which the copy is not booted from; its resources may not, since its memory is restored as it was.
+     *
+     * @throws io.perpetua.error.InvalidInputException if {@code adjust} changes a resource
+     */
+    public Sandbox createFromSnapshot(ProjectId project, String snapshotId, UnaryOperator<SandboxSpec> adjust, Annotations annotations) {
         checkOpen();
         SavedSnapshot saved = savedSnapshot(project, snapshotId);
-        SandboxSpec spec = store.find(saved.source()).orElseThrow(() -> new IllegalStateException(
+        SandboxSpec source = store.find(saved.source()).orElseThrow(() -> new IllegalStateException(
                 "snapshot " + snapshotId + " was taken of sandbox " + saved.source() + ", which the store does not know")).spec();
+        SandboxSpec spec = adjust.apply(source).withDefaults(settings.defaults());
+        requireSameResources(source, spec);
         savedSnapshots.open(saved);
         Sandbox copy = admissions.create(project, appear -> createAdmitted(Sandbox.creating(SandboxId.random(), project, spec,
                 clock.instant()), annotations, appear, ref -> savedSnapshots.fork(ref, spec, saved), false));
         listener.onSnapshot(SnapshotAction.COPIED, saved, copy.id(), clock.instant());
         return copy;
+    }
+
+    private static void requireSameResources(SandboxSpec source, SandboxSpec copy) {
+        requireSame("memoryMb", source.memoryMb(), copy.memoryMb());
+        requireSame("cpus", source.cpus(), copy.cpus());
+        requireSame("diskMb", source.diskMb(), copy.diskMb());
+        requireSame("maxProcesses", source.maxProcesses(), copy.maxProcesses());
+        requireSame("maxOpenFiles", source.maxOpenFiles(), copy.maxOpenFiles());
+    }
+
+    private static void requireSame(String field, Object source, Object copy) {
+        if (!Objects.equals(source, copy)) {
+            throw new InvalidInputException(field, field + " of a sandbox made from a snapshot or template is that of its source ("
+                    + source + "), since its memory is restored as it was; it cannot be " + copy);
+        }
     }
 
     /**
@@ -516,9 +546,14 @@ public final class SandboxService implements AutoCloseable {
      * removes. Sandboxes made from it are not affected.
      *
      * @throws io.perpetua.error.NotFoundException if there is none
+     * @throws ConflictException with code {@code snapshot_in_use} if it is a template's
      */
     public void deleteSnapshot(ProjectId project, String snapshotId) {
         SavedSnapshot saved = savedSnapshot(project, snapshotId);
+        store.listTemplates().stream().filter(template -> saved.id().equals(template.snapshotId())).findFirst().ifPresent(template -> {
+            throw new ConflictException("snapshot_in_use", "snapshot " + snapshotId + " is template '" + template.name()
+                    + "'; delete the template instead");
+        });
         store.deleteSnapshot(saved.id(), clock.instant());
         snapshots.delete(saved.content());
         listener.onSnapshot(SnapshotAction.DELETED, saved, saved.source(), clock.instant());

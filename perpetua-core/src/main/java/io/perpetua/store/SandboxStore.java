@@ -1,8 +1,10 @@
 package io.perpetua.store;
 
+import io.perpetua.access.ProjectId;
 import io.perpetua.sandbox.Sandbox;
 import io.perpetua.sandbox.SandboxId;
 import io.perpetua.snapshot.SavedSnapshot;
+import io.perpetua.template.Template;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -58,6 +60,21 @@ public interface SandboxStore extends AutoCloseable {
 
     /** Records that saved snapshot {@code id} was deleted at {@code at}; only then may its content go. */
     void deleteSnapshot(String id, Instant at);
+
+    /** Records a new template; its name is free in its project (the caller made sure). */
+    void insertTemplate(Template template);
+
+    /** Records a template's new state. */
+    void updateTemplate(Template template);
+
+    /** The live template {@code name} of {@code project}. */
+    Optional<Template> findTemplate(ProjectId project, String name);
+
+    /** Every live template, of every project, oldest first. */
+    List<Template> listTemplates();
+
+    /** Records that template {@code id} was deleted at {@code at}; its name is free again. */
+    void deleteTemplate(String id, Instant at);
 
     /** Releases connections. Idempotent. */
     @Override

@@ -1,5 +1,6 @@
 package io.perpetua.lifecycle;
 
+import io.perpetua.access.ProjectId;
 import io.perpetua.error.RuntimeFailureException;
 import io.perpetua.sandbox.Sandbox;
 import io.perpetua.sandbox.SandboxId;
@@ -7,6 +8,7 @@ import io.perpetua.sandbox.SandboxState;
 import io.perpetua.snapshot.SavedSnapshot;
 import io.perpetua.store.PendingOperation;
 import io.perpetua.store.SandboxStore;
+import io.perpetua.template.Template;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -21,6 +23,7 @@ final class InMemoryStore implements SandboxStore {
     private final Map<SandboxId, PendingOperation> operations = new LinkedHashMap<>();
     private final Map<String, Map<SandboxId, Map<String, String>>> annotations = new LinkedHashMap<>();
     private final Map<String, SavedSnapshot> savedSnapshots = new LinkedHashMap<>();
+    private final Map<String, Template> templates = new LinkedHashMap<>();
     private int updates;
 
     @Override
@@ -89,6 +92,31 @@ final class InMemoryStore implements SandboxStore {
     @Override
     public synchronized void deleteSnapshot(String id, Instant at) {
         savedSnapshots.remove(id);
+    }
+
+    @Override
+    public synchronized void insertTemplate(Template template) {
+        templates.put(template.id(), template);
+    }
+
+    @Override
+    public synchronized void updateTemplate(Template template) {
+        templates.replace(template.id(), template);
+    }
+
+    @Override
+    public synchronized Optional<Template> findTemplate(ProjectId project, String name) {
+        return templates.values().stream().filter(t -> t.project().equals(project) && t.name().equals(name)).findFirst();
+    }
+
+    @Override
+    public synchronized List<Template> listTemplates() {
+        return List.copyOf(templates.values());
+    }
+
+    @Override
+    public synchronized void deleteTemplate(String id, Instant at) {
+        templates.remove(id);
     }
 
     @Override

@@ -23,6 +23,7 @@ import io.perpetua.server.mcp.McpEndpoint;
 import io.perpetua.server.metrics.Metrics;
 import io.perpetua.snapshot.local.LocalSnapshotStore;
 import io.perpetua.store.sqlite.SqliteSandboxStore;
+import io.perpetua.template.Templates;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -55,6 +56,7 @@ public final class PerpetuaServer implements AutoCloseable {
     private final Metering metering;
     private final E2bApi e2b;
     private final McpEndpoint mcp;
+    private final Templates templates;
     private final Javalin http;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -95,7 +97,8 @@ public final class PerpetuaServer implements AutoCloseable {
         this.e2b = new E2bApi(sandboxes, processes, runtime, keys, store, config.dataDirectory().resolve("e2b-envd.key"),
                 () -> config.sandboxDomain() != null ? config.sandboxDomain() : "localhost:" + port(), clock);
         Previews previews = new Previews(store.previews(), clock);
-        ApiRoutes routes = new ApiRoutes(sandboxes, processes, runtime, previews, keys, usage, events, clock, metrics);
+        this.templates = new Templates(sandboxes, processes, store, clock);
+        ApiRoutes routes = new ApiRoutes(sandboxes, processes, templates, runtime, previews, keys, usage, events, clock, metrics);
         this.mcp = new McpEndpoint(sandboxes, processes, previews, keys, VERSION);
         this.http = Javalin.create(javalin -> {
             javalin.concurrency.useVirtualThreads = true;
@@ -197,6 +200,7 @@ public final class PerpetuaServer implements AutoCloseable {
         // Neither is interrupted: a transition cut in half is what a crash leaves, and a graceful stop should not.
         ticker.shutdown();
         hibernator.shutdown();
+        templates.close();
         await(ticker, Duration.ofMinutes(1), "a lifecycle tick was still running at shutdown");
         await(hibernator, Duration.ofMinutes(5), "a hibernation was still running at shutdown");
         sandboxes.close();

@@ -16,6 +16,7 @@ import io.perpetua.processes.SandboxProcesses;
 import io.perpetua.sandbox.ExecResult;
 import io.perpetua.sandbox.Sandbox;
 import io.perpetua.store.Annotations;
+import io.perpetua.template.Templates;
 import io.perpetua.sandbox.SandboxId;
 import io.perpetua.server.metrics.Metrics;
 import java.io.IOException;
@@ -52,6 +53,8 @@ public final class ApiRoutes {
     private final EventRoutes events;
     private final CostModelRoutes costModel;
     private final SnapshotRoutes snapshots;
+    private final TemplateRoutes templateRoutes;
+    private final Templates templates;
     private final AccessControl access;
     private final Previews previews;
     private List<RouteTable.Route> registered = List.of();
@@ -67,8 +70,8 @@ public final class ApiRoutes {
      * @param clock     the daemon's clock (the end of a usage report is at most now)
      * @param metrics   where API metrics go, and what {@code /metrics} shows
      */
-    public ApiRoutes(SandboxService sandboxes, SandboxProcesses processes, SandboxRuntime runtime, Previews previews, ApiKeys keys,
-                     UsageSource usage, EventFeed events, Clock clock, Metrics metrics) {
+    public ApiRoutes(SandboxService sandboxes, SandboxProcesses processes, Templates templates, SandboxRuntime runtime, Previews previews,
+                     ApiKeys keys, UsageSource usage, EventFeed events, Clock clock, Metrics metrics) {
         this.sandboxes = sandboxes;
         this.metrics = metrics;
         this.errors = new ErrorResponses(json, metrics);
@@ -84,6 +87,8 @@ public final class ApiRoutes {
         this.events = new EventRoutes(events, json);
         this.costModel = new CostModelRoutes(usage == null ? null : usage.prices(), json);
         this.snapshots = new SnapshotRoutes(sandboxes, this::view, json);
+        this.templates = templates;
+        this.templateRoutes = new TemplateRoutes(templates, json);
         this.access = new AccessControl(keys, sandboxes);
         this.previews = previews;
     }
@@ -149,6 +154,7 @@ public final class ApiRoutes {
         events.register(routes);
         costModel.register(routes);
         snapshots.register(routes);
+        templateRoutes.register(routes);
     }
 
     private void health(Context ctx) {
@@ -161,8 +167,15 @@ public final class ApiRoutes {
 
     private void create(Context ctx) {
         CreateSandboxBody body = json.read(ctx.bodyAsBytes(), CreateSandboxBody.class, CreateSandboxBody.EMPTY);
-        Sandbox created = body.snapshot() == null ? sandboxes.create(AccessControl.project(ctx), body.toSpec())
-                : sandboxes.createFromSnapshot(AccessControl.project(ctx), body.snapshotAlone(), Annotations.NONE);
+        ProjectId project = AccessControl.project(ctx);
+        Sandbox created;
+        if (body.snapshot() != null) {
+            created = sandboxes.createFromSnapshot(project, body.snapshotAlone(), Annotations.NONE);
+        } else if (body.template() != null && templates.find(project, body.template()).isPresent()) {
+            created = templates.create(project, body.template(), body.toSpec(), Annotations.NONE);
+        } else {
+            created = sandboxes.create(project, body.toSpec());
+        }
         ctx.status(HttpStatus.CREATED).header("Location", "/v1/sandboxes/" + created.id());
         sandbox(ctx, created);
     }

@@ -56,7 +56,7 @@ class OpenApiTest {
                 return List.of();
             }
         };
-        ApiRoutes api = new ApiRoutes(null, null, null, new Previews(noPreviews, Clock.systemUTC()), new ApiKeys(noKeys, Clock.systemUTC()),
+        ApiRoutes api = new ApiRoutes(null, null, null, null, new Previews(noPreviews, Clock.systemUTC()), new ApiKeys(noKeys, Clock.systemUTC()),
                 null, new EventFeed(), Clock.systemUTC(), new Metrics());
         Javalin.create(api::register);
         Set<RouteTable.Route> served = new HashSet<>();

@@ -3,6 +3,7 @@ package io.perpetua.store.sqlite;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.perpetua.access.KeyStore;
+import io.perpetua.access.ProjectId;
 import io.perpetua.access.PreviewStore;
 import io.perpetua.error.RuntimeFailureException;
 import io.perpetua.metering.Ledger;
@@ -11,6 +12,7 @@ import io.perpetua.sandbox.SandboxId;
 import io.perpetua.snapshot.SavedSnapshot;
 import io.perpetua.store.PendingOperation;
 import io.perpetua.store.SandboxStore;
+import io.perpetua.template.Template;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +37,7 @@ public final class SqliteSandboxStore implements SandboxStore {
     private final OperationTables operations;
     private final AnnotationTables annotations;
     private final SavedSnapshotTables savedSnapshots;
+    private final TemplateTables templates;
 
     private SqliteSandboxStore(HikariDataSource dataSource) {
         this.dataSource = dataSource;
@@ -46,6 +49,7 @@ public final class SqliteSandboxStore implements SandboxStore {
         this.operations = new OperationTables(transactions);
         this.annotations = new AnnotationTables(transactions);
         this.savedSnapshots = new SavedSnapshotTables(transactions);
+        this.templates = new TemplateTables(transactions);
     }
 
     /**
@@ -146,6 +150,31 @@ public final class SqliteSandboxStore implements SandboxStore {
     @Override
     public void deleteSnapshot(String id, Instant at) {
         savedSnapshots.delete(id, at);
+    }
+
+    @Override
+    public void insertTemplate(Template template) {
+        templates.insert(template);
+    }
+
+    @Override
+    public void updateTemplate(Template template) {
+        templates.update(template);
+    }
+
+    @Override
+    public Optional<Template> findTemplate(ProjectId project, String name) {
+        return templates.find(project, name);
+    }
+
+    @Override
+    public List<Template> listTemplates() {
+        return templates.list();
+    }
+
+    @Override
+    public void deleteTemplate(String id, Instant at) {
+        templates.delete(id, at);
     }
 
     /** The API keys, in the same database. */

@@ -14,6 +14,8 @@ import io.perpetua.sandbox.SandboxState;
 import io.perpetua.metering.StoredSnapshot;
 import io.perpetua.snapshot.SavedSnapshot;
 import io.perpetua.snapshot.Snapshot;
+import io.perpetua.template.Template;
+import io.perpetua.template.TemplateRecipe;
 import io.perpetua.store.PendingOperation;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -289,6 +291,29 @@ class SqliteSandboxStoreTest {
     }
 
     @Test
+    void templatesKeepTheirRecipeAndStateAndFreeTheirNameWhenDeleted() {
+        TemplateRecipe recipe = new TemplateRecipe("base", List.of("apt-get install -y jq", "echo ok"), Map.of("MODE", "warm"),
+                List.of("python3 -m http.server 8000"), "curl -sf localhost:8000", Duration.ofSeconds(30), null, 512, null, 2048);
+        Template building = Template.building("tpaaaaaaaaaaaaaa", "web", ProjectId.of("team-a"), recipe, T0);
+        store.insertTemplate(building);
+        Template ready = building.ready("snaaaaaaaaaaaaaa", "installed\n", T0.plusSeconds(9));
+        store.updateTemplate(ready);
+
+        store.close();
+        store = SqliteSandboxStore.open(file);
+        assertThat(store.findTemplate(ProjectId.of("team-a"), "web")).contains(ready);
+        assertThat(store.findTemplate(ProjectId.of("team-b"), "web")).isEmpty();
+        assertThat(store.listTemplates()).containsExactly(ready);
+
+        store.deleteTemplate(ready.id(), T0.plusSeconds(10));
+        assertThat(store.findTemplate(ProjectId.of("team-a"), "web")).isEmpty();
+        Template again = Template.building("tpbbbbbbbbbbbbbb", "web", ProjectId.of("team-a"),
+                new TemplateRecipe(null, null, null, null, null, null, null, null, null, null), T0.plusSeconds(11));
+        store.insertTemplate(again);
+        assertThat(store.listTemplates()).containsExactly(again);
+    }
+
+    @Test
     void annotationsAreKeptByNamespaceAndReplacedWhole() {
         Sandbox one = running(T0);
         Sandbox two = running(T0.plusSeconds(1));
@@ -319,7 +344,7 @@ class SqliteSandboxStoreTest {
         store = SqliteSandboxStore.open(file);
         store.close();
 
-        assertThat(countRows("SELECT COUNT(*) FROM flyway_schema_history WHERE success = 1 AND version IS NOT NULL")).isEqualTo(9);
+        assertThat(countRows("SELECT COUNT(*) FROM flyway_schema_history WHERE success = 1 AND version IS NOT NULL")).isEqualTo(10);
     }
 
     @Test

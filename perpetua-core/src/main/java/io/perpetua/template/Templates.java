@@ -1,0 +1,334 @@
+package io.perpetua.template;
+
+import io.perpetua.access.ProjectId;
+import io.perpetua.error.ConflictException;
+import io.perpetua.error.InvalidInputException;
+import io.perpetua.error.NotFoundException;
+import io.perpetua.id.RandomIds;
+import io.perpetua.lifecycle.SandboxService;
+import io.perpetua.processes.ProcessSpec;
+import io.perpetua.processes.SandboxProcesses;
+import io.perpetua.sandbox.ExecRequest;
+import io.perpetua.sandbox.ExecResult;
+import io.perpetua.sandbox.Sandbox;
+import io.perpetua.sandbox.SandboxId;
+import io.perpetua.sandbox.SandboxSpec;
+import io.perpetua.snapshot.SavedSnapshot;
+import io.perpetua.store.Annotations;
+import io.perpetua.store.SandboxStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds templates and makes sandboxes from them. A build runs in the background in a sandbox of
+ * its own (the build sandbox, marked by an annotation written with it), which runs the recipe and
+ * is then saved whole as the template's snapshot and deleted; a sandbox made from the template is
+ * a copy of that snapshot, with its servers already running.
+ *
+ * <p>A build the daemon dies in is failed at the next start, and what it left (its build
+ * sandbox, a snapshot not yet recorded as the template) is removed.
+ */
+public final class Templates implements AutoCloseable {
+
+    /** The annotation namespace that marks a build sandbox, with the template's id under {@code template}. */
+    static final String BUILD = "template-build";
+    private static final Duration READY_POLL = Duration.ofMillis(500);
+    private static final Duration READY_CHECK_LIMIT = Duration.ofSeconds(30);
+    private static final Duration BUILD_IDLE = Duration.ofHours(2);
+    private static final Logger log = LoggerFactory.getLogger(Templates.class);
+
+    private final SandboxService sandboxes;
+    private final SandboxProcesses processes;
+    private final SandboxStore store;
+    private final Clock clock;
+    private final ExecutorService builds = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("template-build-", 0).factory());
+
+    /** Finishes what builds the previous daemon left, then takes new ones. */
+    public Templates(SandboxService sandboxes, SandboxProcesses processes, SandboxStore store, Clock clock) {
+        this.sandboxes = sandboxes;
+        this.processes = processes;
+        this.store = store;
+        this.clock = clock;
+        recover();
+    }
+
+    /**
+     * Starts building template {@code name} of {@code project} by {@code recipe}; returns it
+     * building. Its state tells when it is ready, or why it failed.
+     *
+     * @throws InvalidInputException if the name is malformed, or {@code from} names no ready template of the project
+     * @throws ConflictException     with code {@code template_exists} if the project has a template of that name
+     */
+    public synchronized Template build(ProjectId project, String name, TemplateRecipe recipe) {
+        TemplateRecipe.requireName(name, "name");
+        InvalidInputException.check(!name.equals(Template.DEFAULT_ROOT), "name", "'" + name + "' is the built-in template's name");
+        if (store.findTemplate(project, name).isPresent()) {
+            throw new ConflictException("template_exists", "the project has a template named '" + name + "'; delete it first");
+        }
+        if (!recipe.fromDefault()) {
+            Template base = store.findTemplate(project, recipe.from()).filter(t -> t.state() == Template.State.READY)
+                    .orElseThrow(() -> new InvalidInputException("from", "from must be 'default' or a ready template of the project; '"
+                            + recipe.from() + "' is not"));
+            requireNoResources(recipe, base);
+        }
+        Template template = Template.building(RandomIds.next("tp", 14), name, project, recipe, clock.instant());
+        store.insertTemplate(template);
+        log.info("building template {} ({}) of project {}", name, template.id(), project);
+        builds.execute(() -> run(template));
+        return template;
+    }
+
+    private static void requireNoResources(TemplateRecipe recipe, Template base) {
+        String why = " cannot be given with from '" + base.name() + "': a template made from another has its resources";
+        InvalidInputException.check(recipe.memoryMb() == null, "memoryMb", "memoryMb" + why);
+        InvalidInputException.check(recipe.cpus() == null, "cpus", "cpus" + why);
+        InvalidInputException.check(recipe.diskMb() == null, "diskMb", "diskMb" + why);
+    }
+
+    /**
+     * Template {@code name} of {@code project}, in whatever state.
+     *
+     * @throws NotFoundException if there is none
+     */
+    public Template get(ProjectId project, String name) {
+        return find(project, name).orElseThrow(() -> notFound(name));
+    }
+
+    /** Template {@code name} of {@code project}, if there is one. */
+    public Optional<Template> find(ProjectId project, String name) {
+        return store.findTemplate(project, name);
+    }
+
+    /** Every template of {@code project}, oldest first. */
+    public List<Template> list(ProjectId project) {
+        return store.listTemplates().stream().filter(t -> t.project().equals(project)).toList();
+    }
+
+    /**
+     * Deletes template {@code name} of {@code project} and its snapshot; sandboxes made from it
+     * are not affected. A build in progress is abandoned.
+     *
+     * @throws NotFoundException if there is none
+     */
+    public synchronized void delete(ProjectId project, String name) {
+        Template template = get(project, name);
+        store.deleteTemplate(template.id(), clock.instant());
+        if (template.snapshotId() != null) {
+            sandboxes.deleteSnapshot(project, template.snapshotId());
+        }
+        log.info("template {} ({}) of project {} deleted", name, template.id(), project);
+    }
+
+    /**
+     * Makes a sandbox of {@code project} from ready template {@code name}: a copy of its state,
+     * with {@code requested}'s idle windows, labels and network policy, and its environment added
+     * to the template's.
+     *
+     * @throws NotFoundException if there is no such template
+     * @throws ConflictException with code {@code template_not_ready} or {@code template_failed}
+     */
+    public Sandbox create(ProjectId project, String name, SandboxSpec requested, Annotations annotations) {
+        Template template = get(project, name);
+        switch (template.state()) {
+            case BUILDING -> throw new ConflictException("template_not_ready", "template '" + name + "' is still being built");
+            case FAILED -> throw new ConflictException("template_failed", "template '" + name + "' failed to build: "
+                    + template.failureReason());
+            case READY -> { }
+        }
+        return sandboxes.createFromSnapshot(project, template.snapshotId(), source -> fromTemplate(name, source, requested), annotations);
+    }
+
+    private static SandboxSpec fromTemplate(String name, SandboxSpec source, SandboxSpec requested) {
+        Map<String, String> env = new HashMap<>(source.env());
+        env.putAll(requested.env());
+        return new SandboxSpec(name, requested.idleTimeout(), requested.hibernateAfter(), env, requested.labels(),
+                requested.memoryMb() != null ? requested.memoryMb() : source.memoryMb(),
+                requested.cpus() != null ? requested.cpus() : source.cpus(),
+                requested.diskMb() != null ? requested.diskMb() : source.diskMb(),
+                requested.maxProcesses() != null ? requested.maxProcesses() : source.maxProcesses(),
+                requested.maxOpenFiles() != null ? requested.maxOpenFiles() : source.maxOpenFiles(),
+                requested.network());
+    }
+
+    /** Runs the recipe in a build sandbox and records the outcome; never throws. */
+    private void run(Template template) {
+        BuildLog output = new BuildLog();
+        SandboxId build = null;
+        try {
+            build = startBuildSandbox(template);
+            setUp(template, build, output);
+            SavedSnapshot saved = sandboxes.snapshot(build, "template " + template.name());
+            finish(template, saved, output);
+        } catch (RuntimeException e) {
+            log.warn("template {} ({}) failed to build: {}", template.name(), template.id(), e.getMessage());
+            fail(template, e.getMessage(), output);
+        } finally {
+            if (build != null) {
+                deleteQuietly(build);
+            }
+        }
+    }
+
+    private SandboxId startBuildSandbox(Template template) {
+        TemplateRecipe recipe = template.recipe();
+        Annotations marked = new Annotations(BUILD, Map.of("template", template.id()));
+        if (recipe.fromDefault()) {
+            SandboxSpec spec = new SandboxSpec(Template.DEFAULT_ROOT, BUILD_IDLE, BUILD_IDLE, recipe.env(), Map.of(), recipe.memoryMb(),
+                    recipe.cpus(), recipe.diskMb(), null, null, null);
+            return sandboxes.create(template.project(), spec, marked).id();
+        }
+        Template base = get(template.project(), recipe.from());
+        if (base.state() != Template.State.READY) {
+            throw new IllegalStateException("template '" + recipe.from() + "', which it is built from, is not ready");
+        }
+        SandboxSpec requested = new SandboxSpec(null, BUILD_IDLE, BUILD_IDLE, recipe.env(), Map.of(), null, null, null, null, null, null);
+        return sandboxes.createFromSnapshot(template.project(), base.snapshotId(), source -> fromTemplate(base.name(), source, requested),
+                marked).id();
+    }
+
+    private void setUp(Template template, SandboxId build, BuildLog output) {
+        TemplateRecipe recipe = template.recipe();
+        for (int i = 0; i < recipe.setup().size(); i++) {
+            String command = recipe.setup().get(i);
+            output.command(command);
+            ExecResult result = sandboxes.exec(build, new ExecRequest(List.of("bash", "-lc", command), "/root", null, null,
+                    recipe.setupTimeout()));
+            output.result(result);
+            if (result.exitCode() != 0) {
+                throw new IllegalStateException("setup[" + i + "] " + (result.timedOut() ? "ran past its timeout of "
+                        + recipe.setupTimeout().toSeconds() + " s" : "exited with " + result.exitCode()) + ": " + command);
+            }
+        }
+        for (int i = 0; i < recipe.start().size(); i++) {
+            output.command("(in the background) " + recipe.start().get(i));
+            processes.start(build, new ProcessSpec(List.of("bash", "-lc", recipe.start().get(i)), "/root", null, false, "start-" + i));
+        }
+        if (recipe.ready() != null) {
+            awaitReady(recipe, build, output);
+        }
+    }
+
+    private void awaitReady(TemplateRecipe recipe, SandboxId build, BuildLog output) {
+        output.command("(until it succeeds) " + recipe.ready());
+        Instant deadline = clock.instant().plus(recipe.readyTimeout());
+        ExecResult last;
+        do {
+            last = sandboxes.exec(build, new ExecRequest(List.of("bash", "-lc", recipe.ready()), "/root", null, null, READY_CHECK_LIMIT));
+            if (last.exitCode() == 0) {
+                output.result(last);
+                return;
+            }
+            LockSupport.parkNanos(READY_POLL.toNanos());
+        } while (clock.instant().isBefore(deadline));
+        output.result(last);
+        throw new IllegalStateException("ready did not succeed within " + recipe.readyTimeout().toSeconds() + " s: " + recipe.ready());
+    }
+
+    /** Records the template ready, unless it was deleted while it was built (then its snapshot goes too). */
+    private synchronized void finish(Template template, SavedSnapshot saved, BuildLog output) {
+        if (!isCurrent(template)) {
+            log.info("template {} ({}) was deleted while it was built; dropping its snapshot", template.name(), template.id());
+            sandboxes.deleteSnapshot(template.project(), saved.id());
+            return;
+        }
+        store.updateTemplate(template.ready(saved.id(), output.text(), clock.instant()));
+        log.info("template {} ({}) of project {} is ready as snapshot {}", template.name(), template.id(), template.project(), saved.id());
+    }
+
+    private synchronized void fail(Template template, String reason, BuildLog output) {
+        if (isCurrent(template)) {
+            store.updateTemplate(template.failed(reason, output.text(), clock.instant()));
+        }
+    }
+
+    private boolean isCurrent(Template template) {
+        return store.findTemplate(template.project(), template.name()).map(Template::id).filter(template.id()::equals).isPresent();
+    }
+
+    /**
+     * After a restart: a build the previous daemon did not finish fails, its build sandbox is
+     * deleted, and a snapshot a build saved but did not record is deleted too.
+     */
+    private void recover() {
+        Instant now = clock.instant();
+        for (Template template : store.listTemplates()) {
+            if (template.state() == Template.State.BUILDING) {
+                log.warn("template {} ({}) was being built when the daemon stopped; its build failed", template.name(), template.id());
+                store.updateTemplate(template.failed("the daemon stopped during its build; delete it and build it again", "", now));
+            }
+        }
+        Set<SandboxId> buildSandboxes = store.annotated(BUILD).keySet();
+        buildSandboxes.forEach(id -> sandboxes.find(id.value()).ifPresent(leftover -> deleteQuietly(leftover.id())));
+        Set<String> recorded = store.listTemplates().stream().map(Template::snapshotId).collect(Collectors.toSet());
+        for (SavedSnapshot saved : store.listSnapshots()) {
+            if (buildSandboxes.contains(saved.source()) && !recorded.contains(saved.id())) {
+                log.warn("removing snapshot {}, which a build saved and did not record", saved.id());
+                sandboxes.deleteSnapshot(saved.project(), saved.id());
+            }
+        }
+    }
+
+    private void deleteQuietly(SandboxId build) {
+        try {
+            sandboxes.delete(build);
+        } catch (RuntimeException e) {
+            log.warn("could not delete build sandbox {}", build, e);
+        }
+    }
+
+    private static NotFoundException notFound(String name) {
+        return new NotFoundException("template_not_found", "no template named '" + name + "'");
+    }
+
+    /** Stops taking builds and waits a little for those running; a build cut short fails at the next start. */
+    @Override
+    public void close() {
+        builds.shutdownNow();
+        try {
+            builds.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** What a build printed, command by command, keeping the end. */
+    private static final class BuildLog {
+        private final StringBuilder text = new StringBuilder();
+
+        synchronized void command(String command) {
+            append("$ " + command + "\n");
+        }
+
+        synchronized void result(ExecResult result) {
+            append(result.stdout());
+            append(result.stderr());
+            if (result.exitCode() != 0) {
+                append("(exit " + result.exitCode() + ")\n");
+            }
+        }
+
+        private void append(String more) {
+            text.append(more);
+            if (text.length() > 2 * Template.BUILD_LOG_LIMIT) {
+                text.delete(0, text.length() - Template.BUILD_LOG_LIMIT);
+            }
+        }
+
+        synchronized String text() {
+            return Template.tail(text.toString());
+        }
+    }
+}
