@@ -1,6 +1,7 @@
 package io.perpetua.template;
 
 import io.perpetua.access.ProjectId;
+import io.perpetua.crash.CrashPoint;
 import io.perpetua.error.ConflictException;
 import io.perpetua.error.InvalidInputException;
 import io.perpetua.error.NotFoundException;
@@ -169,8 +170,10 @@ public final class Templates implements AutoCloseable {
         SandboxId build = null;
         try {
             build = startBuildSandbox(template);
+            CrashPoint.TEMPLATE_BUILDING.reach();
             setUp(template, build, output);
             SavedSnapshot saved = sandboxes.snapshot(build, "template " + template.name());
+            CrashPoint.TEMPLATE_SAVED.reach();
             finish(template, saved, output);
         } catch (RuntimeException e) {
             log.warn("template {} ({}) failed to build: {}", template.name(), template.id(), e.getMessage());

@@ -112,6 +112,7 @@ class CrashPointsIT {
             case "saved-snapshot" -> new SavedSnapshotTaking(point);
             case "rollback" -> new Rollback(point);
             case "fork" -> new ForkFromSnapshot();
+            case "template" -> new TemplateBuild();
             case "delete" -> new Deletion();
             case "warm-pool" -> new WarmPoolStart();
             case "ledger" -> new LedgerWrite();
@@ -354,6 +355,36 @@ class CrashPointsIT {
             assertThat(liveIds()).as("the copy the daemon died making is undone").isEqualTo(before);
             assertThat(api.get("/v1/snapshots/" + snapshot).status()).isEqualTo(200);
             source.assertIntact(api, "after a crash while a copy of it was made");
+        }
+    }
+
+    /**
+     * A template build, which runs in the background: failed at the next start with a reason,
+     * and nothing it made is left (its build sandbox, a snapshot not yet recorded as the template).
+     */
+    private static final class TemplateBuild implements Scenario {
+        private Set<String> before;
+        private final String name = "crash-" + System.nanoTime();
+
+        @Override
+        public void prepare() {
+            before = liveIds();
+        }
+
+        @Override
+        public void trigger() {
+            sendExpectingHalt("POST", "/v1/templates", "{\"name\": \"" + name + "\", \"setup\": [\"echo ready > /root/made\"]}");
+        }
+
+        @Override
+        public void verify() {
+            JsonNode template = api.get("/v1/templates/" + name).json();
+            assertThat(template.path("state").asString()).as(template.toString()).isEqualTo("failed");
+            assertThat(template.path("failureReason").asString()).contains("daemon stopped");
+            assertThat(liveIds()).as("the build sandbox is gone").isEqualTo(before);
+            assertThat(api.get("/v1/snapshots").json().path("snapshots").toString()).as("no snapshot of the build is left")
+                    .doesNotContain("template " + name);
+            assertThat(api.delete("/v1/templates/" + name).status()).isEqualTo(204);
         }
     }
 
