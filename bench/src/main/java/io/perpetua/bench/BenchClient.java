@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -109,6 +110,26 @@ final class BenchClient {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Asks for template {@code recipe} to be built and waits until it is ready. */
+    JsonNode buildTemplate(Map<String, Object> recipe) {
+        String name = (String) recipe.get("name");
+        call("POST", "/v1/templates", recipe);
+        for (;;) {
+            JsonNode template = call("GET", "/v1/templates/" + name, null);
+            switch (template.path("state").asString()) {
+                case "ready" -> {
+                    return template;
+                }
+                case "failed" -> throw new IllegalStateException("template " + name + " failed: " + template);
+                default -> LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+            }
+        }
+    }
+
+    void deleteTemplate(String name) {
+        call("DELETE", "/v1/templates/" + name, null);
     }
 
     /** Starts a background process in the sandbox that keeps it awake until it ends. */

@@ -37,12 +37,12 @@ public final class LifecycleBenchmark {
     /** Apart from the subnet of a daemon an operator may run on this host. */
     private static final String SUBNET = "10.235.0.0/16";
     private static final Set<String> SECTIONS = Set.of("exec", "standby", "hibernate", "create", "rebuild", "files", "proxy",
-            "neighbours", "e2b", "fleet", "snapshot");
+            "neighbours", "e2b", "fleet", "snapshot", "template");
     /**
      * Sections that run only when named: the fleet takes 25 minutes; e2b installs the e2b SDK from
      * npm; snapshot measures the runtime, not the API, which has no snapshots yet.
      */
-    private static final Set<String> ON_REQUEST = Set.of("fleet", "e2b", "snapshot");
+    private static final Set<String> ON_REQUEST = Set.of("fleet", "e2b", "snapshot", "template");
     private static final String FORK_BOMB = String.join("\n", "import os, time", "while True:", "    if os.fork() == 0:",
             "        time.sleep(60)", "        os._exit(0)");
     private static final String MEMORY_HOG = String.join("\n", "chunks = []", "while True:",
@@ -72,7 +72,8 @@ public final class LifecycleBenchmark {
      * @param args optionally the number of rounds per measurement (default 20), then the sections
      *             to run (exec, standby, hibernate, create, rebuild, files, proxy, neighbours; default all of
      *             these; fleet, a real fleet against the cost model, e2b, the real e2b SDK against our
-     *             exec, and snapshot, snapshots and rollbacks on the runtime, run only when named)
+     *             exec, snapshot, snapshots and rollbacks on the runtime, and template, a sandbox from a template against
+     *             one set up afresh, run only when named)
      */
     public static void main(String[] args) {
         try {
@@ -140,6 +141,9 @@ public final class LifecycleBenchmark {
         }
         if (runs("snapshot")) {
             new SnapshotBenchmark(data).run(Math.max(3, rounds / 4), report);
+        }
+        if (runs("template")) {
+            new TemplateBenchmark(api).run(Math.max(3, rounds / 4), report);
         }
         report.print(System.out);
         if (runs("fleet")) {
