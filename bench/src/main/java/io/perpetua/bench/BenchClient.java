@@ -128,6 +128,10 @@ final class BenchClient {
         }
     }
 
+    JsonNode template(String name) {
+        return call("GET", "/v1/templates/" + name, null);
+    }
+
     void deleteTemplate(String name) {
         call("DELETE", "/v1/templates/" + name, null);
     }

@@ -24,6 +24,7 @@ import io.perpetua.store.Annotations;
 import io.perpetua.store.SandboxStore;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Comparator;
 import java.util.ArrayList;
@@ -166,10 +167,37 @@ public final class SandboxService implements AutoCloseable {
         SandboxSpec spec = adjust.apply(source).withDefaults(settings.defaults());
         requireSameResources(source, spec);
         savedSnapshots.open(saved);
-        Sandbox copy = admissions.create(project, appear -> createAdmitted(Sandbox.creating(SandboxId.random(), project, spec,
-                clock.instant()), annotations, appear, ref -> savedSnapshots.fork(ref, spec, saved), false));
+        Sandbox copy = admissions.create(project, appear -> {
+            Optional<SandboxId> warm = runtime.takeWarmCopy(saved.id(), spec);
+            Consumer<ContainerRef> start = warm.isPresent() ? ref -> { } : ref -> savedSnapshots.fork(ref, spec, saved);
+            return createAdmitted(Sandbox.creating(warm.orElseGet(SandboxId::random), project, spec, clock.instant()), annotations,
+                    appear, start, warm.isPresent());
+        });
         listener.onSnapshot(SnapshotAction.COPIED, saved, copy.id(), clock.instant());
         return copy;
+    }
+
+    /**
+     * Keeps {@code size} copies of saved snapshot {@code snapshotId} started ahead of demand (see
+     * {@link SandboxRuntime#keepWarmCopies}), in the shape {@code adjust} gives the spec of the
+     * sandbox it was taken of, so that {@link #createFromSnapshot} of that shape costs a thaw.
+     * Size 0 drops them, as deleting the snapshot does.
+     */
+    public void keepWarmCopies(String snapshotId, UnaryOperator<SandboxSpec> adjust, int size) {
+        Optional<SavedSnapshot> saved = store.findSnapshot(snapshotId);
+        if (size == 0 || saved.isEmpty()) {
+            runtime.dropWarmCopies(snapshotId);
+            return;
+        }
+        SandboxSpec source = store.find(saved.get().source()).orElseThrow().spec();
+        Path image = savedSnapshots.open(saved.get());
+        runtime.keepWarmCopies(snapshotId, size, adjust.apply(source).withDefaults(settings.defaults()), image,
+                image.resolve(SavedSnapshots.DISK_COPY));
+    }
+
+    /** How many copies of saved snapshot {@code snapshotId} are ready to be taken (see {@link #keepWarmCopies}). */
+    public int warmCopies(String snapshotId) {
+        return runtime.warmCopies(snapshotId);
     }
 
     private static void requireSameResources(SandboxSpec source, SandboxSpec copy) {
@@ -555,6 +583,7 @@ public final class SandboxService implements AutoCloseable {
                     + "'; delete the template instead");
         });
         store.deleteSnapshot(saved.id(), clock.instant());
+        runtime.dropWarmCopies(saved.id());
         snapshots.delete(saved.content());
         listener.onSnapshot(SnapshotAction.DELETED, saved, saved.source(), clock.instant());
         log.info("snapshot {} of sandbox {} deleted", saved.id(), saved.source());

@@ -115,6 +115,32 @@ public interface SandboxRuntime extends AutoCloseable {
     }
 
     /**
+     * Keeps {@code size} copies of a {@link #snapshot} started ahead of demand under {@code key},
+     * as {@link #fork} starts them (each with an id and address of its own) and then frozen, so
+     * that {@link #takeWarmCopy} costs a thaw instead of a restore. Replaces any copies kept
+     * under {@code key} before. The snapshot's files must stay until the copies are dropped.
+     */
+    default void keepWarmCopies(String key, int size, SandboxSpec shape, Path imageDirectory, Path diskCopy) {
+    }
+
+    /** How many copies kept under {@code key} are ready to be taken. */
+    default int warmCopies(String key) {
+        return 0;
+    }
+
+    /** Removes the copies kept under {@code key}; nothing if there are none. */
+    default void dropWarmCopies(String key) {
+    }
+
+    /**
+     * A copy kept under {@code key} of {@code spec}'s shape, running (thawed, its CPU limit set)
+     * and now the caller's as generation 1 of that sandbox; empty if none is ready.
+     */
+    default Optional<SandboxId> takeWarmCopy(String key, SandboxSpec spec) {
+        return Optional.empty();
+    }
+
+    /**
      * After a restart, undoes what an operation the previous daemon did not see end may have left
      * half-done of the sandbox on the host (its disk frozen for a {@link #snapshot}'s copy, a
      * copy half written), before anything of it is adopted or started again. Never fails.

@@ -56,13 +56,20 @@ public final class Templates implements AutoCloseable {
     private final SandboxStore store;
     private final Clock clock;
     private final ExecutorService builds = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("template-build-", 0).factory());
+    private final HotTemplates hot = new HotTemplates();
+    private final int warmCopies;
 
-    /** Finishes what builds the previous daemon left, then takes new ones. */
-    public Templates(SandboxService sandboxes, SandboxProcesses processes, SandboxStore store, Clock clock) {
+    /**
+     * Finishes what builds the previous daemon left, then takes new ones.
+     *
+     * @param warmCopies copies kept ready of each of the templates most used lately; 0: none
+     */
+    public Templates(SandboxService sandboxes, SandboxProcesses processes, SandboxStore store, Clock clock, int warmCopies) {
         this.sandboxes = sandboxes;
         this.processes = processes;
         this.store = store;
         this.clock = clock;
+        this.warmCopies = warmCopies;
         recover();
     }
 
@@ -113,6 +120,11 @@ public final class Templates implements AutoCloseable {
         return store.findTemplate(project, name);
     }
 
+    /** How many copies of {@code template} are started ahead of demand, ready to be taken. */
+    public int warmCopies(Template template) {
+        return template.snapshotId() == null ? 0 : sandboxes.warmCopies(template.snapshotId());
+    }
+
     /** Every template of {@code project}, oldest first. */
     public List<Template> list(ProjectId project) {
         return store.listTemplates().stream().filter(t -> t.project().equals(project)).toList();
@@ -126,6 +138,7 @@ public final class Templates implements AutoCloseable {
      */
     public synchronized void delete(ProjectId project, String name) {
         Template template = get(project, name);
+        hot.forget(template);
         store.deleteTemplate(template.id(), clock.instant());
         if (template.snapshotId() != null) {
             sandboxes.deleteSnapshot(project, template.snapshotId());
@@ -149,7 +162,26 @@ public final class Templates implements AutoCloseable {
                     + template.failureReason());
             case READY -> { }
         }
-        return sandboxes.createFromSnapshot(project, template.snapshotId(), source -> fromTemplate(name, source, requested), annotations);
+        Sandbox made = sandboxes.createFromSnapshot(project, template.snapshotId(), source -> fromTemplate(name, source, requested),
+                annotations);
+        keepHotOnesWarm(template);
+        return made;
+    }
+
+    /** Keeps copies of the templates used most lately ready, and lets those that cooled down go. */
+    private void keepHotOnesWarm(Template used) {
+        if (warmCopies == 0) {
+            return;
+        }
+        HotTemplates.Changes changes = hot.used(used, clock.instant());
+        changes.cool().forEach(cool -> sandboxes.keepWarmCopies(cool.snapshotId(), spec -> spec, 0));
+        for (Template warm : changes.warm()) {
+            try {
+                sandboxes.keepWarmCopies(warm.snapshotId(), source -> fromTemplate(warm.name(), source, SandboxSpec.defaults()), warmCopies);
+            } catch (RuntimeException e) {
+                log.warn("cannot keep copies of template {} ready: {}", warm.name(), e.getMessage());
+            }
+        }
     }
 
     private static SandboxSpec fromTemplate(String name, SandboxSpec source, SandboxSpec requested) {

@@ -37,11 +37,12 @@ import java.util.Objects;
  *                           PEM files); {@code null}: plain HTTP, for a daemon on loopback or behind a proxy
  * @param sandboxDomain      the domain of the host names {@code <port>-<sandbox id>.<domain>} that reach sandboxes'
  *                           ports ({@code --sandbox-domain}); {@code null}: {@code localhost:<port>}
+ * @param templateWarmPool   copies kept ready of each of the most used templates ({@code --template-warm-pool})
  */
 public record ServerConfig(String host, int port, Path dataDirectory, Duration idleTimeout, Duration hibernateAfter,
                            String platform, String runsc, String cgroupParent, long minAvailableMemory,
                            Duration tickInterval, int warmPool, String network, String subnet, ProjectQuota projectQuota,
-                           Secret adminKey, Prices prices, TlsIdentity tls, String sandboxDomain) {
+                           Secret adminKey, Prices prices, TlsIdentity tls, String sandboxDomain, int templateWarmPool) {
 
     /** Checks that every setting is there; {@code adminKey}, {@code tls} and {@code sandboxDomain} may be {@code null}. */
     public ServerConfig {

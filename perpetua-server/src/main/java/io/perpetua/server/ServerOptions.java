@@ -127,6 +127,11 @@ public final class ServerOptions {
                     + "instead of a runsc run; 0 turns it off")
     private int warmPool;
 
+    @Option(names = "--template-warm-pool", paramLabel = "N", defaultValue = "1", converter = WarmPoolSize.class,
+            description = "copies kept started and frozen of each of the three templates most used in the last hour, so that "
+                    + "creating one from them costs a thaw instead of a restore; 0 turns it off")
+    private int templateWarmPool;
+
     private final Map<String, String> env;
 
     /** @param env the environment variables that set what the command line leaves out */
@@ -170,7 +175,8 @@ public final class ServerOptions {
     public ServerConfig toConfig() {
         return new ServerConfig(host, port, dataDirectory.toAbsolutePath(), idleTimeout, hibernateAfter, platform, runsc, cgroupParent,
                 minAvailableMemory, tickInterval, warmPool, network, subnet, new ProjectQuota(projectMaxSandboxes, projectMaxRunning),
-                adminKey(), new Prices(currency, priceVcpuSecond, priceGbSecond, priceStorageGbMonth), tls(), sandboxDomain());
+                adminKey(), new Prices(currency, priceVcpuSecond, priceGbSecond, priceStorageGbMonth), tls(), sandboxDomain(),
+                templateWarmPool);
     }
 
     private String sandboxDomain() {

@@ -66,7 +66,12 @@ class TemplateIT {
         assertThat(api.sh(sandbox, "echo $GREETING $EXTRA").strip()).isEqualTo("hi 1");
         assertThat(api.get("/v1/sandboxes/" + sandbox + "/ports/8000/index.html").body().strip()).isEqualTo("hello-from-template");
 
+        await().atMost(Duration.ofMinutes(1)).until(() -> api.get("/v1/templates/web").json().path("warmCopies").asInt() == 1);
         String other = create(Map.of("template", "web"));
+        assertThat(api.sh(other, ASK).strip()).as("a copy kept ready answers at once too").isEqualTo("hello-from-template");
+        assertThat(api.sh(other, "hostname").strip()).isEqualTo(other);
+        assertThat(api.get("/v1/sandboxes/" + other).json().path("address").asString())
+                .isNotEqualTo(api.get("/v1/sandboxes/" + sandbox).json().path("address").asString());
         api.sh(other, "echo changed > /srv/index.html");
         assertThat(api.sh(sandbox, ASK).strip()).as("each sandbox has its own copy").isEqualTo("hello-from-template");
 

@@ -34,6 +34,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,6 +65,7 @@ public final class RunscRuntime implements SandboxRuntime {
 
     private final long hostMemoryBytes;
     private volatile WarmPool warmPool;
+    private final Map<String, WarmPool> warmCopies = new ConcurrentHashMap<>();
 
     /**
      * Prepares the runtime's directories and the default template (built on first use).
@@ -135,10 +137,47 @@ public final class RunscRuntime implements SandboxRuntime {
      */
     public void keepWarm(int size, SandboxSpec shape) {
         validate(shape);
-        WarmPool pool = new WarmPool(size, shape, new WarmPool.Containers() {
+        WarmPool pool = new WarmPool(size, shape, pooled(this::start));
+        warmPool = pool;
+        pool.fill();
+    }
+
+    @Override
+    public void keepWarmCopies(String key, int size, SandboxSpec shape, Path imageDirectory, Path diskCopy) {
+        WarmPool pool = new WarmPool(size, shape, pooled((ref, spec) -> fork(ref, spec, imageDirectory, diskCopy)));
+        WarmPool replaced = warmCopies.put(key, pool);
+        if (replaced != null) {
+            replaced.close();
+        }
+        pool.fill();
+    }
+
+    @Override
+    public int warmCopies(String key) {
+        WarmPool pool = warmCopies.get(key);
+        return pool == null ? 0 : pool.readyCount();
+    }
+
+    @Override
+    public void dropWarmCopies(String key) {
+        WarmPool dropped = warmCopies.remove(key);
+        if (dropped != null) {
+            dropped.close();
+        }
+    }
+
+    @Override
+    public Optional<SandboxId> takeWarmCopy(String key, SandboxSpec spec) {
+        WarmPool pool = warmCopies.get(key);
+        return pool == null ? Optional.empty() : claim(pool, spec);
+    }
+
+    /** How a pool starts, warms, freezes and removes its sandboxes, given how it starts one. */
+    private WarmPool.Containers pooled(BiConsumer<ContainerRef, SandboxSpec> starting) {
+        return new WarmPool.Containers() {
             @Override
             public void start(ContainerRef ref, SandboxSpec spec) {
-                RunscRuntime.this.start(ref, spec);
+                starting.accept(ref, spec);
             }
 
             @Override
@@ -155,9 +194,7 @@ public final class RunscRuntime implements SandboxRuntime {
             public void destroy(SandboxId sandbox) {
                 RunscRuntime.this.destroy(sandbox);
             }
-        });
-        warmPool = pool;
-        pool.fill();
+        };
     }
 
     /** How many warm sandboxes are ready to be taken. */
@@ -169,9 +206,10 @@ public final class RunscRuntime implements SandboxRuntime {
     @Override
     public Optional<SandboxId> takeWarm(SandboxSpec spec) {
         WarmPool pool = warmPool;
-        if (pool == null) {
-            return Optional.empty();
-        }
+        return pool == null ? Optional.empty() : claim(pool, spec);
+    }
+
+    private Optional<SandboxId> claim(WarmPool pool, SandboxSpec spec) {
         Optional<SandboxId> taken = pool.take(spec);
         taken.ifPresent(id -> {
             ContainerRef ref = new ContainerRef(id, 1);
@@ -492,6 +530,7 @@ public final class RunscRuntime implements SandboxRuntime {
         if (pool != null) {
             pool.close();
         }
+        warmCopies.values().forEach(WarmPool::close);
         reaper.shutdown();
         try {
             if (!reaper.awaitTermination(CLOSE_LIMIT.toSeconds(), TimeUnit.SECONDS)) {

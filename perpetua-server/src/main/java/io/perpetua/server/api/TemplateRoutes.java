@@ -26,9 +26,9 @@ final class TemplateRoutes {
     void register(RouteTable routes) {
         routes.post("/v1/templates", this::build);
         routes.get("/v1/templates", ctx -> ctx.result(json.write(Map.of("templates",
-                templates.list(AccessControl.project(ctx)).stream().map(TemplateView::of).toList()))));
-        routes.get("/v1/templates/{name}", ctx -> ctx.result(json.write(
-                TemplateView.of(templates.get(AccessControl.project(ctx), ctx.pathParam("name"))))));
+                templates.list(AccessControl.project(ctx)).stream().map(this::view).toList()))));
+        routes.get("/v1/templates/{name}", ctx -> ctx.result(json.write(view(templates.get(AccessControl.project(ctx),
+                ctx.pathParam("name"))))));
         routes.delete("/v1/templates/{name}", ctx -> {
             templates.delete(AccessControl.project(ctx), ctx.pathParam("name"));
             ctx.status(HttpStatus.NO_CONTENT);
@@ -47,11 +47,12 @@ final class TemplateRoutes {
 
     /** A template as the API shows it; environment values are not echoed back. */
     record TemplateView(String name, String id, String state, String from, List<String> setup, List<String> envNames, List<String> start,
-                        String ready, String snapshotId, String createdAt, String stateChangedAt, String failureReason, String buildLog) {
-        static TemplateView of(Template t) {
+                        String ready, String snapshotId, int warmCopies, String createdAt, String stateChangedAt, String failureReason,
+                        String buildLog) {
+        static TemplateView of(Template t, int warmCopies) {
             TemplateRecipe recipe = t.recipe();
             return new TemplateView(t.name(), t.id(), t.state().name().toLowerCase(), recipe.from(), recipe.setup(),
-                    recipe.env().keySet().stream().sorted().toList(), recipe.start(), recipe.ready(), t.snapshotId(),
+                    recipe.env().keySet().stream().sorted().toList(), recipe.start(), recipe.ready(), t.snapshotId(), warmCopies,
                     t.createdAt().toString(), t.stateChangedAt().toString(), t.failureReason(), t.buildLog());
         }
     }
@@ -60,6 +61,10 @@ final class TemplateRoutes {
         BuildBody body = json.read(ctx.bodyAsBytes(), BuildBody.class, null);
         Template template = templates.build(AccessControl.project(ctx), body.name(), body.recipe());
         ctx.status(HttpStatus.ACCEPTED).header("Location", "/v1/templates/" + template.name());
-        ctx.result(json.write(TemplateView.of(template)));
+        ctx.result(json.write(view(template)));
+    }
+
+    private TemplateView view(Template template) {
+        return TemplateView.of(template, templates.warmCopies(template));
     }
 }
