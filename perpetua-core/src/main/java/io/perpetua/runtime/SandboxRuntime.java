@@ -8,6 +8,7 @@ import io.perpetua.sandbox.ExecResult;
 import io.perpetua.sandbox.NetworkPolicy;
 import io.perpetua.sandbox.SandboxId;
 import io.perpetua.sandbox.SandboxSpec;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -138,6 +139,38 @@ public interface SandboxRuntime extends AutoCloseable {
      */
     default Optional<SandboxId> takeWarmCopy(String key, SandboxSpec spec) {
         return Optional.empty();
+    }
+
+    /**
+     * Unpacks the OCI image at {@code source} (an OCI image layout, an OCI archive or a
+     * {@code docker save} archive) as root file system {@code name}, which sandboxes whose spec
+     * names it as their template are then overlaid on.
+     *
+     * @throws InvalidInputException naming {@code image} if it is no image that can be read; nothing of it is left
+     */
+    default void importImage(String name, Path source) {
+        throw new RuntimeFailureException("this runtime cannot import images");
+    }
+
+    /**
+     * Like {@link #importImage(String, Path)}, for an archive read from {@code archive} (an OCI
+     * archive or a {@code docker save} archive), which is read to its end.
+     */
+    default void importImage(String name, InputStream archive) {
+        throw new RuntimeFailureException("this runtime cannot import images");
+    }
+
+    /**
+     * Removes imported image {@code name}; nothing if there is none.
+     *
+     * @throws io.perpetua.error.ConflictException if a sandbox is still on it
+     */
+    default void deleteImage(String name) {
+    }
+
+    /** The names of the imported images. */
+    default Set<String> images() {
+        return Set.of();
     }
 
     /**

@@ -13,6 +13,8 @@ import java.util.Objects;
  * @param name           its name in the project, as {@code POST /v1/sandboxes {"template"}} takes it
  * @param project        who owns it
  * @param recipe         how it is built
+ * @param image          the root file system imported from an OCI image it is built on, or null (then it is built on
+ *                       {@code recipe.from()})
  * @param state          building, ready or failed
  * @param snapshotId     the saved snapshot it is, once ready
  * @param createdAt      when its build was asked for
@@ -20,7 +22,7 @@ import java.util.Objects;
  * @param failureReason  why its build failed, or null
  * @param buildLog       the end of what its setup printed, or empty
  */
-public record Template(String id, String name, ProjectId project, TemplateRecipe recipe, State state, String snapshotId,
+public record Template(String id, String name, ProjectId project, TemplateRecipe recipe, String image, State state, String snapshotId,
                        Instant createdAt, Instant stateChangedAt, String failureReason, String buildLog) {
 
     /** The root every template starts from in the end: the default template's file system. */
@@ -55,17 +57,22 @@ public record Template(String id, String name, ProjectId project, TemplateRecipe
 
     /** A template whose build begins now. */
     public static Template building(String id, String name, ProjectId project, TemplateRecipe recipe, Instant now) {
-        return new Template(id, name, project, recipe, State.BUILDING, null, now, now, null, "");
+        return new Template(id, name, project, recipe, null, State.BUILDING, null, now, now, null, "");
+    }
+
+    /** This template built on root file system {@code root}, imported from an OCI image. */
+    public Template onImage(String root) {
+        return new Template(id, name, project, recipe, root, state, snapshotId, createdAt, stateChangedAt, failureReason, buildLog);
     }
 
     /** This template built, as snapshot {@code snapshot}. */
     public Template ready(String snapshot, String log, Instant at) {
-        return new Template(id, name, project, recipe, State.READY, snapshot, createdAt, at, null, log);
+        return new Template(id, name, project, recipe, image, State.READY, snapshot, createdAt, at, null, log);
     }
 
     /** This template's build failed. */
     public Template failed(String reason, String log, Instant at) {
-        return new Template(id, name, project, recipe, State.FAILED, null, createdAt, at, reason, log);
+        return new Template(id, name, project, recipe, image, State.FAILED, null, createdAt, at, reason, log);
     }
 
     /** The end of {@code log}, at most {@link #BUILD_LOG_LIMIT} characters. */

@@ -9,6 +9,7 @@ import io.perpetua.id.RandomIds;
 import io.perpetua.lifecycle.SandboxService;
 import io.perpetua.processes.ProcessSpec;
 import io.perpetua.processes.SandboxProcesses;
+import io.perpetua.runtime.SandboxRuntime;
 import io.perpetua.sandbox.ExecRequest;
 import io.perpetua.sandbox.ExecResult;
 import io.perpetua.sandbox.Sandbox;
@@ -17,18 +18,22 @@ import io.perpetua.sandbox.SandboxSpec;
 import io.perpetua.snapshot.SavedSnapshot;
 import io.perpetua.store.Annotations;
 import io.perpetua.store.SandboxStore;
+import java.io.InputStream;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +58,7 @@ public final class Templates implements AutoCloseable {
 
     private final SandboxService sandboxes;
     private final SandboxProcesses processes;
+    private final SandboxRuntime runtime;
     private final SandboxStore store;
     private final Clock clock;
     private final ExecutorService builds = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("template-build-", 0).factory());
@@ -64,9 +70,11 @@ public final class Templates implements AutoCloseable {
      *
      * @param warmCopies copies kept ready of each of the templates most used lately; 0: none
      */
-    public Templates(SandboxService sandboxes, SandboxProcesses processes, SandboxStore store, Clock clock, int warmCopies) {
+    public Templates(SandboxService sandboxes, SandboxProcesses processes, SandboxRuntime runtime, SandboxStore store, Clock clock,
+                     int warmCopies) {
         this.sandboxes = sandboxes;
         this.processes = processes;
+        this.runtime = runtime;
         this.store = store;
         this.clock = clock;
         this.warmCopies = warmCopies;
@@ -81,11 +89,7 @@ public final class Templates implements AutoCloseable {
      * @throws ConflictException     with code {@code template_exists} if the project has a template of that name
      */
     public synchronized Template build(ProjectId project, String name, TemplateRecipe recipe) {
-        TemplateRecipe.requireName(name, "name");
-        InvalidInputException.check(!name.equals(Template.DEFAULT_ROOT), "name", "'" + name + "' is the built-in template's name");
-        if (store.findTemplate(project, name).isPresent()) {
-            throw new ConflictException("template_exists", "the project has a template named '" + name + "'; delete it first");
-        }
+        requireFree(project, name);
         if (!recipe.fromDefault()) {
             Template base = store.findTemplate(project, recipe.from()).filter(t -> t.state() == Template.State.READY)
                     .orElseThrow(() -> new InvalidInputException("from", "from must be 'default' or a ready template of the project; '"
@@ -97,6 +101,54 @@ public final class Templates implements AutoCloseable {
         log.info("building template {} ({}) of project {}", name, template.id(), project);
         builds.execute(() -> run(template));
         return template;
+    }
+
+    /**
+     * Imports the OCI image at {@code source} (an OCI image layout, an OCI archive or a
+     * {@code docker save} archive) as template {@code name} of {@code project}: unpacked now, so
+     * that a bad image is refused here with nothing left of it, then built in the background like
+     * any template: a sandbox booted from the image's file system, {@code recipe}'s setup run in
+     * it (with bash if the image has it, else sh), its state saved.
+     *
+     * @throws InvalidInputException naming {@code image} if it is no image that can be read, or {@code from} if given
+     * @throws ConflictException     with code {@code template_exists} if the project has a template of that name
+     */
+    public synchronized Template importImage(ProjectId project, String name, Path source, TemplateRecipe recipe) {
+        return importImage(project, name, recipe, root -> runtime.importImage(root, source), source.toString());
+    }
+
+    /**
+     * Like {@link #importImage(ProjectId, String, Path, TemplateRecipe)}, for an archive uploaded
+     * as {@code archive} (an OCI archive or a {@code docker save} archive).
+     */
+    public synchronized Template importImage(ProjectId project, String name, InputStream archive, TemplateRecipe recipe) {
+        return importImage(project, name, recipe, root -> runtime.importImage(root, archive), "an upload");
+    }
+
+    private Template importImage(ProjectId project, String name, TemplateRecipe recipe, Consumer<String> unpack, String source) {
+        requireFree(project, name);
+        InvalidInputException.check(recipe.fromDefault(), "from", "from cannot be given with an image: the image is the template's base");
+        String id = RandomIds.next("tp", 14);
+        String root = "img-" + id;
+        unpack.accept(root);
+        Template template = Template.building(id, name, project, recipe, clock.instant()).onImage(root);
+        try {
+            store.insertTemplate(template);
+        } catch (RuntimeException e) {
+            runtime.deleteImage(root);
+            throw e;
+        }
+        log.info("building template {} ({}) of project {} from image {}", name, id, project, source);
+        builds.execute(() -> run(template));
+        return template;
+    }
+
+    private void requireFree(ProjectId project, String name) {
+        TemplateRecipe.requireName(name, "name");
+        InvalidInputException.check(!name.equals(Template.DEFAULT_ROOT), "name", "'" + name + "' is the built-in template's name");
+        if (store.findTemplate(project, name).isPresent()) {
+            throw new ConflictException("template_exists", "the project has a template named '" + name + "'; delete it first");
+        }
     }
 
     private static void requireNoResources(TemplateRecipe recipe, Template base) {
@@ -142,6 +194,9 @@ public final class Templates implements AutoCloseable {
         store.deleteTemplate(template.id(), clock.instant());
         if (template.snapshotId() != null) {
             sandboxes.deleteSnapshot(project, template.snapshotId());
+        }
+        if (template.image() != null) {
+            deleteImageUnlessUsed(template.image());
         }
         log.info("template {} ({}) of project {} deleted", name, template.id(), project);
     }
@@ -221,7 +276,8 @@ public final class Templates implements AutoCloseable {
         TemplateRecipe recipe = template.recipe();
         Annotations marked = new Annotations(BUILD, Map.of("template", template.id()));
         if (recipe.fromDefault()) {
-            SandboxSpec spec = new SandboxSpec(Template.DEFAULT_ROOT, BUILD_IDLE, BUILD_IDLE, recipe.env(), Map.of(), recipe.memoryMb(),
+            String root = template.image() != null ? template.image() : Template.DEFAULT_ROOT;
+            SandboxSpec spec = new SandboxSpec(root, BUILD_IDLE, BUILD_IDLE, recipe.env(), Map.of(), recipe.memoryMb(),
                     recipe.cpus(), recipe.diskMb(), null, null, null);
             return sandboxes.create(template.project(), spec, marked).id();
         }
@@ -239,8 +295,7 @@ public final class Templates implements AutoCloseable {
         for (int i = 0; i < recipe.setup().size(); i++) {
             String command = recipe.setup().get(i);
             output.command(command);
-            ExecResult result = sandboxes.exec(build, new ExecRequest(List.of("bash", "-lc", command), "/root", null, null,
-                    recipe.setupTimeout()));
+            ExecResult result = sandboxes.exec(build, new ExecRequest(shell(command), "/root", null, null, recipe.setupTimeout()));
             output.result(result);
             if (result.exitCode() != 0) {
                 throw new IllegalStateException("setup[" + i + "] " + (result.timedOut() ? "ran past its timeout of "
@@ -249,11 +304,17 @@ public final class Templates implements AutoCloseable {
         }
         for (int i = 0; i < recipe.start().size(); i++) {
             output.command("(in the background) " + recipe.start().get(i));
-            processes.start(build, new ProcessSpec(List.of("bash", "-lc", recipe.start().get(i)), "/root", null, false, "start-" + i));
+            processes.start(build, new ProcessSpec(shell(recipe.start().get(i)), "/root", null, false, "start-" + i));
         }
         if (recipe.ready() != null) {
             awaitReady(recipe, build, output);
         }
+    }
+
+    /** {@code command} run by a login bash, or by a login sh where the root has no bash (a busybox image, say). */
+    private static List<String> shell(String command) {
+        return List.of("sh", "-c", "if command -v bash >/dev/null 2>&1; then exec bash -lc \"$1\"; else exec sh -lc \"$1\"; fi",
+                "sh", command);
     }
 
     private void awaitReady(TemplateRecipe recipe, SandboxId build, BuildLog output) {
@@ -261,7 +322,7 @@ public final class Templates implements AutoCloseable {
         Instant deadline = clock.instant().plus(recipe.readyTimeout());
         ExecResult last;
         do {
-            last = sandboxes.exec(build, new ExecRequest(List.of("bash", "-lc", recipe.ready()), "/root", null, null, READY_CHECK_LIMIT));
+            last = sandboxes.exec(build, new ExecRequest(shell(recipe.ready()), "/root", null, null, READY_CHECK_LIMIT));
             if (last.exitCode() == 0) {
                 output.result(last);
                 return;
@@ -308,11 +369,22 @@ public final class Templates implements AutoCloseable {
         Set<SandboxId> buildSandboxes = store.annotated(BUILD).keySet();
         buildSandboxes.forEach(id -> sandboxes.find(id.value()).ifPresent(leftover -> deleteQuietly(leftover.id())));
         Set<String> recorded = store.listTemplates().stream().map(Template::snapshotId).collect(Collectors.toSet());
+        Set<String> images = store.listTemplates().stream().map(Template::image).filter(Objects::nonNull).collect(Collectors.toSet());
+        runtime.images().stream().filter(image -> !images.contains(image)).forEach(this::deleteImageUnlessUsed);
         for (SavedSnapshot saved : store.listSnapshots()) {
             if (buildSandboxes.contains(saved.source()) && !recorded.contains(saved.id())) {
                 log.warn("removing snapshot {}, which a build saved and did not record", saved.id());
                 sandboxes.deleteSnapshot(saved.project(), saved.id());
             }
+        }
+    }
+
+    /** An image some sandbox is still on stays until a later start finds it unused. */
+    private void deleteImageUnlessUsed(String image) {
+        try {
+            runtime.deleteImage(image);
+        } catch (ConflictException e) {
+            log.info("keeping image {} while sandboxes are on it: {}", image, e.getMessage());
         }
     }
 

@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * {@code run} helper that runs them through {@code runsc exec} when there is no agent to reach. A template is built once, into a
  * temporary directory that is renamed into place when complete.
  */
-final class DefaultTemplate {
+final class DefaultTemplate implements RootFilesystem {
 
     static final String NAME = "default";
     /** Bump when the template's content changes, so existing data directories rebuild it. */
@@ -79,18 +79,18 @@ final class DefaultTemplate {
         return new DefaultTemplate(target);
     }
 
-    /** The lower layers of a sandbox's root, top first. */
-    List<Path> rootLayers() {
+    @Override
+    public List<Path> rootLayers() {
         return List.of(directory.resolve("rootfs"));
     }
 
-    /** The host directory mounted read-only at {@link #HELPERS}. */
-    Path helpers() {
+    @Override
+    public Path helpers() {
         return directory.resolve("helpers");
     }
 
-    /** The lower layers of a sandbox's /usr, top first. */
-    List<Path> usrLayers() {
+    @Override
+    public List<Path> usrLayers() {
         return List.of(directory.resolve("usr-mask"), Path.of("/usr"));
     }
 
@@ -230,7 +230,7 @@ final class DefaultTemplate {
     }
 
     /** A world-writable directory with the sticky bit, which java.nio cannot set: everyone creates, only owners delete. */
-    private static void sticky(Path dir) throws IOException {
+    static void sticky(Path dir) throws IOException {
         Files.createDirectories(dir);
         HostCommand.run(List.of("chmod", "1777", dir.toString()), COMPILE_LIMIT).orThrow("chmod 1777 " + dir);
     }

@@ -29,7 +29,7 @@ final class OciBundle {
     }
 
     /** Writes {@code config.json} into {@code directory} atomically. */
-    static void write(SandboxDirectory directory, DefaultTemplate template, SandboxSpec spec, String cgroupsPath, String networkNamespace) {
+    static void write(SandboxDirectory directory, RootFilesystem template, SandboxSpec spec, String cgroupsPath, String networkNamespace) {
         String json = render(directory, template, spec, cgroupsPath, networkNamespace);
         Path target = directory.bundle().resolve("config.json");
         Path temporary = directory.bundle().resolve("config.json.tmp");
@@ -48,7 +48,7 @@ final class OciBundle {
     static final int HOST_THREADS = 256;
 
     /** The spec; {@code networkNamespace} is the path of the namespace to join, or null for a new, empty one. */
-    static String render(SandboxDirectory directory, DefaultTemplate template, SandboxSpec spec, String cgroupsPath, String networkNamespace) {
+    static String render(SandboxDirectory directory, RootFilesystem template, SandboxSpec spec, String cgroupsPath, String networkNamespace) {
         Map<String, String> env = new LinkedHashMap<>(BASE_ENV);
         env.putAll(spec.env());
         List<String> envEntries = new ArrayList<>();

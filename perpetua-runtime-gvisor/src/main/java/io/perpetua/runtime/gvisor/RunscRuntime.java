@@ -18,6 +18,7 @@ import io.perpetua.sandbox.NetworkPolicy;
 import io.perpetua.sandbox.SandboxId;
 import io.perpetua.sandbox.SandboxSpec;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -64,6 +65,7 @@ public final class RunscRuntime implements SandboxRuntime {
     private static final int RUNSC_FAILURE = 128;
 
     private final long hostMemoryBytes;
+    private final ImageRoots images;
     private volatile WarmPool warmPool;
     private final Map<String, WarmPool> warmCopies = new ConcurrentHashMap<>();
 
@@ -82,6 +84,8 @@ public final class RunscRuntime implements SandboxRuntime {
         HostCommand.run(List.of(config.runsc(), "--version"), Duration.ofSeconds(30)).orThrow("runsc --version");
         new LeftoverCommands(config.stateRoot()).settle(RunscCli.SLOW);
         this.template = DefaultTemplate.ensure(config.templatesDirectory());
+        this.images = new ImageRoots(config.templatesDirectory().resolve("images"), template);
+        images.sweep();
         network.prepareHost();
         sandboxes().forEach(id -> network.claim(directory(id)));
         this.hostMemoryBytes = HostMemory.totalBytes();
@@ -90,8 +94,8 @@ public final class RunscRuntime implements SandboxRuntime {
 
     @Override
     public void validate(SandboxSpec spec) {
-        InvalidInputException.check(DefaultTemplate.NAME.equals(spec.template()), "template",
-                "template '" + spec.template() + "' does not exist; available: " + DefaultTemplate.NAME);
+        InvalidInputException.check(DefaultTemplate.NAME.equals(spec.template()) || images.find(spec.template()).isPresent(), "template",
+                "template '" + spec.template() + "' does not exist; available: " + DefaultTemplate.NAME + " and the project's templates");
         long memory = spec.memoryMb() * 1024L * 1024L;
         InvalidInputException.check(memory <= hostMemoryBytes, "memoryMb",
                 "memoryMb " + spec.memoryMb() + " exceeds the host's memory of " + hostMemoryBytes / (1024 * 1024) + " MiB");
@@ -119,8 +123,10 @@ public final class RunscRuntime implements SandboxRuntime {
     @Override
     public void start(ContainerRef ref, SandboxSpec spec) {
         SandboxDirectory directory = directory(ref.sandbox());
-        directory.mount(template, spec.withDefaults(LifecycleSettings.PRODUCT_LIMITS).diskMb());
-        OciBundle.write(directory, template, spec, cgroups.path(ref), networkNamespace(directory, ref.sandbox(), spec.network()));
+        RootFilesystem root = root(spec.template());
+        directory.mount(root, spec.withDefaults(LifecycleSettings.PRODUCT_LIMITS).diskMb());
+        directory.recordRoot(spec.template());
+        OciBundle.write(directory, root, spec, cgroups.path(ref), networkNamespace(directory, ref.sandbox(), spec.network()));
         try {
             runsc.run(ref, directory.bundle(), directory.log());
             cgroups.limitCpu(ref, spec.cpus());
@@ -278,6 +284,7 @@ public final class RunscRuntime implements SandboxRuntime {
         long checkpointed = System.nanoTime();
         RuntimeException copyFailure = null;
         try {
+            noteRoot(directory(ref.sandbox()), imageDirectory);
             directory(ref.sandbox()).copyDisk(diskCopy);
         } catch (RuntimeException e) {
             copyFailure = e;
@@ -310,13 +317,58 @@ public final class RunscRuntime implements SandboxRuntime {
     @Override
     public void fork(ContainerRef ref, SandboxSpec spec, Path imageDirectory, Path diskCopy) {
         try {
-            directory(ref.sandbox()).takeDisk(diskCopy);
+            SandboxDirectory directory = directory(ref.sandbox());
+            directory.takeDisk(diskCopy);
+            directory.recordRoot(SandboxDirectory.readRoot(imageDirectory).orElse(DefaultTemplate.NAME));
             restore(ref, spec, imageDirectory);
-            runsc.setHostname(ref, OciBundle.hostname(directory(ref.sandbox())));
+            runsc.setHostname(ref, OciBundle.hostname(directory));
         } catch (RuntimeException e) {
             destroy(ref.sandbox());
             throw e;
         }
+    }
+
+    /** The root file system {@code name}: the default template's, or an imported image's. */
+    private RootFilesystem root(String name) {
+        if (DefaultTemplate.NAME.equals(name)) {
+            return template;
+        }
+        return images.find(name).orElseThrow(() -> new RuntimeFailureException("root_missing", "the root file system '" + name
+                + "' this sandbox is on was deleted: it cannot be started or restored", null));
+    }
+
+    /** A snapshot names the root its sandbox is on, so that a copy of it is overlaid on the same. */
+    private static void noteRoot(SandboxDirectory directory, Path imageDirectory) {
+        try {
+            Files.writeString(imageDirectory.resolve(SandboxDirectory.ROOT_NAME), directory.recordedRoot().orElse(DefaultTemplate.NAME));
+        } catch (IOException e) {
+            throw new RuntimeFailureException("cannot note the root in " + imageDirectory + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void importImage(String name, Path source) {
+        images.importImage(name, source);
+    }
+
+    @Override
+    public void importImage(String name, InputStream archive) {
+        images.importArchive(name, archive);
+    }
+
+    @Override
+    public void deleteImage(String name) {
+        for (SandboxId sandbox : sandboxes()) {
+            if (directory(sandbox).recordedRoot().filter(name::equals).isPresent()) {
+                throw new ConflictException("image_in_use", "image " + name + " is the root of sandbox " + sandbox);
+            }
+        }
+        images.delete(name);
+    }
+
+    @Override
+    public Set<String> images() {
+        return images.names();
     }
 
     @Override
@@ -356,11 +408,12 @@ public final class RunscRuntime implements SandboxRuntime {
     public void restore(ContainerRef ref, SandboxSpec spec, Path imageDirectory) {
         long started = System.nanoTime();
         SandboxDirectory directory = directory(ref.sandbox());
-        directory.mount(template, spec.withDefaults(LifecycleSettings.PRODUCT_LIMITS).diskMb());
+        RootFilesystem root = root(directory.recordedRoot().orElse(DefaultTemplate.NAME));
+        directory.mount(root, spec.withDefaults(LifecycleSettings.PRODUCT_LIMITS).diskMb());
         long mounted = System.nanoTime();
         String namespace = networkNamespace(directory, ref.sandbox(), spec.network());
         long networked = System.nanoTime();
-        OciBundle.write(directory, template, spec, cgroups.path(ref), namespace);
+        OciBundle.write(directory, root, spec, cgroups.path(ref), namespace);
         try {
             runsc.restore(ref, directory.bundle(), imageDirectory, directory.log());
             long restored = System.nanoTime();

@@ -6,11 +6,13 @@ import io.perpetua.sandbox.SandboxId;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +28,7 @@ import org.slf4j.LoggerFactory;
  *   rootfs/            the root the sandbox sees: an overlay of the template and disk/upper/,
  *     usr/             with a second overlay of the template's /usr layers and disk/usr-upper/
  *   runsc.log          what runsc printed when starting or restoring a container
+ *   root.name          which root file system it is overlaid on: default, or an imported image
  * </pre>
  * Sandboxes made before disks had their layers directly in the directory, without a size
  * limit; they keep that layout.
@@ -34,6 +37,8 @@ final class SandboxDirectory {
 
     private static final Logger log = LoggerFactory.getLogger(SandboxDirectory.class);
     private static final Duration COPY_LIMIT = Duration.ofMinutes(10);
+    /** The file, in a sandbox's directory or a snapshot's image directory, naming the root file system it is on. */
+    static final String ROOT_NAME = "root.name";
 
     private final Path root;
 
@@ -85,7 +90,7 @@ final class SandboxDirectory {
      * Mounts the sandbox's disk and root unless they are mounted, making the disk ({@code diskMb}
      * MiB) and the writable layers the first time.
      */
-    void mount(DefaultTemplate template, int diskMb) {
+    void mount(RootFilesystem template, int diskMb) {
         if (!Files.isDirectory(root.resolve("upper"))) {
             mountDisk(diskMb);
         }
@@ -103,7 +108,7 @@ final class SandboxDirectory {
             Mounts.overlay(template.rootLayers(), layers.resolve("upper"), layers.resolve("work"), rootfs);
         }
         Path usr = rootfs.resolve("usr");
-        if (!Mounts.isMounted(usr)) {
+        if (!template.usrLayers().isEmpty() && !Mounts.isMounted(usr)) {
             Mounts.overlay(template.usrLayers(), layers.resolve("usr-upper"), layers.resolve("usr-work"), usr);
         }
     }
@@ -201,6 +206,32 @@ final class SandboxDirectory {
             Files.deleteIfExists(root.resolve("disk.img.draft"));
         } catch (IOException e) {
             log.warn("cannot remove the half-written disk copy of {}", root.getFileName(), e);
+        }
+    }
+
+    /** Notes which root file system the sandbox is overlaid on, so that every later restore mounts the same. */
+    void recordRoot(String name) {
+        try {
+            Files.createDirectories(root);
+            Files.writeString(root.resolve(ROOT_NAME), name);
+        } catch (IOException e) {
+            throw new RuntimeFailureException("cannot note the root of sandbox " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The root file system {@link #recordRoot} noted; sandboxes made before roots were noted have none (theirs is the default). */
+    Optional<String> recordedRoot() {
+        return readRoot(root);
+    }
+
+    /** The root name noted in {@code directory} (a sandbox's, or a snapshot's image directory), if any. */
+    static Optional<String> readRoot(Path directory) {
+        try {
+            return Optional.of(Files.readString(directory.resolve(ROOT_NAME)).strip());
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new RuntimeFailureException("cannot read the root noted in " + directory + ": " + e.getMessage(), e);
         }
     }
 

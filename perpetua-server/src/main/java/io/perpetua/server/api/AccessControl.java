@@ -87,9 +87,14 @@ final class AccessControl {
 
     /** Lets only admin keys on. */
     static void requireAdmin(Context ctx) {
+        requireAdmin(ctx, "manage keys");
+    }
+
+    /** Lets only admin keys on, for {@code what} ("manage keys"), which the message names. */
+    static void requireAdmin(Context ctx, String what) {
         ApiKey caller = caller(ctx);
         if (!caller.admin()) {
-            throw new ForbiddenException("key " + caller.id() + " is not an admin key; only admin keys manage keys");
+            throw new ForbiddenException("key " + caller.id() + " is not an admin key; only admin keys " + what);
         }
     }
 

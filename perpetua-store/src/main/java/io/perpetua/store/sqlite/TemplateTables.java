@@ -21,7 +21,7 @@ final class TemplateTables {
 
     private static final String SELECT = """
             SELECT id, name, project, state, from_template, ready_command, ready_timeout_ms, setup_timeout_ms, memory_mb, cpus,
-                disk_mb, snapshot_id, created_at, state_changed_at, failure_reason, build_log
+                disk_mb, snapshot_id, created_at, state_changed_at, failure_reason, build_log, image_root
             FROM templates WHERE deleted_at IS NULL""";
 
     private final Transactions transactions;
@@ -35,8 +35,8 @@ final class TemplateTables {
         transactions.execute("insert template " + template.name(), connection -> {
             try (PreparedStatement row = connection.prepareStatement("""
                     INSERT INTO templates (id, name, project, state, from_template, ready_command, ready_timeout_ms, setup_timeout_ms,
-                        memory_mb, cpus, disk_mb, snapshot_id, created_at, state_changed_at, failure_reason, build_log)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+                        memory_mb, cpus, disk_mb, snapshot_id, created_at, state_changed_at, failure_reason, build_log, image_root)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
                 TemplateRecipe recipe = template.recipe();
                 row.setString(1, template.id());
                 row.setString(2, template.name());
@@ -54,6 +54,7 @@ final class TemplateTables {
                 row.setLong(14, SandboxTables.micros(template.stateChangedAt()));
                 row.setString(15, template.failureReason());
                 row.setString(16, template.buildLog());
+                row.setString(17, template.image());
                 row.executeUpdate();
             }
             insertCommands(connection, template.id(), "setup", template.recipe().setup());
@@ -145,7 +146,8 @@ final class TemplateTables {
                 env(connection, id), commands.getOrDefault("start", List.of()), r.getString("ready_command"),
                 Duration.ofMillis(r.getLong("ready_timeout_ms")), Duration.ofMillis(r.getLong("setup_timeout_ms")),
                 nullableInt(r, "memory_mb"), nullableDouble(r, "cpus"), nullableInt(r, "disk_mb"));
-        return new Template(id, r.getString("name"), ProjectId.of(r.getString("project")), recipe, Template.State.valueOf(r.getString("state")),
+        return new Template(id, r.getString("name"), ProjectId.of(r.getString("project")), recipe, r.getString("image_root"),
+                Template.State.valueOf(r.getString("state")),
                 r.getString("snapshot_id"), SandboxTables.instant(r.getLong("created_at")), SandboxTables.instant(r.getLong("state_changed_at")),
                 r.getString("failure_reason"), r.getString("build_log"));
     }
