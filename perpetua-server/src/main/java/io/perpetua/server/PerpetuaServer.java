@@ -94,10 +94,10 @@ public final class PerpetuaServer implements AutoCloseable {
         UsageSource usage = new UsageSource(store.ledger(), id -> store.find(id).map(s -> s.spec().labels()).orElse(Map.of()),
                 config.prices());
         SandboxProcesses processes = new SandboxProcesses(sandboxes, runtime, clock);
-        this.e2b = new E2bApi(sandboxes, processes, runtime, keys, store, config.dataDirectory().resolve("e2b-envd.key"),
+        this.templates = new Templates(sandboxes, processes, runtime, store, clock, config.templateWarmPool());
+        this.e2b = new E2bApi(sandboxes, processes, templates, runtime, keys, store, config.dataDirectory().resolve("e2b-envd.key"),
                 () -> config.sandboxDomain() != null ? config.sandboxDomain() : "localhost:" + port(), clock);
         Previews previews = new Previews(store.previews(), clock);
-        this.templates = new Templates(sandboxes, processes, runtime, store, clock, config.templateWarmPool());
         ApiRoutes routes = new ApiRoutes(sandboxes, processes, templates, runtime, previews, keys, usage, events, clock, metrics);
         this.mcp = new McpEndpoint(sandboxes, processes, previews, keys, VERSION);
         this.http = Javalin.create(javalin -> {

@@ -1,10 +1,14 @@
 package io.perpetua.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -40,5 +44,27 @@ class E2bSdkIT {
         NodeClients.Run run = clients.node(script, Map.of("E2B_API_URL", url, "E2B_SANDBOX_URL", url, "E2B_API_KEY", Api.ADMIN_KEY), 300);
         assertThat(run.exitCode()).as("%s printed:%n%s", script, run.output()).isZero();
         assertThat(run.output()).contains(script.replace(".mjs", "") + ": ok");
+    }
+
+    @Test
+    void aPerpetuaTemplateIsAnE2bTemplate() {
+        Api api = daemon.api();
+        Api.Response accepted = api.post("/v1/templates", Map.of("name", "e2b-web", "env", Map.of("GREETING", "hi"),
+                "setup", List.of("mkdir -p /srv", "echo hello-from-template > /srv/index.html"),
+                "start", List.of("cd /srv && exec python3 -m http.server 8000 --bind 0.0.0.0"),
+                "ready", "python3 -c \"import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/', timeout=5)\""));
+        assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
+        try {
+            await().atMost(Duration.ofMinutes(3)).until(() -> !api.get("/v1/templates/e2b-web").json().path("state").asString()
+                    .equals("building"));
+            assertThat(api.get("/v1/templates/e2b-web").json().path("state").asString()).isEqualTo("ready");
+            String url = api.baseUri().toString().replaceAll("/$", "");
+            NodeClients.Run run = clients.node("templates.mjs", Map.of("E2B_API_URL", url, "E2B_SANDBOX_URL", url,
+                    "E2B_API_KEY", Api.ADMIN_KEY, "TEMPLATE", "e2b-web"), 300);
+            assertThat(run.exitCode()).as("templates.mjs printed:%n%s", run.output()).isZero();
+            assertThat(run.output()).contains("templates: ok");
+        } finally {
+            api.delete("/v1/templates/e2b-web");
+        }
     }
 }

@@ -8,6 +8,7 @@ import io.perpetua.processes.SandboxProcesses;
 import io.perpetua.runtime.SandboxRuntime;
 import io.perpetua.server.api.PortForward;
 import io.perpetua.store.SandboxStore;
+import io.perpetua.template.Templates;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.function.Supplier;
@@ -33,12 +34,12 @@ public final class E2bApi {
      * @param secretFile where the secret of the sandboxes' tokens is kept (made if missing)
      * @param domain     the domain of the host names {@code <port>-<sandbox id>.<domain>} that reach sandboxes
      */
-    public E2bApi(SandboxService engine, SandboxProcesses processes, SandboxRuntime runtime, ApiKeys keys, SandboxStore store,
-                  Path secretFile, Supplier<String> domain, Clock clock) {
+    public E2bApi(SandboxService engine, SandboxProcesses processes, Templates templates, SandboxRuntime runtime, ApiKeys keys,
+                  SandboxStore store, Path secretFile, Supplier<String> domain, Clock clock) {
         // E2B's clients send fields this adapter does not know (and newer ones, more): they are ignored, not refused.
         JsonMapper json = JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
         SandboxTokens tokens = SandboxTokens.loadOrCreate(secretFile);
-        this.sandboxes = new E2bSandboxes(engine, store, clock);
+        this.sandboxes = new E2bSandboxes(engine, templates, store, clock);
         this.metrics = new E2bMetrics(runtime, clock);
         this.controlPlane = new ControlPlaneRoutes(sandboxes, keys, tokens, domain, metrics, json);
         this.ports = new PortHostRoutes(sandboxes, tokens, json);

@@ -10,6 +10,7 @@ import io.perpetua.sandbox.SandboxState;
 import io.perpetua.sandbox.SandboxSpec;
 import io.perpetua.store.Annotations;
 import io.perpetua.store.SandboxStore;
+import io.perpetua.template.Templates;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -42,12 +43,14 @@ final class E2bSandboxes {
     }
 
     private final SandboxService sandboxes;
+    private final Templates templates;
     private final SandboxStore store;
     private final Clock clock;
     private final ConcurrentMap<SandboxId, E2bSandbox> attributes = new ConcurrentHashMap<>();
 
-    E2bSandboxes(SandboxService sandboxes, SandboxStore store, Clock clock) {
+    E2bSandboxes(SandboxService sandboxes, Templates templates, SandboxStore store, Clock clock) {
         this.sandboxes = sandboxes;
+        this.templates = templates;
         this.store = store;
         this.clock = clock;
         store.annotated(E2bSandbox.NAMESPACE).forEach((id, values) -> attributes.put(id, E2bSandbox.of(values)));
@@ -58,12 +61,19 @@ final class E2bSandboxes {
         return e2bTemplate == null || e2bTemplate.equals(BASE_TEMPLATE) ? DEFAULT_TEMPLATE : e2bTemplate;
     }
 
-    /** Creates a sandbox whose lifetime starts now; its E2B attributes are stored with it, before it starts. */
+    /**
+     * Creates a sandbox whose lifetime starts now, from the project's template of that name if
+     * it has one (a restore of its saved state, as E2B's templates are); its E2B attributes are
+     * stored with it, before it starts.
+     */
     Entry create(ProjectId project, SandboxSpec spec, String templateId, long timeoutSeconds, boolean autoPause, boolean autoResume,
                  boolean publicTraffic) {
         E2bSandbox e2b = new E2bSandbox(templateId, timeoutSeconds, clock.instant().plusSeconds(timeoutSeconds), autoPause, autoResume,
                 false, publicTraffic);
-        Sandbox sandbox = sandboxes.create(project, spec, new Annotations(E2bSandbox.NAMESPACE, e2b.annotations()));
+        Annotations annotations = new Annotations(E2bSandbox.NAMESPACE, e2b.annotations());
+        Sandbox sandbox = templates.find(project, spec.template()).isPresent()
+                ? templates.create(project, spec.template(), spec, annotations)
+                : sandboxes.create(project, spec, annotations);
         attributes.put(sandbox.id(), e2b);
         return new Entry(sandbox, e2b);
     }
