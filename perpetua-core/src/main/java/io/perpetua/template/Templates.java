@@ -90,13 +90,16 @@ public final class Templates implements AutoCloseable {
      */
     public synchronized Template build(ProjectId project, String name, TemplateRecipe recipe) {
         requireFree(project, name);
+        Template building = Template.building(RandomIds.next("tp", 14), name, project, recipe, clock.instant());
         if (!recipe.fromDefault()) {
             Template base = store.findTemplate(project, recipe.from()).filter(t -> t.state() == Template.State.READY)
                     .orElseThrow(() -> new InvalidInputException("from", "from must be 'default' or a ready template of the project; '"
                             + recipe.from() + "' is not"));
             requireNoResources(recipe, base);
+            // Built on its base's image, if it has one: the image stays while this template does.
+            building = building.onImage(base.image());
         }
-        Template template = Template.building(RandomIds.next("tp", 14), name, project, recipe, clock.instant());
+        Template template = building;
         store.insertTemplate(template);
         log.info("building template {} ({}) of project {}", name, template.id(), project);
         builds.execute(() -> run(template));
@@ -195,7 +198,8 @@ public final class Templates implements AutoCloseable {
         if (template.snapshotId() != null) {
             sandboxes.deleteSnapshot(project, template.snapshotId());
         }
-        if (template.image() != null) {
+        boolean imageStillNeeded = store.listTemplates().stream().anyMatch(other -> Objects.equals(other.image(), template.image()));
+        if (template.image() != null && !imageStillNeeded) {
             deleteImageUnlessUsed(template.image());
         }
         log.info("template {} ({}) of project {} deleted", name, template.id(), project);

@@ -83,6 +83,13 @@ class TemplateImageIT {
         assertThat(layered.path("state").asString()).as(layered.toString()).isEqualTo("ready");
         String third = create("busybox-plus");
         assertThat(api.sh(third, "cat /greeting /root/more")).isEqualTo("hello-image\nlayered\n");
+
+        sandboxes.forEach(id -> assertThat(api.delete("/v1/sandboxes/" + id).status()).isEqualTo(204));
+        sandboxes.clear();
+        assertThat(api.delete("/v1/templates/busybox").status()).isEqualTo(204);
+        templates.remove("busybox");
+        String afterBaseDeleted = create("busybox-plus");
+        assertThat(api.sh(afterBaseDeleted, "cat /greeting")).as("the image stays while a template built on it does").isEqualTo("hello-image\n");
     }
 
     @Test
