@@ -34,7 +34,10 @@ final class CreateCommand implements Callable<Integer> {
                     + "No other setting goes with it.")
     private String snapshot;
 
-    @Option(names = "--template", paramLabel = "NAME", description = "Template to start from.")
+    @Option(names = "--template", paramLabel = "NAME",
+            description = "Template to start from: default, or one built with 'template build', whose state, running "
+                    + "servers and resources the sandbox gets (so --memory, --cpus, --disk, --max-processes and "
+                    + "--max-open-files are not given with one).")
     private String template;
 
     @Option(names = "--idle-timeout", paramLabel = "SECONDS", description = "Idle time before the sandbox goes to standby.")

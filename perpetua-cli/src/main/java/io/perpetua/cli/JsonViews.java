@@ -13,6 +13,7 @@ import io.perpetua.client.Sandbox;
 import io.perpetua.client.SandboxInfo;
 import io.perpetua.client.SavedSnapshotInfo;
 import io.perpetua.client.SnapshotInfo;
+import io.perpetua.client.TemplateInfo;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -146,6 +147,26 @@ final class JsonViews {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("snapshot", savedSnapshot(fork.snapshot()));
         json.put("sandboxes", sandboxes(fork.sandboxes().stream().map(Sandbox::info).toList()));
+        return json;
+    }
+
+    static Map<String, Object> template(TemplateInfo template) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("name", template.name());
+        json.put("id", template.id());
+        json.put("state", template.state().apiValue());
+        json.put("from", template.from());
+        json.put("image", template.image());
+        json.put("setup", template.setup());
+        json.put("envNames", template.envNames());
+        json.put("start", template.start());
+        json.put("ready", template.ready());
+        json.put("snapshotId", template.snapshotId());
+        json.put("warmCopies", template.warmCopies());
+        json.put("createdAt", time(template.createdAt()));
+        json.put("stateChangedAt", time(template.stateChangedAt()));
+        json.put("failureReason", template.failureReason());
+        json.put("buildLog", template.buildLog());
         return json;
     }
 

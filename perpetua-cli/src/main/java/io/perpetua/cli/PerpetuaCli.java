@@ -48,6 +48,7 @@ public final class PerpetuaCli {
                 .addSubcommand(ServerCommand.commandLine(terminal))
                 .addSubcommand(SandboxCommand.commandLine(terminal))
                 .addSubcommand(SnapshotCommand.commandLine(terminal))
+                .addSubcommand(TemplateCommand.commandLine(terminal))
                 .addSubcommand(KeysCommand.commandLine(terminal))
                 .addSubcommand(new UsageCommand(terminal))
                 .addSubcommand(CostModelCommand.commandLine(terminal))

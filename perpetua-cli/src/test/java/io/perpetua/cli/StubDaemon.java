@@ -10,8 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Queue;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -43,6 +45,7 @@ final class StubDaemon implements AutoCloseable {
     private final HttpServer server;
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final Map<String, Reply> replies = new ConcurrentHashMap<>();
+    private final Map<String, Queue<Reply>> turns = new ConcurrentHashMap<>();
 
     private StubDaemon(HttpServer server) {
         this.server = server;
@@ -60,6 +63,19 @@ final class StubDaemon implements AutoCloseable {
     StubDaemon answer(String method, String target, int status, String json) {
         replies.put(method + " " + target, new Reply(status, "application/json", bytes(json), false));
         return this;
+    }
+
+    /**
+     * Answers {@code method path} (without a query) with each of {@code jsons} in turn, then with
+     * the last one for good, as a daemon whose answer changes between calls.
+     */
+    StubDaemon answerInTurn(String method, String path, int status, String... jsons) {
+        Queue<Reply> queue = new ConcurrentLinkedQueue<>();
+        for (int i = 0; i < jsons.length - 1; i++) {
+            queue.add(new Reply(status, "application/json", bytes(jsons[i]), false));
+        }
+        turns.put(method + " " + path, queue);
+        return answer(method, path, status, jsons[jsons.length - 1]);
     }
 
     /** Answers {@code method target} with a stream of server-sent events, written as given. */
@@ -112,7 +128,9 @@ final class StubDaemon implements AutoCloseable {
             Map<String, String> headers = new TreeMap<>();
             exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), values.getFirst()));
             requests.add(new Request(method, path, query, headers, exchange.getRequestBody().readAllBytes()));
-            Reply reply = replies.get(method + " " + path + "?" + query);
+            Queue<Reply> queue = turns.get(method + " " + path);
+            Reply reply = queue == null ? null : queue.poll();
+            reply = reply != null ? reply : replies.get(method + " " + path + "?" + query);
             if (reply == null) {
                 reply = replies.getOrDefault(method + " " + path, new Reply(404, "application/json",
                         bytes("{\"error\":{\"code\":\"not_found\",\"message\":\"no stub for " + method + " " + path + "\"}}"), false));

@@ -36,12 +36,14 @@ public final class Perpetua implements AutoCloseable {
     private final Http http;
     private final Sandboxes sandboxes;
     private final Snapshots snapshots;
+    private final Templates templates;
     private final Keys keys;
 
     private Perpetua(Http http) {
         this.http = http;
         this.sandboxes = new Sandboxes(http);
         this.snapshots = new Snapshots(http);
+        this.templates = new Templates(http);
         this.keys = new Keys(http);
     }
 
@@ -115,6 +117,15 @@ public final class Perpetua implements AutoCloseable {
      */
     public Snapshots snapshots() {
         return snapshots;
+    }
+
+    /**
+     * The templates of the caller's project: prepared environments that sandboxes start from.
+     *
+     * @return the entry point for building, listing, finding and deleting templates
+     */
+    public Templates templates() {
+        return templates;
     }
 
     /**

@@ -16,7 +16,10 @@ import java.util.Map;
  *         .build();
  * }</pre>
  *
- * @param template       the template to start from, or null for the daemon's default
+ * @param template       the template to start from: {@code default}, or a template of the project
+ *                       ({@link Perpetua#templates()}), whose state the sandbox is a copy of and whose
+ *                       resources it has (so memoryMb, cpus, diskMb, maxProcesses and maxOpenFiles are
+ *                       not given with one); or null for the daemon's default
  * @param idleTimeout    time without activity before the sandbox goes to standby, in whole seconds
  * @param hibernateAfter time in standby before it is checkpointed to disk, in whole seconds
  * @param env            environment variables of every command run in it; never echoed back
@@ -127,7 +130,8 @@ public record SandboxSpec(String template, Duration idleTimeout, Duration hibern
         /**
          * Sets the template to start from.
          *
-         * @param template a template name, or null for the daemon's default
+         * @param template {@code default}, a template of the project ({@link Perpetua#templates()}), or null for the
+         *                 daemon's default
          * @return this builder
          */
         public Builder template(String template) {

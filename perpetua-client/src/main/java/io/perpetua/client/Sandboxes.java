@@ -52,6 +52,27 @@ public final class Sandboxes {
     }
 
     /**
+     * Creates a sandbox from a template of the project ({@code POST /v1/sandboxes {"template": name}}).
+     * For a template built with {@link Perpetua#templates()} it is a copy of the state the template
+     * captured, with the processes its recipe left running already running, the template's
+     * resources and environment; {@code default} is the daemon's default root. To give it labels,
+     * idle windows, a network policy or more environment too, set {@link SandboxSpec#template()}
+     * and call {@link #create(SandboxSpec)}. It is running when this returns.
+     *
+     * @param name the template's name
+     * @return the new sandbox
+     * @throws IllegalArgumentException if {@code name} cannot name a template
+     * @throws ConflictException        with the code {@code template_not_ready} if the template is still being built,
+     *                                  or {@code template_failed} if its build failed
+     * @throws InvalidRequestException  if the project has no such template
+     * @throws QuotaExceededException   if one more sandbox would exceed a limit of the project
+     */
+    public Sandbox createFromTemplate(String name) {
+        Map<String, Object> body = Map.of("template", Validation.templateName(name, "name"));
+        return Sandbox.of(http, http.json(http.post("/v1/sandboxes", body), SandboxInfo::from));
+    }
+
+    /**
      * Lists the sandboxes ({@code GET /v1/sandboxes}). Reading them does not wake them.
      *
      * @return every sandbox, each holding its info as of this call

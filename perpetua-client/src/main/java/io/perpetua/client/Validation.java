@@ -5,9 +5,13 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /** Checks of the arguments of the API, shared by its values, with messages that name the field and the value. */
 final class Validation {
+
+    /** What can name a template: 1 to 63 characters of {@code [a-z0-9._-]}, starting with a letter or digit. */
+    private static final Pattern TEMPLATE_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
 
     private Validation() {
     }
@@ -52,6 +56,23 @@ final class Validation {
                     + " characters but had " + name.length());
         }
         return name;
+    }
+
+    /** A template's name, as the daemon takes it: {@link #TEMPLATE_NAME}. */
+    static String templateName(String name, String field) {
+        if (name == null || !TEMPLATE_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException(field + " must be 1 to 63 characters of [a-z0-9._-], starting with a letter or digit, "
+                    + "but was " + (name == null ? "null" : "'" + name + "'"));
+        }
+        return name;
+    }
+
+    /** A time to wait: present and positive. */
+    static Duration positive(Duration duration, String field) {
+        if (duration == null || duration.isNegative() || duration.isZero()) {
+            throw new IllegalArgumentException(field + " must be a positive duration but was " + duration);
+        }
+        return duration;
     }
 
     /** A copy of a command line: at least one element, none null. */

@@ -7,7 +7,8 @@
  * {@link io.perpetua.client.Sandbox} runs commands and changes state, and reaches its
  * {@link io.perpetua.client.Files} and background {@link io.perpetua.client.Processes}, and saves
  * it as a snapshot to roll back to or copy; {@link io.perpetua.client.Perpetua#snapshots()} lists
- * and deletes those. Values
+ * and deletes those, and {@link io.perpetua.client.Perpetua#templates()} builds prepared
+ * environments that sandboxes start from. Values
  * are records; inputs with several optional parts have builders. Every failure is an unchecked
  * {@link io.perpetua.client.PerpetuaException}, whose subclass follows the daemon's status.
  */
