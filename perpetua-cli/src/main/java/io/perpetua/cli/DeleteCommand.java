@@ -1,8 +1,5 @@
 package io.perpetua.cli;
 
-import io.perpetua.client.Perpetua;
-import io.perpetua.client.PerpetuaException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -30,30 +27,6 @@ final class DeleteCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<String> deleted = new ArrayList<>();
-        try (Perpetua client = api.connect(terminal.env())) {
-            for (String id : ids) {
-                if (delete(client, id)) {
-                    deleted.add(id);
-                }
-            }
-        }
-        if (output.json()) {
-            terminal.printJson(deleted);
-        }
-        return deleted.size() == ids.size() ? 0 : 1;
-    }
-
-    private boolean delete(Perpetua client, String id) {
-        try {
-            client.sandboxes().handle(id).delete();
-        } catch (PerpetuaException e) {
-            terminal.fail(e);
-            return false;
-        }
-        if (!output.json()) {
-            terminal.out().println("deleted " + id);
-        }
-        return true;
+        return Deletions.deleteEach(terminal, api, output, ids, (client, id) -> client.sandboxes().handle(id).delete());
     }
 }

@@ -2,14 +2,12 @@ package io.perpetua.cli;
 
 import io.perpetua.client.ConflictException;
 import io.perpetua.client.Perpetua;
-import io.perpetua.client.PerpetuaException;
 import io.perpetua.client.TemplateInfo;
 import io.perpetua.client.TemplateRecipe;
 import io.perpetua.client.TemplateState;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -334,31 +332,7 @@ final class TemplateCommand {
 
         @Override
         public Integer call() {
-            List<String> deleted = new ArrayList<>();
-            try (Perpetua client = api.connect(terminal.env())) {
-                for (String name : names) {
-                    if (delete(client, name)) {
-                        deleted.add(name);
-                    }
-                }
-            }
-            if (output.json()) {
-                terminal.printJson(deleted);
-            }
-            return deleted.size() == names.size() ? 0 : 1;
-        }
-
-        private boolean delete(Perpetua client, String name) {
-            try {
-                client.templates().delete(name);
-            } catch (PerpetuaException e) {
-                terminal.fail(e);
-                return false;
-            }
-            if (!output.json()) {
-                terminal.out().println("deleted " + name);
-            }
-            return true;
+            return Deletions.deleteEach(terminal, api, output, names, (client, name) -> client.templates().delete(name));
         }
     }
 }
