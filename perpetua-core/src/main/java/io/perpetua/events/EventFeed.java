@@ -37,13 +37,20 @@ public final class EventFeed implements LifecycleListener {
 
     @Override
     public void onStateChanged(Sandbox sandbox, SandboxState from) {
-        publish(id -> new SandboxEvent(id, sandbox.id(), sandbox.project(), from, sandbox.state(), sandbox.stateChangedAt(),
-                sandbox.state() == SandboxState.FAILED ? sandbox.failureReason() : null, null, null));
+        publish(id -> new SandboxEvent(id, SandboxEvent.Kind.TRANSITION, sandbox.id(), sandbox.project(), from, sandbox.state(),
+                sandbox.stateChangedAt(), sandbox.failureReason(), null, null));
     }
 
     @Override
     public void onSnapshot(SnapshotAction action, SavedSnapshot snapshot, SandboxId sandbox, Instant at) {
-        publish(id -> new SandboxEvent(id, sandbox, snapshot.project(), null, null, at, null, action, snapshot.id()));
+        publish(id -> new SandboxEvent(id, SandboxEvent.Kind.SNAPSHOT, sandbox, snapshot.project(), null, null, at, null, action,
+                snapshot.id()));
+    }
+
+    @Override
+    public void onExpired(Sandbox sandbox, String reason) {
+        publish(id -> new SandboxEvent(id, SandboxEvent.Kind.EXPIRED, sandbox.id(), sandbox.project(), null, null, sandbox.stateChangedAt(),
+                reason, null, null));
     }
 
     private void publish(LongFunction<SandboxEvent> numbered) {

@@ -1,5 +1,7 @@
 package io.perpetua.lifecycle;
 
+import io.perpetua.sandbox.ExpirationPolicy;
+import io.perpetua.sandbox.Lifecycle;
 import io.perpetua.sandbox.Sandbox;
 import io.perpetua.sandbox.SandboxState;
 import io.perpetua.store.SandboxStore;
@@ -8,15 +10,18 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Time passing for the sandboxes. On every {@link #tick}: a sandbox idle past its window goes
- * to standby; one in standby past its {@code hibernateAfter}, or, while the host has less
+ * Time passing for the sandboxes. On every {@link #tick}: a sandbox whose lifecycle's rules
+ * say so is deleted (a {@code ttl-idle} rule never deletes one in use); a sandbox idle past its
+ * window goes to standby (or, as its lifecycle says, stays running or is deleted); one in standby past its {@code hibernateAfter}, or, while the host has less
  * memory available than it should, the one longest in standby, is handed to the background
  * executor for hibernation; and changes not yet written (activity, a thaw) go to the store.
  * A sandbox busy with a transition is skipped, and one whose last automatic transition failed
@@ -37,15 +42,18 @@ final class IdleTimers {
     private final HostMemory hostMemory;
     private final KeepAwake keepAwake;
     private final BooleanSupplier closed;
+    private final BiConsumer<ManagedSandbox, String> expire;
     private final AtomicInteger pressureHibernations = new AtomicInteger();
 
     /**
      * @param sandboxes          a live view of the engine's sandboxes
      * @param minAvailableMemory bytes the host should keep available; 0 turns memory pressure off
      * @param closed             whether the engine is closing (no hibernation starts then)
+     * @param expire             deletes a sandbox its lifecycle ends, for the reason given; called with its lock held
      */
     IdleTimers(Collection<ManagedSandbox> sandboxes, Transitions transitions, SandboxStore store, long minAvailableMemory, Clock clock,
-               Executor background, HostMemory hostMemory, KeepAwake keepAwake, BooleanSupplier closed) {
+               Executor background, HostMemory hostMemory, KeepAwake keepAwake, BooleanSupplier closed,
+               BiConsumer<ManagedSandbox, String> expire) {
         this.sandboxes = sandboxes;
         this.transitions = transitions;
         this.store = store;
@@ -55,6 +63,7 @@ final class IdleTimers {
         this.hostMemory = hostMemory;
         this.keepAwake = keepAwake;
         this.closed = closed;
+        this.expire = expire;
     }
 
     void tick() {
@@ -87,15 +96,29 @@ final class IdleTimers {
 
     private void evaluate(ManagedSandbox m, Instant now) {
         Sandbox s = m.record();
-        if (s.state() == SandboxState.RUNNING && m.inflight() == 0
+        Optional<ExpirationPolicy> due = s.lifecycle().due(s, now).filter(rule -> rule.type() != ExpirationPolicy.Type.TTL_IDLE || idle(m));
+        if (due.isPresent()) {
+            expire.accept(m, "expired: " + due.get().describe());
+            return;
+        }
+        if (s.state() == SandboxState.RUNNING && s.lifecycle().onIdle() != Lifecycle.OnIdle.NONE && m.inflight() == 0
                 && !now.isBefore(s.lastActivityAt().plus(s.spec().idleTimeout()))) {
             if (keepAwake.keepsAwake(s.id())) {
+                return;
+            }
+            if (s.lifecycle().onIdle() == Lifecycle.OnIdle.DELETE) {
+                expire.accept(m, "idle for " + s.spec().idleTimeout().toSeconds() + " s (onIdle: delete)");
                 return;
             }
             transitions.standby(m);
         } else if (s.state() == SandboxState.STANDBY && !now.isBefore(s.stateChangedAt().plus(s.spec().hibernateAfter()))) {
             scheduleHibernation(m, () -> { });
         }
+    }
+
+    /** Whether nothing uses the sandbox: no request in it and nothing keeping it awake (a process, a stream). */
+    private boolean idle(ManagedSandbox m) {
+        return m.inflight() == 0 && !keepAwake.keepsAwake(m.id());
     }
 
     private void relieveMemoryPressure() {

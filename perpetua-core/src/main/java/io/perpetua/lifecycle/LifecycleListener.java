@@ -40,4 +40,8 @@ public interface LifecycleListener {
      */
     default void onSnapshot(SnapshotAction action, SavedSnapshot snapshot, SandboxId sandbox, Instant at) {
     }
+
+    /** {@code sandbox}'s lifecycle deleted it, for {@code reason} ({@code expired: ttl-idle 30m}). */
+    default void onExpired(Sandbox sandbox, String reason) {
+    }
 }

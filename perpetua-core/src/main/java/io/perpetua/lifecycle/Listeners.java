@@ -50,4 +50,9 @@ final class Listeners implements LifecycleListener {
     public void onSnapshot(SnapshotAction action, SavedSnapshot snapshot, SandboxId sandbox, Instant at) {
         all.forEach(listener -> listener.onSnapshot(action, snapshot, sandbox, at));
     }
+
+    @Override
+    public void onExpired(Sandbox sandbox, String reason) {
+        all.forEach(listener -> listener.onExpired(sandbox, reason));
+    }
 }

@@ -12,6 +12,7 @@ import io.perpetua.runtime.SandboxRuntime;
 import io.perpetua.sandbox.ContainerRef;
 import io.perpetua.sandbox.ExecRequest;
 import io.perpetua.sandbox.ExecResult;
+import io.perpetua.sandbox.Lifecycle;
 import io.perpetua.sandbox.NetworkPolicy;
 import io.perpetua.sandbox.Sandbox;
 import io.perpetua.sandbox.SandboxId;
@@ -83,7 +84,7 @@ public final class SandboxService implements AutoCloseable {
         this.transitions = new Transitions(runtime, store, snapshots, clock, listener, metering);
         this.admissions = new Admissions(settings.quota(), () -> sandboxes.values().stream().map(ManagedSandbox::record).toList());
         this.idleTimers = new IdleTimers(sandboxes.values(), transitions, store, settings.minAvailableMemory(), clock, builder.background,
-                builder.hostMemory, builder.keepAwake, () -> closed);
+                builder.hostMemory, builder.keepAwake, () -> closed, this::expire);
         this.savedSnapshots = new SavedSnapshots(runtime, store, snapshots, transitions, clock);
         Recovery recovery = new Recovery(runtime, store, snapshots, clock);
         List<Sandbox> live = recovery.recover();
@@ -127,14 +128,22 @@ public final class SandboxService implements AutoCloseable {
      * @throws RuntimeFailureException if the runtime could not start it; nothing of it is left
      */
     public Sandbox create(ProjectId project, SandboxSpec requested, Annotations annotations) {
+        return create(project, requested, Lifecycle.DEFAULT, annotations);
+    }
+
+    /**
+     * Like {@link #create(ProjectId, SandboxSpec, Annotations)}, with {@code lifecycle} (what it
+     * does when idle, the rules that delete it) recorded with it from the start.
+     */
+    public Sandbox create(ProjectId project, SandboxSpec requested, Lifecycle lifecycle, Annotations annotations) {
         checkOpen();
         SandboxSpec spec = requested.withDefaults(settings.defaults());
         runtime.validate(spec);
         return admissions.create(project, appear -> {
             Optional<SandboxId> warm = runtime.takeWarm(spec);
             Consumer<ContainerRef> start = warm.isPresent() ? ref -> { } : ref -> runtime.start(ref, spec);
-            return createAdmitted(Sandbox.creating(warm.orElseGet(SandboxId::random), project, spec, clock.instant()), annotations, appear,
-                    start, warm.isPresent());
+            Sandbox creating = Sandbox.creating(warm.orElseGet(SandboxId::random), project, spec, clock.instant()).withLifecycle(lifecycle);
+            return createAdmitted(creating, annotations, appear, start, warm.isPresent());
         });
     }
 
@@ -279,6 +288,15 @@ public final class SandboxService implements AutoCloseable {
      */
     public Sandbox get(SandboxId id) {
         return managed(id).record();
+    }
+
+    /**
+     * The sandbox as the store last recorded it, deleted ones included (with why their lifecycle
+     * deleted them, if it did); empty if there never was one. For history, not for use.
+     */
+    public Optional<Sandbox> history(SandboxId id) {
+        ManagedSandbox m = sandboxes.get(id);
+        return m != null ? Optional.of(m.record()) : store.find(id);
     }
 
     /** Like {@link #get}, for an id that may be malformed. */
@@ -587,6 +605,33 @@ public final class SandboxService implements AutoCloseable {
         snapshots.delete(saved.content());
         listener.onSnapshot(SnapshotAction.DELETED, saved, saved.source(), clock.instant());
         log.info("snapshot {} of sandbox {} deleted", saved.id(), saved.source());
+    }
+
+    /**
+     * Changes the sandbox's lifecycle (what it does when idle, the rules that delete it) by
+     * {@code change}, in whatever state it is; it does not wake it and is not activity. The new rules count from
+     * now on: one whose deadline has passed deletes the sandbox at the next tick.
+     *
+     * @throws io.perpetua.error.NotFoundException if there is no such sandbox
+     */
+    public Sandbox updateLifecycle(SandboxId id, UnaryOperator<Lifecycle> change) {
+        ManagedSandbox m = managed(id);
+        return m.locked(() -> {
+            requireLive(m);
+            Lifecycle lifecycle = change.apply(m.record().lifecycle());
+            m.set(m.record().withLifecycle(lifecycle));
+            store.update(m.record());
+            log.info("sandbox {} lifecycle: onIdle {}, expiration [{}]", id, lifecycle.onIdle().wireName(), lifecycle.encodedPolicies());
+            return m.record();
+        });
+    }
+
+    /** Deletes a sandbox its lifecycle ends (an expiry rule, or idle with onIdle delete); called by a tick with its lock held. */
+    private void expire(ManagedSandbox m, String reason) {
+        transitions.delete(m, reason);
+        sandboxes.remove(m.id());
+        listener.onExpired(m.record(), reason);
+        log.info("sandbox {} deleted by its lifecycle: {}", m.id(), reason);
     }
 
     /**

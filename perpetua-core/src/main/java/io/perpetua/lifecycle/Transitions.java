@@ -193,6 +193,11 @@ final class Transitions {
      * for, not when the teardown is done.
      */
     void delete(ManagedSandbox m) {
+        delete(m, null);
+    }
+
+    /** Like {@link #delete(ManagedSandbox)}, done by the sandbox's lifecycle for {@code reason}, which is kept. */
+    void delete(ManagedSandbox m, String reason) {
         Sandbox s = m.record();
         s.state().requireMoveTo(SandboxState.DELETED);
         Instant requested = clock.instant();
@@ -204,7 +209,7 @@ final class Transitions {
         if (s.snapshot() != null) {
             snapshots.delete(s.snapshot());
         }
-        move(m, SandboxState.DELETED, true, used, requested);
+        move(m, SandboxState.DELETED, true, used, requested, reason);
         store.end(s.id());
     }
 
@@ -289,9 +294,14 @@ final class Transitions {
      * container's usage read before it went away.
      */
     void move(ManagedSandbox m, SandboxState to, boolean durable, ResourceUsage usedBefore, Instant at) {
+        move(m, to, durable, usedBefore, at, null);
+    }
+
+    /** Like {@link #move(ManagedSandbox, SandboxState, boolean, ResourceUsage, Instant)}, to deleted for {@code reason}, kept. */
+    private void move(ManagedSandbox m, SandboxState to, boolean durable, ResourceUsage usedBefore, Instant at, String reason) {
         Sandbox s = m.record();
         s.state().requireMoveTo(to);
-        m.set(s.withState(to, at));
+        m.set(reason == null ? s.withState(to, at) : s.deletedFor(reason, at));
         if (durable) {
             store.update(m.record());
         } else {

@@ -5,6 +5,7 @@ import io.perpetua.events.EventFeed;
 import io.perpetua.metering.InMemoryLedger;
 import io.perpetua.metering.Metering;
 import io.perpetua.sandbox.ExecRequest;
+import io.perpetua.sandbox.Lifecycle;
 import io.perpetua.sandbox.Sandbox;
 import io.perpetua.sandbox.SandboxId;
 import io.perpetua.sandbox.SandboxSpec;
@@ -80,6 +81,6 @@ final class Engine {
     /** A record as an earlier daemon would have stored it, created at {@link #START}. */
     static Sandbox stored(SandboxId id, SandboxState state, int generation, Snapshot snapshot) {
         SandboxSpec spec = new SandboxSpec("default", IDLE, HIBERNATE_AFTER, null, null, 256, 1.0);
-        return new Sandbox(id, ProjectId.DEFAULT, spec, state, START, START, START, generation, snapshot, null);
+        return new Sandbox(id, ProjectId.DEFAULT, spec, state, START, START, START, generation, snapshot, null, Lifecycle.DEFAULT);
     }
 }

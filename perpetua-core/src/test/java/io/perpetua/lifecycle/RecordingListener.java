@@ -1,5 +1,6 @@
 package io.perpetua.lifecycle;
 
+import io.perpetua.sandbox.Sandbox;
 import io.perpetua.sandbox.SandboxId;
 import io.perpetua.sandbox.SandboxState;
 import java.time.Duration;
@@ -20,6 +21,7 @@ final class RecordingListener implements LifecycleListener {
 
     final List<Transition> transitions = new CopyOnWriteArrayList<>();
     final List<Resume> resumes = new CopyOnWriteArrayList<>();
+    final List<String> expired = new CopyOnWriteArrayList<>();
     final List<Checkpoint> checkpoints = new CopyOnWriteArrayList<>();
 
     @Override
@@ -35,5 +37,10 @@ final class RecordingListener implements LifecycleListener {
     @Override
     public void onCheckpoint(SandboxId sandbox, Duration elapsed, long bytes) {
         checkpoints.add(new Checkpoint(sandbox, bytes));
+    }
+
+    @Override
+    public void onExpired(Sandbox sandbox, String reason) {
+        expired.add(sandbox.id() + " " + reason);
     }
 }

@@ -32,7 +32,7 @@ import tools.jackson.databind.JsonNode;
  * error code and kind of request there were.
  *
  * <p>What the fuzzer spares: the operations that would take its fixtures away (deleting its
- * sandbox, putting it to sleep) get a well-formed id of no sandbox instead (their only input
+ * sandbox, putting it to sleep, giving it a lifecycle that deletes it, snapshotting or forking it) get a well-formed id of no sandbox instead (their only input
  * is that id; {@code SandboxApiIT} and {@code PerpetualLifecycleIT} cover them on real
  * sandboxes), and keys and previews it may revoke are spare ones. Its project may hold one
  * sandbox, so a valid create is refused with 429 after its validation instead of starting a
@@ -96,7 +96,8 @@ class FuzzIT {
         Map<String, String> pathValues = Map.of("id", sandbox, "processId", process, "keyId", spareKey, "previewId", sparePreview,
                 "token", preview.path("token").asString(), "port", Integer.toString(EchoServer.PORT));
         Set<String> spared = Set.of("DELETE /v1/sandboxes/{id}", "POST /v1/sandboxes/{id}/standby", "POST /v1/sandboxes/{id}/hibernate",
-                "POST /v1/sandboxes/{id}/snapshots", "POST /v1/sandboxes/{id}/restore", "POST /v1/sandboxes/{id}/fork");
+                "POST /v1/sandboxes/{id}/snapshots", "POST /v1/sandboxes/{id}/restore", "POST /v1/sandboxes/{id}/fork",
+                "PATCH /v1/sandboxes/{id}");
         return new OpenApiFuzzer.Fixtures(pathValues, fuzzer.authorization(), spared, NO_SANDBOX, bystander);
     }
 

@@ -7,6 +7,7 @@ import io.javalin.http.HttpStatus;
 import io.perpetua.access.ApiKeys;
 import io.perpetua.access.Previews;
 import io.perpetua.access.ProjectId;
+import io.perpetua.error.InvalidInputException;
 import io.perpetua.error.PerpetuaException;
 import io.perpetua.files.SandboxFiles;
 import io.perpetua.events.EventFeed;
@@ -143,6 +144,7 @@ public final class ApiRoutes {
         routes.post("/v1/sandboxes/{id}/hibernate", ctx -> sandbox(ctx, sandboxes.hibernate(id(ctx))));
         routes.post("/v1/sandboxes/{id}/resume", ctx -> sandbox(ctx, sandboxes.resume(id(ctx))));
         routes.put("/v1/sandboxes/{id}/network", this::network);
+        routes.patch("/v1/sandboxes/{id}", this::patch);
         files.register(routes);
         processes.register(routes);
         terminals.register(routes);
@@ -174,7 +176,7 @@ public final class ApiRoutes {
         } else if (body.template() != null && templates.find(project, body.template()).isPresent()) {
             created = templates.create(project, body.template(), body.toSpec(), Annotations.NONE);
         } else {
-            created = sandboxes.create(project, body.toSpec());
+            created = sandboxes.create(project, body.toSpec(), body.toLifecycle(), Annotations.NONE);
         }
         ctx.status(HttpStatus.CREATED).header("Location", "/v1/sandboxes/" + created.id());
         sandbox(ctx, created);
@@ -189,6 +191,20 @@ public final class ApiRoutes {
         SandboxId id = id(ctx);
         NetworkBody body = json.read(ctx.bodyAsBytes(), NetworkBody.class, null);
         sandbox(ctx, sandboxes.updateNetwork(id, body.toPolicy()));
+    }
+
+    /** Changes what may change of a sandbox after its creation without waking it: its lifecycle. */
+    private void patch(Context ctx) {
+        SandboxId id = id(ctx);
+        PatchBody body = json.read(ctx.bodyAsBytes(), PatchBody.class, null);
+        if (body.lifecycle() == null) {
+            throw new InvalidInputException("lifecycle", "lifecycle is what a PATCH changes: {onIdle?, expirationPolicies?}");
+        }
+        sandbox(ctx, sandboxes.updateLifecycle(id, body.lifecycle()::over));
+    }
+
+    /** The body of {@code PATCH /v1/sandboxes/{id}}. */
+    record PatchBody(LifecycleBody lifecycle) {
     }
 
     private void delete(Context ctx) {

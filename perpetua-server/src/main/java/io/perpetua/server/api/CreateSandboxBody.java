@@ -1,6 +1,7 @@
 package io.perpetua.server.api;
 
 import io.perpetua.error.InvalidInputException;
+import io.perpetua.sandbox.Lifecycle;
 import io.perpetua.sandbox.SandboxSpec;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -13,9 +14,16 @@ import java.util.Map;
  */
 record CreateSandboxBody(String template, Long idleTimeoutSeconds, Long hibernateAfterSeconds,
                          Map<String, String> env, Map<String, String> labels, Integer memoryMb, Double cpus,
-                         Integer diskMb, Integer maxProcesses, Integer maxOpenFiles, NetworkBody network, String snapshot) {
+                         Integer diskMb, Integer maxProcesses, Integer maxOpenFiles, NetworkBody network, String snapshot,
+                         LifecycleBody lifecycle) {
 
-    static final CreateSandboxBody EMPTY = new CreateSandboxBody(null, null, null, null, null, null, null, null, null, null, null, null);
+    static final CreateSandboxBody EMPTY = new CreateSandboxBody(null, null, null, null, null, null, null, null, null, null, null, null,
+            null);
+
+    /** The lifecycle asked for; the default (perpetual, no expiry) if none. */
+    Lifecycle toLifecycle() {
+        return lifecycle == null ? Lifecycle.DEFAULT : lifecycle.over(Lifecycle.DEFAULT);
+    }
 
     /**
      * The snapshot to copy, when it is the only field given.
@@ -35,6 +43,7 @@ record CreateSandboxBody(String template, Long idleTimeoutSeconds, Long hibernat
         others.put("maxProcesses", maxProcesses);
         others.put("maxOpenFiles", maxOpenFiles);
         others.put("network", network);
+        others.put("lifecycle", lifecycle);
         for (Map.Entry<String, Object> other : others.entrySet()) {
             if (other.getValue() != null) {
                 throw new InvalidInputException(other.getKey(), other.getKey() + " cannot be given with snapshot: a sandbox made from"

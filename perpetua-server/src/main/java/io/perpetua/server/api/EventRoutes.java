@@ -43,7 +43,7 @@ final class EventRoutes {
                 if (event == null) {
                     events.heartbeat();
                 } else {
-                    events.send(event.transition() ? "transition" : "snapshot", Long.toString(event.id()), json.write(view(event)));
+                    events.send(event.kind().wireName(), Long.toString(event.id()), json.write(view(event)));
                 }
             }
         } catch (UncheckedIOException | IllegalStateException e) {
@@ -75,11 +75,19 @@ final class EventRoutes {
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("id", event.id());
         view.put("sandbox", event.sandbox().value());
-        if (!event.transition()) {
-            view.put("action", event.snapshotAction().wireName());
-            view.put("snapshot", event.snapshotId());
-            view.put("at", event.at().toString());
-            return view;
+        switch (event.kind()) {
+            case SNAPSHOT -> {
+                view.put("action", event.snapshotAction().wireName());
+                view.put("snapshot", event.snapshotId());
+                view.put("at", event.at().toString());
+                return view;
+            }
+            case EXPIRED -> {
+                view.put("reason", event.reason());
+                view.put("at", event.at().toString());
+                return view;
+            }
+            case TRANSITION -> { }
         }
         view.put("from", event.from().name().toLowerCase(Locale.ROOT));
         view.put("to", event.to().name().toLowerCase(Locale.ROOT));

@@ -49,6 +49,11 @@ final class RouteTable {
         routes.add(new Route("put", path));
     }
 
+    void patch(String path, Handler handler) {
+        config.routes.patch(path, guarded(handler));
+        routes.add(new Route("patch", path));
+    }
+
     void delete(String path, Handler handler) {
         config.routes.delete(path, guarded(handler));
         routes.add(new Route("delete", path));

@@ -9,7 +9,7 @@ record SandboxView(String id, String project, String state, String template, Str
                    String lastActivityAt, long idleTimeoutSeconds, long hibernateAfterSeconds, int memoryMb, double cpus,
                    Integer diskMb, Integer maxProcesses, Integer maxOpenFiles,
                    List<String> envNames, Map<String, String> labels, SnapshotView snapshot, String failureReason,
-                   String address, NetworkBody network) {
+                   String address, NetworkBody network, LifecycleBody.View lifecycle, String expiresAt) {
 
     /** The last good snapshot of a sandbox. */
     record SnapshotView(String id, String createdAt, long sizeBytes) {
@@ -24,6 +24,6 @@ record SandboxView(String id, String project, String state, String template, Str
                 s.spec().hibernateAfter().toSeconds(), s.spec().memoryMb(), s.spec().cpus(),
                 s.spec().diskMb(), s.spec().maxProcesses(), s.spec().maxOpenFiles(),
                 s.spec().env().keySet().stream().sorted().toList(), s.spec().labels(), snapshot, s.failureReason(), address,
-                NetworkBody.of(s.spec().network()));
+                NetworkBody.of(s.spec().network()), LifecycleBody.view(s), LifecycleBody.view(s).expiresAt());
     }
 }

@@ -3,6 +3,7 @@ package io.perpetua.server.api;
 import io.javalin.http.Context;
 import io.perpetua.access.ProjectId;
 import io.perpetua.error.InvalidInputException;
+import io.perpetua.error.NotFoundException;
 import io.perpetua.metering.Cost;
 import io.perpetua.metering.Usage;
 import io.perpetua.metering.UsageQuery;
@@ -11,6 +12,7 @@ import io.perpetua.metering.UsageRow;
 import io.perpetua.metering.UsageTotals;
 import io.perpetua.lifecycle.SandboxService;
 import io.perpetua.metering.StateChange;
+import io.perpetua.sandbox.Sandbox;
 import io.perpetua.sandbox.SandboxId;
 import java.time.Clock;
 import java.time.Duration;
@@ -52,10 +54,15 @@ final class UsageRoutes {
         routes.get("/v1/sandboxes/{id}/timeline", this::timeline);
     }
 
-    /** The sandbox's intervals, oldest first; the last one, still going, has no end. Wakes nothing. */
+    /**
+     * The sandbox's intervals, oldest first; the last one, still going, has no end. Wakes nothing.
+     * A deleted sandbox of the caller's project keeps its timeline, with why its lifecycle deleted
+     * it, if it did.
+     */
     private void timeline(Context ctx) {
         SandboxId id = SandboxIdParameter.of(ctx);
-        sandboxes.get(id);
+        Sandbox record = sandboxes.history(id).filter(sandbox -> sandbox.project().equals(AccessControl.project(ctx)))
+                .orElseThrow(() -> NotFoundException.sandbox(id.value()));
         List<StateChange> lines = source.ledger().changesOf(id);
         Instant now = clock.instant();
         List<Map<String, Object>> intervals = new ArrayList<>();
@@ -72,7 +79,12 @@ final class UsageRoutes {
             interval.put("storedBytes", line.storedBytes());
             intervals.add(interval);
         }
-        ctx.result(json.write(Map.of("sandbox", id.value(), "intervals", intervals)));
+        Map<String, Object> timeline = new LinkedHashMap<>();
+        timeline.put("sandbox", id.value());
+        timeline.put("state", record.state().wireName());
+        timeline.put("reason", record.failureReason());
+        timeline.put("intervals", intervals);
+        ctx.result(json.write(timeline));
     }
 
     private void usage(Context ctx) {

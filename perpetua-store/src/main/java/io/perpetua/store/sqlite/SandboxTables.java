@@ -1,6 +1,7 @@
 package io.perpetua.store.sqlite;
 
 import io.perpetua.access.ProjectId;
+import io.perpetua.sandbox.Lifecycle;
 import io.perpetua.sandbox.NetworkPolicy;
 import io.perpetua.sandbox.Sandbox;
 import io.perpetua.sandbox.SandboxId;
@@ -26,7 +27,7 @@ final class SandboxTables {
     private static final String COLUMNS = """
             s.id, s.project, s.state, s.template, s.idle_timeout_ms, s.hibernate_after_ms, s.memory_mb, s.cpus,
             s.created_at, s.state_changed_at, s.last_activity_at, s.generation, s.failure_reason, s.allow_out, s.deny_out,
-            s.disk_mb, s.max_processes, s.max_open_files,
+            s.disk_mb, s.max_processes, s.max_open_files, s.on_idle, s.expiration,
             p.id AS snapshot_id, p.created_at AS snapshot_created_at, p.size_bytes, p.checksum
             FROM sandboxes s LEFT JOIN snapshots p ON p.id = s.snapshot_id
             """;
@@ -42,8 +43,8 @@ final class SandboxTables {
             try (PreparedStatement row = connection.prepareStatement("""
                     INSERT INTO sandboxes (id, state, template, idle_timeout_ms, hibernate_after_ms, memory_mb, cpus,
                         created_at, state_changed_at, last_activity_at, generation, snapshot_id, failure_reason, project,
-                        allow_out, deny_out, disk_mb, max_processes, max_open_files)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+                        allow_out, deny_out, disk_mb, max_processes, max_open_files, on_idle, expiration)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
                 SandboxSpec spec = sandbox.spec();
                 row.setString(1, sandbox.id().value());
                 row.setString(2, sandbox.state().name());
@@ -64,6 +65,8 @@ final class SandboxTables {
                 row.setInt(17, spec.diskMb());
                 row.setInt(18, spec.maxProcesses());
                 row.setInt(19, spec.maxOpenFiles());
+                row.setString(20, sandbox.lifecycle().onIdle().wireName());
+                row.setString(21, sandbox.lifecycle().encodedPolicies());
                 row.executeUpdate();
             }
             insertPairs(connection, "INSERT INTO sandbox_env (sandbox_id, name, value) VALUES (?, ?, ?)", sandbox.id(), sandbox.spec().env());
@@ -77,7 +80,7 @@ final class SandboxTables {
             insertSnapshot(connection, sandbox.snapshot());
             try (PreparedStatement row = connection.prepareStatement("""
                     UPDATE sandboxes SET state = ?, state_changed_at = ?, last_activity_at = ?, generation = ?,
-                        snapshot_id = ?, failure_reason = ?, allow_out = ?, deny_out = ? WHERE id = ?""")) {
+                        snapshot_id = ?, failure_reason = ?, allow_out = ?, deny_out = ?, on_idle = ?, expiration = ? WHERE id = ?""")) {
                 row.setString(1, sandbox.state().name());
                 row.setLong(2, micros(sandbox.stateChangedAt()));
                 row.setLong(3, micros(sandbox.lastActivityAt()));
@@ -86,7 +89,9 @@ final class SandboxTables {
                 row.setString(6, sandbox.failureReason());
                 row.setString(7, String.join(",", sandbox.spec().network().allowOut()));
                 row.setString(8, String.join(",", sandbox.spec().network().denyOut()));
-                row.setString(9, sandbox.id().value());
+                row.setString(9, sandbox.lifecycle().onIdle().wireName());
+                row.setString(10, sandbox.lifecycle().encodedPolicies());
+                row.setString(11, sandbox.id().value());
                 if (row.executeUpdate() != 1) {
                     throw new SQLException("no sandbox row with id " + sandbox.id());
                 }
@@ -190,7 +195,7 @@ final class SandboxTables {
     private record Row(String id, String project, String state, String template, long idleTimeoutMs, long hibernateAfterMs, int memoryMb,
                        double cpus, long createdAt, long stateChangedAt, long lastActivityAt, int generation,
                        String failureReason, String allowOut, String denyOut, int diskMb, int maxProcesses, int maxOpenFiles,
-                       Snapshot snapshot) {
+                       Snapshot snapshot, Lifecycle lifecycle) {
 
         static Row read(ResultSet r) throws SQLException {
             String snapshotId = r.getString("snapshot_id");
@@ -200,14 +205,15 @@ final class SandboxTables {
                     r.getLong("hibernate_after_ms"), r.getInt("memory_mb"), r.getDouble("cpus"), r.getLong("created_at"),
                     r.getLong("state_changed_at"), r.getLong("last_activity_at"), r.getInt("generation"),
                     r.getString("failure_reason"), r.getString("allow_out"), r.getString("deny_out"), r.getInt("disk_mb"),
-                    r.getInt("max_processes"), r.getInt("max_open_files"), snapshot);
+                    r.getInt("max_processes"), r.getInt("max_open_files"), snapshot,
+                    new Lifecycle(Lifecycle.OnIdle.parse(r.getString("on_idle"), "on_idle"), Lifecycle.decodePolicies(r.getString("expiration"))));
         }
 
         Sandbox toSandbox(Map<String, String> env, Map<String, String> labels) {
             SandboxSpec spec = new SandboxSpec(template, Duration.ofMillis(idleTimeoutMs), Duration.ofMillis(hibernateAfterMs),
                     env, labels, memoryMb, cpus, diskMb, maxProcesses, maxOpenFiles, new NetworkPolicy(entries(allowOut), entries(denyOut)));
             return new Sandbox(SandboxId.of(id), ProjectId.of(project), spec, SandboxState.valueOf(state), instant(createdAt), instant(stateChangedAt),
-                    instant(lastActivityAt), generation, snapshot, failureReason);
+                    instant(lastActivityAt), generation, snapshot, failureReason, lifecycle);
         }
     }
 }

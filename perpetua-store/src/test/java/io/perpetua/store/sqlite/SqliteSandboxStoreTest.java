@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.perpetua.access.ProjectId;
 import io.perpetua.error.RuntimeFailureException;
+import io.perpetua.sandbox.ExpirationPolicy;
+import io.perpetua.sandbox.Lifecycle;
 import io.perpetua.sandbox.NetworkPolicy;
 import io.perpetua.sandbox.Sandbox;
 import io.perpetua.sandbox.SandboxId;
@@ -61,7 +63,7 @@ class SqliteSandboxStoreTest {
 
     private static Sandbox running(Instant createdAt) {
         return new Sandbox(SandboxId.random(), ProjectId.of("acme-7"), SPEC, SandboxState.RUNNING, createdAt, createdAt.plusNanos(1_500_000),
-                createdAt.plusSeconds(2).plusNanos(7_000), 1, null, null);
+                createdAt.plusSeconds(2).plusNanos(7_000), 1, null, null, Lifecycle.DEFAULT);
     }
 
     private static Snapshot snapshotOf(Sandbox sandbox, String id, Instant createdAt) {
@@ -314,6 +316,24 @@ class SqliteSandboxStoreTest {
     }
 
     @Test
+    void aLifecycleIsKeptWithItsRulesAndTheReasonItDeletedTheSandbox() {
+        Sandbox sandbox = running(T0);
+        store.insert(sandbox);
+        Lifecycle lifecycle = new Lifecycle(Lifecycle.OnIdle.NONE, List.of(ExpirationPolicy.parse("ttl-idle", "30m", "f"),
+                ExpirationPolicy.parse("date", "2027-01-01T09:00:00+02:00", "f")));
+        store.update(sandbox.withLifecycle(lifecycle));
+        assertThat(store.find(sandbox.id()).orElseThrow().lifecycle()).isEqualTo(lifecycle);
+
+        store.update(sandbox.withLifecycle(lifecycle).deletedFor("expired: ttl-idle 30m", T0.plusSeconds(1800)));
+        store.close();
+        store = SqliteSandboxStore.open(file);
+        Sandbox deleted = store.find(sandbox.id()).orElseThrow();
+        assertThat(deleted.state()).isEqualTo(SandboxState.DELETED);
+        assertThat(deleted.failureReason()).isEqualTo("expired: ttl-idle 30m");
+        assertThat(deleted.lifecycle()).isEqualTo(lifecycle);
+    }
+
+    @Test
     void annotationsAreKeptByNamespaceAndReplacedWhole() {
         Sandbox one = running(T0);
         Sandbox two = running(T0.plusSeconds(1));
@@ -344,7 +364,7 @@ class SqliteSandboxStoreTest {
         store = SqliteSandboxStore.open(file);
         store.close();
 
-        assertThat(countRows("SELECT COUNT(*) FROM flyway_schema_history WHERE success = 1 AND version IS NOT NULL")).isEqualTo(11);
+        assertThat(countRows("SELECT COUNT(*) FROM flyway_schema_history WHERE success = 1 AND version IS NOT NULL")).isEqualTo(12);
     }
 
     @Test
