@@ -7,6 +7,7 @@ import io.perpetua.access.Previews;
 import io.perpetua.crash.CrashPoint;
 import io.perpetua.events.EventFeed;
 import io.perpetua.lifecycle.HostMemory;
+import io.perpetua.lifecycle.LifecycleListener;
 import io.perpetua.lifecycle.LifecycleSettings;
 import io.perpetua.lifecycle.SandboxService;
 import io.perpetua.metering.Metering;
@@ -15,6 +16,7 @@ import io.perpetua.processes.SandboxProcesses;
 import io.perpetua.runtime.gvisor.NetworkConfig;
 import io.perpetua.runtime.gvisor.RunscConfig;
 import io.perpetua.runtime.gvisor.RunscRuntime;
+import io.perpetua.sandbox.Sandbox;
 import io.perpetua.sandbox.SandboxSpec;
 import io.perpetua.server.api.ApiRoutes;
 import io.perpetua.server.api.UsageSource;
@@ -72,6 +74,7 @@ public final class PerpetuaServer implements AutoCloseable {
         EventFeed events = new EventFeed();
         LifecycleSettings settings = new LifecycleSettings(new SandboxSpec("default", config.idleTimeout(), config.hibernateAfter(),
                 null, null, 1024, 1.0), config.minAvailableMemory(), config.projectQuota());
+        Previews previews = new Previews(store.previews(), clock);
         this.sandboxes = SandboxService.builder()
                 .runtime(runtime)
                 .store(store)
@@ -82,6 +85,7 @@ public final class PerpetuaServer implements AutoCloseable {
                 .hostMemory(HostMemory.fromProcMeminfo())
                 .listener(metrics)
                 .listener(events)
+                .listener(revokingPreviewsOfExpired(previews))
                 .keepAwake(new KeepAliveProcesses(runtime))
                 .metering(metering)
                 .build();
@@ -97,7 +101,6 @@ public final class PerpetuaServer implements AutoCloseable {
         this.templates = new Templates(sandboxes, processes, runtime, store, clock, config.templateWarmPool());
         this.e2b = new E2bApi(sandboxes, processes, templates, runtime, keys, store, config.dataDirectory().resolve("e2b-envd.key"),
                 () -> config.sandboxDomain() != null ? config.sandboxDomain() : "localhost:" + port(), clock);
-        Previews previews = new Previews(store.previews(), clock);
         ApiRoutes routes = new ApiRoutes(sandboxes, processes, templates, runtime, previews, keys, usage, events, clock, metrics);
         this.mcp = new McpEndpoint(sandboxes, processes, previews, keys, VERSION);
         this.http = Javalin.create(javalin -> {
@@ -118,6 +121,16 @@ public final class PerpetuaServer implements AutoCloseable {
         long tick = config.tickInterval().toMillis();
         ticker.scheduleWithFixedDelay(sandboxes::tick, tick, tick, TimeUnit.MILLISECONDS);
         ticker.scheduleWithFixedDelay(e2b::tick, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /** A sandbox its lifecycle deleted loses its preview URLs, as one deleted through the API does. */
+    private static LifecycleListener revokingPreviewsOfExpired(Previews previews) {
+        return new LifecycleListener() {
+            @Override
+            public void onExpired(Sandbox sandbox, String reason) {
+                previews.revokeAll(sandbox.id());
+            }
+        };
     }
 
     /**
