@@ -169,6 +169,12 @@ public final class SandboxService implements AutoCloseable {
      * @throws io.perpetua.error.InvalidInputException if {@code adjust} changes a resource
      */
     public Sandbox createFromSnapshot(ProjectId project, String snapshotId, UnaryOperator<SandboxSpec> adjust, Annotations annotations) {
+        return createFromSnapshot(project, snapshotId, adjust, Lifecycle.DEFAULT, annotations);
+    }
+
+    /** Like {@link #createFromSnapshot(ProjectId, String, UnaryOperator, Annotations)}, with {@code lifecycle} recorded from the start. */
+    public Sandbox createFromSnapshot(ProjectId project, String snapshotId, UnaryOperator<SandboxSpec> adjust, Lifecycle lifecycle,
+                                      Annotations annotations) {
         checkOpen();
         SavedSnapshot saved = savedSnapshot(project, snapshotId);
         SandboxSpec source = store.find(saved.source()).orElseThrow(() -> new IllegalStateException(
@@ -179,8 +185,8 @@ public final class SandboxService implements AutoCloseable {
         Sandbox copy = admissions.create(project, appear -> {
             Optional<SandboxId> warm = runtime.takeWarmCopy(saved.id(), spec);
             Consumer<ContainerRef> start = warm.isPresent() ? ref -> { } : ref -> savedSnapshots.fork(ref, spec, saved);
-            return createAdmitted(Sandbox.creating(warm.orElseGet(SandboxId::random), project, spec, clock.instant()), annotations,
-                    appear, start, warm.isPresent());
+            return createAdmitted(Sandbox.creating(warm.orElseGet(SandboxId::random), project, spec, clock.instant()).withLifecycle(lifecycle),
+                    annotations, appear, start, warm.isPresent());
         });
         listener.onSnapshot(SnapshotAction.COPIED, saved, copy.id(), clock.instant());
         return copy;

@@ -12,6 +12,7 @@ import io.perpetua.processes.SandboxProcesses;
 import io.perpetua.runtime.SandboxRuntime;
 import io.perpetua.sandbox.ExecRequest;
 import io.perpetua.sandbox.ExecResult;
+import io.perpetua.sandbox.Lifecycle;
 import io.perpetua.sandbox.Sandbox;
 import io.perpetua.sandbox.SandboxId;
 import io.perpetua.sandbox.SandboxSpec;
@@ -214,6 +215,11 @@ public final class Templates implements AutoCloseable {
      * @throws ConflictException with code {@code template_not_ready} or {@code template_failed}
      */
     public Sandbox create(ProjectId project, String name, SandboxSpec requested, Annotations annotations) {
+        return create(project, name, requested, Lifecycle.DEFAULT, annotations);
+    }
+
+    /** Like {@link #create(ProjectId, String, SandboxSpec, Annotations)}, with {@code lifecycle} recorded from the start. */
+    public Sandbox create(ProjectId project, String name, SandboxSpec requested, Lifecycle lifecycle, Annotations annotations) {
         Template template = get(project, name);
         switch (template.state()) {
             case BUILDING -> throw new ConflictException("template_not_ready", "template '" + name + "' is still being built");
@@ -222,7 +228,7 @@ public final class Templates implements AutoCloseable {
             case READY -> { }
         }
         Sandbox made = sandboxes.createFromSnapshot(project, template.snapshotId(), source -> fromTemplate(name, source, requested),
-                annotations);
+                lifecycle, annotations);
         keepHotOnesWarm(template);
         return made;
     }

@@ -67,7 +67,10 @@ class TemplateIT {
         assertThat(api.get("/v1/sandboxes/" + sandbox + "/ports/8000/index.html").body().strip()).isEqualTo("hello-from-template");
 
         await().atMost(Duration.ofMinutes(1)).until(() -> api.get("/v1/templates/web").json().path("warmCopies").asInt() == 1);
-        String other = create(Map.of("template", "web"));
+        String other = create(Map.of("template", "web", "lifecycle", Map.of("onIdle", "none",
+                "expirationPolicies", List.of(Map.of("type", "ttl-max-age", "value", "7d")))));
+        assertThat(api.get("/v1/sandboxes/" + other).json().path("lifecycle").path("onIdle").asString())
+                .as("a template's sandbox takes the lifecycle asked for").isEqualTo("none");
         assertThat(api.sh(other, ASK).strip()).as("a copy kept ready answers at once too").isEqualTo("hello-from-template");
         assertThat(api.sh(other, "hostname").strip()).isEqualTo(other);
         assertThat(api.get("/v1/sandboxes/" + other).json().path("address").asString())

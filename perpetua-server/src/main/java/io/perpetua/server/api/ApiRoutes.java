@@ -174,7 +174,7 @@ public final class ApiRoutes {
         if (body.snapshot() != null) {
             created = sandboxes.createFromSnapshot(project, body.snapshotAlone(), Annotations.NONE);
         } else if (body.template() != null && templates.find(project, body.template()).isPresent()) {
-            created = templates.create(project, body.template(), body.toSpec(), Annotations.NONE);
+            created = templates.create(project, body.template(), body.toSpec(), body.toLifecycle(), Annotations.NONE);
         } else {
             created = sandboxes.create(project, body.toSpec(), body.toLifecycle(), Annotations.NONE);
         }
