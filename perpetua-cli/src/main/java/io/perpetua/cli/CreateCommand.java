@@ -72,6 +72,9 @@ final class CreateCommand implements Callable<Integer> {
     @Mixin
     private NetworkOptions network;
 
+    @Mixin
+    private LifecycleOptions lifecycle;
+
     @Spec
     private CommandSpec command;
 
@@ -110,6 +113,7 @@ final class CreateCommand implements Callable<Integer> {
                 .maxProcesses(maxProcesses)
                 .maxOpenFiles(maxOpenFiles)
                 .network(network.policy())
+                .lifecycle(lifecycle.lifecycle())
                 .build();
     }
 

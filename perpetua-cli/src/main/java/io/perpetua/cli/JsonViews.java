@@ -1,6 +1,7 @@
 package io.perpetua.cli;
 
 import io.perpetua.client.ExecResult;
+import io.perpetua.client.ExpirationPolicy;
 import io.perpetua.client.FileInfo;
 import io.perpetua.client.FileListing;
 import io.perpetua.client.Fork;
@@ -46,6 +47,8 @@ final class JsonViews {
         json.put("snapshot", sandbox.snapshot() == null ? null : snapshot(sandbox.snapshot()));
         json.put("failureReason", sandbox.failureReason());
         json.put("network", network(sandbox.network()));
+        json.put("lifecycle", lifecycle(sandbox));
+        json.put("expiresAt", time(sandbox.expiresAt()));
         return json;
     }
 
@@ -118,6 +121,22 @@ final class JsonViews {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("allowOut", policy.allowOut());
         json.put("denyOut", policy.denyOut());
+        return json;
+    }
+
+    /** A sandbox's lifecycle as the API shows it: what it does once idle, its rules, and when they delete it. */
+    static Map<String, Object> lifecycle(SandboxInfo sandbox) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("onIdle", sandbox.lifecycle().onIdle().apiValue());
+        json.put("expirationPolicies", sandbox.lifecycle().expirationPolicies().stream().map(JsonViews::expirationPolicy).toList());
+        json.put("expiresAt", time(sandbox.expiresAt()));
+        return json;
+    }
+
+    static Map<String, Object> expirationPolicy(ExpirationPolicy policy) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("type", policy.type().apiValue());
+        json.put("value", policy.value());
         return json;
     }
 

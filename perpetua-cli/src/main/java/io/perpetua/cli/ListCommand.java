@@ -35,13 +35,13 @@ final class ListCommand implements Callable<Integer> {
             terminal.printJson(JsonViews.sandboxes(sandboxes));
             return 0;
         }
-        Table table = new Table("ID", "STATE", "TEMPLATE", "CREATED", "LAST ACTIVITY", "LABELS");
+        Table table = new Table("ID", "STATE", "TEMPLATE", "CREATED", "LAST ACTIVITY", "EXPIRES", "LABELS");
         for (SandboxInfo sandbox : sandboxes) {
             String labels = sandbox.labels().entrySet().stream()
                     .map(label -> label.getKey() + "=" + label.getValue())
                     .collect(Collectors.joining(","));
             table.row(sandbox.id(), sandbox.state(), sandbox.template(), Table.time(sandbox.createdAt()),
-                    Table.time(sandbox.lastActivityAt()), labels);
+                    Table.time(sandbox.lastActivityAt()), Table.time(sandbox.expiresAt()), labels);
         }
         terminal.out().print(table.render());
         return 0;

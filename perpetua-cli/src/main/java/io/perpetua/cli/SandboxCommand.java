@@ -5,7 +5,8 @@ import picocli.CommandLine.Command;
 
 /** {@code perpetua sandbox}: the group of commands that manage sandboxes through the daemon. */
 @Command(name = "sandbox",
-        description = "Creates, lists, runs commands in, pauses, forks and deletes sandboxes; copies and lists their files; "
+        description = "Creates, lists, runs commands in, pauses, forks and deletes sandboxes, and sets when they expire; "
+                + "copies and lists their files; "
                 + "starts, lists, follows and signals their background processes.")
 final class SandboxCommand {
 
@@ -24,6 +25,7 @@ final class SandboxCommand {
                 .addSubcommand(new ShellCommand(terminal))
                 .addSubcommand(new PortForwardCommand(terminal))
                 .addSubcommand(new NetworkCommand(terminal))
+                .addSubcommand(new LifecycleCommand(terminal))
                 .addSubcommand(new ForkCommand(terminal));
         for (TransitionCommand.Transition transition : TransitionCommand.Transition.values()) {
             sandbox.addSubcommand(transition.command(), TransitionCommand.commandLine(terminal, transition));

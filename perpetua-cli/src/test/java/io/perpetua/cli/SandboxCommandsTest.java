@@ -17,13 +17,16 @@ class SandboxCommandsTest {
              "stateChangedAt":"2026-01-02T03:04:06Z","lastActivityAt":"2026-01-02T03:05:00.500Z",
              "idleTimeoutSeconds":15,"hibernateAfterSeconds":600,"memoryMb":512,"cpus":1.0,"diskMb":10240,"maxProcesses":1024,"maxOpenFiles":65536,"envNames":["A"],
              "labels":{"team":"ml","owner":"ana"},"snapshot":null,"failureReason":null,
-             "network":{"allowOut":[],"denyOut":[]}}""";
+             "network":{"allowOut":[],"denyOut":[]},
+             "lifecycle":{"onIdle":"standby","expirationPolicies":[{"type":"ttl-idle","value":"30m"}],"expiresAt":"2026-01-02T03:35:00.500Z"},
+             "expiresAt":"2026-01-02T03:35:00.500Z"}""";
     private static final String HIBERNATED = """
             {"id":"sb2","project":"default","state":"hibernated","template":null,"createdAt":"2026-01-01T00:00:00Z",
              "stateChangedAt":"2026-01-01T01:00:00Z","lastActivityAt":"2026-01-01T00:10:00Z",
              "idleTimeoutSeconds":15,"hibernateAfterSeconds":600,"memoryMb":256,"cpus":0.5,"diskMb":10240,"maxProcesses":1024,"maxOpenFiles":65536,"envNames":[],
              "labels":{},"snapshot":{"id":"snap1","createdAt":"2026-01-01T01:00:00Z","sizeBytes":1024},
-             "failureReason":null,"network":{"allowOut":[],"denyOut":[]}}""";
+             "failureReason":null,"network":{"allowOut":[],"denyOut":[]},
+             "lifecycle":{"onIdle":"standby","expirationPolicies":[],"expiresAt":null},"expiresAt":null}""";
 
     private StubDaemon daemon;
 
@@ -107,9 +110,9 @@ class SandboxCommandsTest {
 
         assertThat(run.exitCode()).isZero();
         assertThat(run.out().lines()).containsExactly(
-                "ID   STATE       TEMPLATE  CREATED               LAST ACTIVITY         LABELS",
-                "sb1  running     python    2026-01-02T03:04:05Z  2026-01-02T03:05:00Z  team=ml,owner=ana",
-                "sb2  hibernated  -         2026-01-01T00:00:00Z  2026-01-01T00:10:00Z  ");
+                "ID   STATE       TEMPLATE  CREATED               LAST ACTIVITY         EXPIRES               LABELS",
+                "sb1  running     python    2026-01-02T03:04:05Z  2026-01-02T03:05:00Z  2026-01-02T03:35:00Z  team=ml,owner=ana",
+                "sb2  hibernated  -         2026-01-01T00:00:00Z  2026-01-01T00:10:00Z  -                     ");
         assertThat(daemon.requests()).extracting(Request::method, Request::path)
                 .containsExactly(tuple("GET", "/v1/sandboxes"));
     }

@@ -16,7 +16,8 @@ class SnapshotCommandsTest {
             {"id":"sb1","project":"default","state":"running","template":null,"createdAt":"2026-01-02T03:04:05.678Z",
              "stateChangedAt":"2026-01-02T03:04:06Z","lastActivityAt":"2026-01-02T03:05:00.500Z",
              "idleTimeoutSeconds":15,"hibernateAfterSeconds":600,"memoryMb":512,"cpus":1.0,"diskMb":1024,"maxProcesses":1024,"maxOpenFiles":65536,"envNames":[],
-             "labels":{},"snapshot":null,"failureReason":null,"network":{"allowOut":[],"denyOut":[]}}""";
+             "labels":{},"snapshot":null,"failureReason":null,"network":{"allowOut":[],"denyOut":[]},
+             "lifecycle":{"onIdle":"standby","expirationPolicies":[],"expiresAt":null},"expiresAt":null}""";
     private static final String WARM = """
             {"id":"snwarm","name":"warm","sandboxId":"sb1","project":"default","createdAt":"2026-01-02T03:04:05.678Z","sizeBytes":73400320}""";
     private static final String PLAIN = """

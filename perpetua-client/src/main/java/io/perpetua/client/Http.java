@@ -117,6 +117,12 @@ final class Http implements AutoCloseable {
                 .PUT(BodyPublishers.ofString(Json.write(body), StandardCharsets.UTF_8)).build();
     }
 
+    /** A PATCH of {@code body} as JSON. */
+    HttpRequest patch(String path, Object body) {
+        return request(path).header("Content-Type", "application/json")
+                .method("PATCH", BodyPublishers.ofString(Json.write(body), StandardCharsets.UTF_8)).build();
+    }
+
     static HttpRequest.Builder withJson(HttpRequest.Builder request, Map<String, Object> body) {
         if (body == null) {
             return request.POST(BodyPublishers.noBody());

@@ -213,6 +213,46 @@ public final class Sandbox {
     }
 
     /**
+     * Replaces the sandbox's lifecycle ({@code PATCH /v1/sandboxes/{id}}), both what it does once
+     * idle and its rules, in whatever state it is, without waking it. A rule whose deadline has
+     * passed deletes the sandbox at the daemon's next tick.
+     *
+     * @param lifecycle the new lifecycle; {@link Lifecycle#DEFAULT} makes it perpetual again, with no rule
+     * @return the sandbox's info, with its new lifecycle and {@link SandboxInfo#expiresAt()}
+     * @throws InvalidRequestException naming the field, such as {@code lifecycle.expirationPolicies[0].value}, if the
+     *                                 daemon refuses a part
+     */
+    public SandboxInfo setLifecycle(Lifecycle lifecycle) {
+        Objects.requireNonNull(lifecycle, "lifecycle");
+        return patchLifecycle(lifecycle.body());
+    }
+
+    /**
+     * Changes what the sandbox does once idle, keeping its rules ({@code PATCH /v1/sandboxes/{id}}),
+     * without waking it.
+     *
+     * @param onIdle standby (perpetual), none (persistent: never sleeps) or delete (ephemeral)
+     * @return the sandbox's info, with its new lifecycle
+     */
+    public SandboxInfo setOnIdle(Lifecycle.OnIdle onIdle) {
+        Objects.requireNonNull(onIdle, "onIdle");
+        return patchLifecycle(Map.of("onIdle", onIdle.apiValue()));
+    }
+
+    /**
+     * Replaces the rules that delete the sandbox, keeping what it does once idle
+     * ({@code PATCH /v1/sandboxes/{id}}), without waking it.
+     *
+     * @param policies the new rules, at most one of each type; none removes every rule, so that it lives until deleted
+     * @return the sandbox's info, with its new rules and {@link SandboxInfo#expiresAt()}
+     * @throws IllegalArgumentException if a rule is null or two have the same type
+     */
+    public SandboxInfo setExpirationPolicies(List<ExpirationPolicy> policies) {
+        Objects.requireNonNull(policies, "policies");
+        return patchLifecycle(Map.of("expirationPolicies", Lifecycle.policies(new Lifecycle(null, policies).expirationPolicies())));
+    }
+
+    /**
      * Opens a port of the sandbox to browsers ({@code POST /v1/sandboxes/{id}/previews}): its URL
      * needs no API key, so share it like a password; revoke it when done.
      *
@@ -313,6 +353,10 @@ public final class Sandbox {
     public Fork fork(int count) {
         Map<String, Object> body = Map.of("count", Validation.between(count, 1, MAX_FORKS, "count"));
         return http.json(http.post(path + "/fork", body), json -> Fork.from(http, json));
+    }
+
+    private SandboxInfo patchLifecycle(Map<String, Object> lifecycle) {
+        return remember(http.json(http.patch(path, Map.of("lifecycle", lifecycle)), SandboxInfo::from));
     }
 
     private SavedSnapshotInfo takeSnapshot(RequestBody body) {

@@ -27,16 +27,22 @@ import java.util.Map;
  * @param snapshot       its last good snapshot, or null
  * @param failureReason  why it failed, or null
  * @param network        where it may open connections to
+ * @param lifecycle      what it does once idle and the rules that delete it; {@link Lifecycle#DEFAULT} from a daemon
+ *                       that does not say
+ * @param expiresAt      when its rules delete it as things stand (a {@code ttl-idle} deadline moves with its
+ *                       activity), or null if it has no rule
  */
 public record SandboxInfo(String id, String project, String state, String template, Instant createdAt, Instant stateChangedAt,
                           Instant lastActivityAt, Duration idleTimeout, Duration hibernateAfter, int memoryMb,
                           double cpus, Integer diskMb, Integer maxProcesses, Integer maxOpenFiles, List<String> envNames,
-                          Map<String, String> labels, SnapshotInfo snapshot, String failureReason, NetworkPolicy network) {
+                          Map<String, String> labels, SnapshotInfo snapshot, String failureReason, NetworkPolicy network,
+                          Lifecycle lifecycle, Instant expiresAt) {
 
-    /** Copies the collections; null ones are empty. */
+    /** Copies the collections; null ones are empty, and a null lifecycle is {@link Lifecycle#DEFAULT}. */
     public SandboxInfo {
         envNames = envNames == null ? List.of() : List.copyOf(envNames);
         labels = Validation.strings(labels, "labels");
+        lifecycle = lifecycle == null ? Lifecycle.DEFAULT : lifecycle;
     }
 
     static SandboxInfo from(JsonObject json) {
@@ -47,6 +53,7 @@ public record SandboxInfo(String id, String project, String state, String templa
                 json.number("cpus"), json.optionalInt32("diskMb"), json.optionalInt32("maxProcesses"), json.optionalInt32("maxOpenFiles"),
                 json.strings("envNames"), json.stringMap("labels"),
                 snapshot == null ? null : SnapshotInfo.from(snapshot), json.optionalString("failureReason"),
-                NetworkPolicy.from(json.optionalObject("network")));
+                NetworkPolicy.from(json.optionalObject("network")), Lifecycle.from(json.optionalObject("lifecycle")),
+                json.optionalInstant("expiresAt"));
     }
 }

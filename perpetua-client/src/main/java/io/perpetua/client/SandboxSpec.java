@@ -13,6 +13,7 @@ import java.util.Map;
  *         .memoryMb(512)
  *         .idleTimeout(Duration.ofSeconds(30))
  *         .label("owner", "me")
+ *         .lifecycle(Lifecycle.of(Lifecycle.OnIdle.STANDBY, ExpirationPolicy.ttlIdle(Duration.ofDays(7))))
  *         .build();
  * }</pre>
  *
@@ -30,12 +31,14 @@ import java.util.Map;
  * @param maxProcesses   processes and threads it may have at once
  * @param maxOpenFiles   files each of its processes may hold open
  * @param network        where it may open connections to, or null for the daemon's default
+ * @param lifecycle      what it does once idle and the rules that delete it, or null for the daemon's default
+ *                       (perpetual, kept until deleted)
  */
 public record SandboxSpec(String template, Duration idleTimeout, Duration hibernateAfter, Map<String, String> env,
                           Map<String, String> labels, Integer memoryMb, Double cpus, Integer diskMb, Integer maxProcesses,
-                          Integer maxOpenFiles, NetworkPolicy network) {
+                          Integer maxOpenFiles, NetworkPolicy network, Lifecycle lifecycle) {
 
-    private static final SandboxSpec DEFAULTS = new SandboxSpec(null, null, null, null, null, null, null, null, null, null, null);
+    private static final SandboxSpec DEFAULTS = new SandboxSpec(null, null, null, null, null, null, null, null, null, null, null, null);
 
     /**
      * Validates and copies the parts.
@@ -86,7 +89,8 @@ public record SandboxSpec(String template, Duration idleTimeout, Duration hibern
      */
     public Builder toBuilder() {
         Builder builder = new Builder().template(template).idleTimeout(idleTimeout).hibernateAfter(hibernateAfter)
-                .memoryMb(memoryMb).cpus(cpus).diskMb(diskMb).maxProcesses(maxProcesses).maxOpenFiles(maxOpenFiles).network(network);
+                .memoryMb(memoryMb).cpus(cpus).diskMb(diskMb).maxProcesses(maxProcesses).maxOpenFiles(maxOpenFiles).network(network)
+                .lifecycle(lifecycle);
         builder.env.putAll(env);
         builder.labels.putAll(labels);
         return builder;
@@ -106,6 +110,7 @@ public record SandboxSpec(String template, Duration idleTimeout, Duration hibern
                 .set("maxProcesses", maxProcesses)
                 .set("maxOpenFiles", maxOpenFiles)
                 .set("network", network == null ? null : network.body())
+                .set("lifecycle", lifecycle == null ? null : lifecycle.body())
                 .fields();
     }
 
@@ -123,6 +128,7 @@ public record SandboxSpec(String template, Duration idleTimeout, Duration hibern
         private Integer maxProcesses;
         private Integer maxOpenFiles;
         private NetworkPolicy network;
+        private Lifecycle lifecycle;
 
         private Builder() {
         }
@@ -274,6 +280,18 @@ public record SandboxSpec(String template, Duration idleTimeout, Duration hibern
         }
 
         /**
+         * Sets what the sandbox does once idle and the rules that delete it.
+         *
+         * @param lifecycle the lifecycle, such as {@code Lifecycle.of(Lifecycle.OnIdle.NONE, ExpirationPolicy.ttlMaxAge(Duration.ofHours(8)))},
+         *                  or null for the daemon's default (perpetual, kept until deleted)
+         * @return this builder
+         */
+        public Builder lifecycle(Lifecycle lifecycle) {
+            this.lifecycle = lifecycle;
+            return this;
+        }
+
+        /**
          * Validates the parts and builds the spec.
          *
          * @return a new spec
@@ -281,7 +299,7 @@ public record SandboxSpec(String template, Duration idleTimeout, Duration hibern
          */
         public SandboxSpec build() {
             return new SandboxSpec(template, idleTimeout, hibernateAfter, env, labels, memoryMb, cpus, diskMb, maxProcesses, maxOpenFiles,
-                    network);
+                    network, lifecycle);
         }
     }
 }

@@ -5,7 +5,8 @@
  * <p>Start at {@link io.perpetua.client.Perpetua#connect(String, String)}. From the client,
  * {@link io.perpetua.client.Perpetua#sandboxes()} creates and finds sandboxes; a
  * {@link io.perpetua.client.Sandbox} runs commands and changes state, and reaches its
- * {@link io.perpetua.client.Files} and background {@link io.perpetua.client.Processes}, and saves
+ * {@link io.perpetua.client.Files} and background {@link io.perpetua.client.Processes}, changes its
+ * {@link io.perpetua.client.Lifecycle} (what it does once idle, the rules that delete it), and saves
  * it as a snapshot to roll back to or copy; {@link io.perpetua.client.Perpetua#snapshots()} lists
  * and deletes those, and {@link io.perpetua.client.Perpetua#templates()} builds prepared
  * environments that sandboxes start from. Values
