@@ -85,6 +85,17 @@ class E2bBadInputIT {
             "GET|/sandboxes/sbaaaaaaaaaaaaaa/metrics||404",
             "GET|/sandboxes/SANDBOX/metrics?start=yesterday||400",
             "GET|/sandboxes/SANDBOX/metrics?end=-1||400",
+            "POST|/sandboxes/sbaaaaaaaaaaaaaa/snapshots|{}|404",
+            "POST|/sandboxes/SANDBOX/snapshots|{\"name\": 7}|400",
+            "POST|/sandboxes/SANDBOX/snapshots|{\"name\": \"\"}|400",
+            "POST|/sandboxes/SANDBOX/snapshots|[]|400",
+            "POST|/sandboxes/sbaaaaaaaaaaaaaa/fork|{\"count\": 2}|404",
+            "POST|/sandboxes/SANDBOX/fork|{\"count\": 0}|400",
+            "POST|/sandboxes/SANDBOX/fork|{\"count\": 21}|400",
+            "POST|/sandboxes/SANDBOX/fork|{\"count\": \"two\"}|400",
+            "POST|/sandboxes/SANDBOX/fork|{\"timeout\": -1}|400",
+            "DELETE|/templates/snnosuchsnapshot||404",
+            "POST|/v2/sandboxes|{\"templateID\": \"snnosuchsnapshot\"}|400",
     })
     void theControlPlaneRefusesBadInputInE2bsShape(String method, String path, String body, int status) {
         Answer answer = send(method, path.replace("SANDBOX", sandbox), Map.of("X-API-KEY", Api.ADMIN_KEY), body == null ? "" : body);

@@ -38,7 +38,7 @@ class E2bSdkIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"lifecycle.mjs", "commands.mjs", "files.mjs", "ports.mjs", "agents.mjs"})
+    @ValueSource(strings = {"lifecycle.mjs", "commands.mjs", "files.mjs", "ports.mjs", "agents.mjs", "snapshots.mjs"})
     void theSdkWorksAgainstPerpetua(String script) {
         String url = daemon.api().baseUri().toString().replaceAll("/$", "");
         NodeClients.Run run = clients.node(script, Map.of("E2B_API_URL", url, "E2B_SANDBOX_URL", url, "E2B_API_KEY", Api.ADMIN_KEY), 300);

@@ -6,13 +6,16 @@ import io.javalin.http.Handler;
 import io.perpetua.access.ApiKeys;
 import io.perpetua.access.ProjectId;
 import io.perpetua.error.PerpetuaException;
+import io.perpetua.lifecycle.SandboxService;
 import io.perpetua.sandbox.Sandbox;
-import io.perpetua.server.api.HttpStatuses;
 import io.perpetua.sandbox.SandboxSpec;
+import io.perpetua.server.api.HttpStatuses;
+import io.perpetua.snapshot.SavedSnapshot;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -39,6 +42,8 @@ final class ControlPlaneRoutes {
     private static final int MAX_PAGE = 100;
     private static final long MAX_TIMEOUT_SECONDS = SandboxSpec.MAX_DURATION.toSeconds();
     private static final Set<String> STATES = Set.of("running", "paused");
+    /** A fork's lifetime when the caller gives none, as E2B's. */
+    private static final long FORK_TIMEOUT_SECONDS = 15;
 
     private final E2bSandboxes sandboxes;
     private final ApiKeys keys;
@@ -72,6 +77,10 @@ final class ControlPlaneRoutes {
         config.routes.post("/sandboxes/{id}/timeout", e2b(this::timeout));
         config.routes.get("/sandboxes/{id}/metrics", e2b(this::metrics));
         config.routes.post("/sandboxes/{id}/refreshes", e2b(this::refresh));
+        config.routes.post("/sandboxes/{id}/snapshots", e2b(this::snapshot));
+        config.routes.get("/snapshots", e2b(this::snapshots));
+        config.routes.delete("/templates/{id}", e2b(this::deleteTemplate));
+        config.routes.post("/sandboxes/{id}/fork", e2b(this::fork));
     }
 
     /** A control-plane route: its errors answered as E2B's. */
@@ -204,6 +213,62 @@ final class ControlPlaneRoutes {
         ProjectId project = project(ctx);
         sandboxes.setTimeout(project, ctx.pathParam("id"), seconds(body(ctx), "duration", 60));
         ctx.status(204);
+    }
+
+    /** E2B's createSnapshot: the sandbox saved whole, a snapshot that new sandboxes are made of by its id, as of a template. */
+    private void snapshot(Context ctx) {
+        ProjectId project = project(ctx);
+        JsonNode body = body(ctx);
+        String name = text(body, "name", null);
+        if (name != null && (name.isBlank() || name.length() > SavedSnapshot.MAX_NAME_LENGTH)) {
+            throw E2bException.badRequest("name must be 1 to " + SavedSnapshot.MAX_NAME_LENGTH + " characters");
+        }
+        SavedSnapshot saved = sandboxes.snapshot(project, ctx.pathParam("id"), name);
+        ctx.status(201).contentType("application/json").result(json.writeValueAsString(snapshotInfo(saved)));
+    }
+
+    /** E2B's listSnapshots: every one of the caller's, of one sandbox ({@code sandboxID}) or by {@code name}, in one page. */
+    private void snapshots(Context ctx) {
+        List<Map<String, Object>> found = sandboxes.snapshots(project(ctx), ctx.queryParam("sandboxID"), ctx.queryParam("name")).stream()
+                .map(ControlPlaneRoutes::snapshotInfo).toList();
+        ctx.contentType("application/json").result(json.writeValueAsString(found));
+    }
+
+    private static Map<String, Object> snapshotInfo(SavedSnapshot saved) {
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("snapshotID", saved.id());
+        info.put("names", saved.name() == null ? List.of(saved.id()) : List.of(saved.name()));
+        return info;
+    }
+
+    /** E2B deletes snapshots (and templates) by their id: one of the caller's snapshots or templates. */
+    private void deleteTemplate(Context ctx) {
+        String id = ctx.pathParam("id");
+        if (!sandboxes.deleteTemplate(project(ctx), id)) {
+            throw new E2bException(404, "no snapshot or template '" + id + "'");
+        }
+        ctx.status(204);
+    }
+
+    /**
+     * E2B's fork: the sandbox saved and {@code count} sandboxes made of it; one entry per fork,
+     * its sandbox's handle or its error.
+     */
+    private void fork(Context ctx) {
+        ProjectId project = project(ctx);
+        JsonNode body = body(ctx);
+        long count = seconds(body, "count", 1);
+        if (count < 1 || count > SandboxService.MAX_FORKS) {
+            throw E2bException.badRequest("count must be 1 to " + SandboxService.MAX_FORKS);
+        }
+        long timeout = seconds(body, "timeout", FORK_TIMEOUT_SECONDS);
+        List<Map<String, Object>> results = new ArrayList<>();
+        for (E2bSandboxes.Fork fork : sandboxes.fork(project, ctx.pathParam("id"), (int) count, timeout)) {
+            results.add(fork.made() != null ? Map.of("sandbox", handle(fork.made()))
+                    : Map.of("error", Map.of("code", fork.failure() instanceof PerpetuaException p ? HttpStatuses.of(p) : 500,
+                            "message", String.valueOf(fork.failure().getMessage()))));
+        }
+        ctx.status(201).contentType("application/json").result(json.writeValueAsString(results));
     }
 
     /**

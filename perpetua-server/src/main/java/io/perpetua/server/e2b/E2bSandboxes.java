@@ -8,11 +8,14 @@ import io.perpetua.sandbox.Sandbox;
 import io.perpetua.sandbox.SandboxId;
 import io.perpetua.sandbox.SandboxState;
 import io.perpetua.sandbox.SandboxSpec;
+import io.perpetua.snapshot.SavedSnapshot;
 import io.perpetua.store.Annotations;
 import io.perpetua.store.SandboxStore;
 import io.perpetua.template.Templates;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -71,11 +74,93 @@ final class E2bSandboxes {
         E2bSandbox e2b = new E2bSandbox(templateId, timeoutSeconds, clock.instant().plusSeconds(timeoutSeconds), autoPause, autoResume,
                 false, publicTraffic);
         Annotations annotations = new Annotations(E2bSandbox.NAMESPACE, e2b.annotations());
-        Sandbox sandbox = templates.find(project, spec.template()).isPresent()
-                ? templates.create(project, spec.template(), spec, annotations)
-                : sandboxes.create(project, spec, annotations);
+        Sandbox sandbox;
+        if (isSnapshot(project, templateId)) {
+            sandbox = sandboxes.createFromSnapshot(project, templateId, source -> withEnvAndMetadata(source, spec), annotations);
+        } else if (templates.find(project, spec.template()).isPresent()) {
+            sandbox = templates.create(project, spec.template(), spec, annotations);
+        } else {
+            sandbox = sandboxes.create(project, spec, annotations);
+        }
         attributes.put(sandbox.id(), e2b);
         return new Entry(sandbox, e2b);
+    }
+
+    /** Whether {@code id} names a saved snapshot of {@code project}: E2B makes sandboxes of snapshots as of templates. */
+    private boolean isSnapshot(ProjectId project, String id) {
+        return id != null && store.findSnapshot(id).filter(saved -> saved.project().equals(project)).isPresent();
+    }
+
+    /** The snapshot's sandbox's spec with the environment and metadata the create asked for added. */
+    private static SandboxSpec withEnvAndMetadata(SandboxSpec source, SandboxSpec asked) {
+        Map<String, String> env = new HashMap<>(source.env());
+        env.putAll(asked.env());
+        return new SandboxSpec(source.template(), source.idleTimeout(), source.hibernateAfter(), env, asked.labels(), source.memoryMb(),
+                source.cpus(), source.diskMb(), source.maxProcesses(), source.maxOpenFiles(), source.network());
+    }
+
+    /** Saves the caller's sandbox {@code id} as a snapshot (E2B's createSnapshot); it runs on. */
+    SavedSnapshot snapshot(ProjectId project, String id, String name) {
+        return sandboxes.snapshot(get(project, id).sandbox().id(), name);
+    }
+
+    /** The caller's snapshots, of one sandbox if {@code sandboxId} is given, named or numbered {@code name} if given. */
+    List<SavedSnapshot> snapshots(ProjectId project, String sandboxId, String name) {
+        return sandboxes.snapshots(project).stream()
+                .filter(saved -> sandboxId == null || saved.source().value().equals(sandboxId))
+                .filter(saved -> name == null || name.equals(saved.name()) || name.equals(saved.id()))
+                .toList();
+    }
+
+    /**
+     * Deletes the caller's snapshot or template {@code id} (E2B deletes snapshots as templates);
+     * false if it has neither.
+     */
+    boolean deleteTemplate(ProjectId project, String id) {
+        if (isSnapshot(project, id)) {
+            sandboxes.deleteSnapshot(project, id);
+            return true;
+        }
+        if (templates.find(project, id).isPresent()) {
+            templates.delete(project, id);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * E2B's fork: the caller's sandbox {@code id} is saved and {@code count} sandboxes made of it,
+     * each with a lifetime of {@code timeoutSeconds} and its source's E2B settings; then the
+     * snapshot, which E2B does not show, is deleted. Each fork succeeds or fails on its own.
+     */
+    List<Fork> fork(ProjectId project, String id, int count, long timeoutSeconds) {
+        Entry source = get(project, id);
+        SavedSnapshot saved = sandboxes.snapshot(source.sandbox().id(), "fork of " + id);
+        List<Fork> forks = new ArrayList<>();
+        try {
+            for (int i = 0; i < count; i++) {
+                forks.add(forkOne(project, saved, source.e2b(), timeoutSeconds));
+            }
+        } finally {
+            sandboxes.deleteSnapshot(project, saved.id());
+        }
+        return forks;
+    }
+
+    /** One fork's outcome: the sandbox made, or why it could not be. */
+    record Fork(Entry made, RuntimeException failure) {
+    }
+
+    private Fork forkOne(ProjectId project, SavedSnapshot saved, E2bSandbox like, long timeoutSeconds) {
+        E2bSandbox e2b = new E2bSandbox(like.templateId(), timeoutSeconds, clock.instant().plusSeconds(timeoutSeconds), like.autoPause(),
+                like.autoResume(), false, like.publicTraffic());
+        try {
+            Sandbox sandbox = sandboxes.createFromSnapshot(project, saved.id(), new Annotations(E2bSandbox.NAMESPACE, e2b.annotations()));
+            attributes.put(sandbox.id(), e2b);
+            return new Fork(new Entry(sandbox, e2b), null);
+        } catch (RuntimeException e) {
+            return new Fork(null, e);
+        }
     }
 
     /** The caller's sandbox {@code id}; an unknown one, or another project's, is not found. */
