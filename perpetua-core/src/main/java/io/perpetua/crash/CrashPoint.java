@@ -31,6 +31,7 @@ public enum CrashPoint {
     SAVE_COPYING("saved-snapshot.copying", "the checkpoint is written and the container gone; the sandbox's disk is frozen and being copied"),
     SAVE_TAKEN("saved-snapshot.taken", "the sandbox runs again in its next container; the saved snapshot is not sealed"),
     SAVE_SEALED("saved-snapshot.sealed", "the saved snapshot is sealed; the store does not know it yet"),
+    SAVE_COPIED("saved-snapshot.copied", "a hibernated sandbox's image and disk are copied and sealed; the store does not know the snapshot"),
     ROLLBACK_BEGUN("rollback.begun", "a rollback is recorded as begun; the sandbox's container still runs"),
     ROLLBACK_REMOVED("rollback.removed", "the sandbox's container is gone; its disk is not replaced yet"),
     ROLLBACK_RESTORED("rollback.restored", "the sandbox runs from the saved snapshot; the store still has its former container"),

@@ -472,8 +472,10 @@ public final class SandboxService implements AutoCloseable {
 
     /**
      * Saves the sandbox's complete state (processes, memory, files) as a snapshot of its project,
-     * kept until deleted; the sandbox is woken first if it sleeps, and runs on afterwards with the
-     * same processes (the runtime stops and restores it, which its clients see as a pause).
+     * kept until deleted. A hibernated sandbox is saved as it sleeps, without waking it (its
+     * image and a copy of its disk); one running or in standby is woken if need be, and runs on
+     * afterwards with the same processes (the runtime stops and restores it, which its clients
+     * see as a pause).
      *
      * @param name what to call it, or {@code null}
      * @throws io.perpetua.error.InvalidInputException if the name is too long
@@ -488,9 +490,14 @@ public final class SandboxService implements AutoCloseable {
         ManagedSandbox m = managed(id);
         return m.locked(() -> {
             requireLive(m);
-            admissions.wake(m.record(), () -> transitions.wake(m));
-            SavedSnapshot saved = savedSnapshots.take(m, name);
-            m.touch(clock.instant());
+            SavedSnapshot saved;
+            if (m.state() == SandboxState.HIBERNATED) {
+                saved = savedSnapshots.copyHibernated(m, name);
+            } else {
+                admissions.wake(m.record(), () -> transitions.wake(m));
+                saved = savedSnapshots.take(m, name);
+                m.touch(clock.instant());
+            }
             listener.onSnapshot(SnapshotAction.TAKEN, saved, id, clock.instant());
             return saved;
         });

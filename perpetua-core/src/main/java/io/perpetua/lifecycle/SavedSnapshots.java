@@ -15,8 +15,11 @@ import io.perpetua.snapshot.SnapshotDraft;
 import io.perpetua.snapshot.SnapshotStore;
 import io.perpetua.store.PendingOperation;
 import io.perpetua.store.SandboxStore;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -95,6 +98,47 @@ final class SavedSnapshots {
         log.info("sandbox {} saved as snapshot {} ({} bytes) in {} ms", s.id(), saved.id(), saved.sizeBytes(),
                 (System.nanoTime() - started) / 1_000_000);
         return saved;
+    }
+
+    /**
+     * Saves a hibernated sandbox without waking it: its hibernation image (its memory and
+     * processes as they sleep) and a copy of its disk. Nothing of the sandbox changes, so a crash
+     * leaves at most a draft or unrecorded content, which the next start sweeps.
+     */
+    SavedSnapshot copyHibernated(ManagedSandbox m, String name) {
+        Sandbox s = m.record();
+        Path image = open(new SavedSnapshot(s.snapshot(), s.project(), null));
+        SnapshotDraft draft = snapshots.begin(s.id());
+        Snapshot content;
+        try {
+            copyImage(image, draft.directory());
+            runtime.copyFiles(s.id(), draft.directory(), draft.directory().resolve(DISK_COPY));
+            content = snapshots.commit(draft);
+        } catch (RuntimeException e) {
+            snapshots.abort(draft);
+            throw e;
+        }
+        CrashPoint.SAVE_COPIED.reach();
+        SavedSnapshot saved = new SavedSnapshot(content, s.project(), name);
+        try {
+            store.saveSnapshot(saved);
+        } catch (RuntimeException e) {
+            snapshots.delete(content);
+            throw e;
+        }
+        log.info("hibernated sandbox {} saved as snapshot {} ({} bytes) without waking it", s.id(), saved.id(), saved.sizeBytes());
+        return saved;
+    }
+
+    /** The checkpoint's files, not a disk copy a hibernation image may hold from an earlier failed snapshot. */
+    private static void copyImage(Path image, Path target) {
+        try (Stream<Path> files = Files.list(image)) {
+            for (Path file : files.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().equals(DISK_COPY)).toList()) {
+                Files.copy(file, target.resolve(file.getFileName()));
+            }
+        } catch (IOException e) {
+            throw new RuntimeFailureException("snapshot_failure", "cannot copy the hibernation image " + image + ": " + e.getMessage(), e);
+        }
     }
 
     private void begin(PendingOperation operation, SnapshotDraft draft) {

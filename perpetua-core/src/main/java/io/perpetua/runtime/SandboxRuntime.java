@@ -94,6 +94,17 @@ public interface SandboxRuntime extends AutoCloseable {
     }
 
     /**
+     * For a sandbox whose processes sleep on disk (hibernated: no container runs), what a
+     * {@link #snapshot} adds to a checkpoint image: a copy of its disk at {@code diskCopy}, and
+     * in {@code imageDirectory} what a copy of it needs (the root file system it is on).
+     *
+     * @throws RuntimeFailureException if the disk cannot be copied
+     */
+    default void copyFiles(SandboxId sandbox, Path imageDirectory, Path diskCopy) {
+        throw new RuntimeFailureException("this runtime cannot copy a sandbox's files");
+    }
+
+    /**
      * Puts the sandbox back to a {@link #snapshot}: container {@code ref} is stopped and removed
      * if it exists, the sandbox's disk replaced by a copy of {@code diskCopy}, and container
      * {@code next} restored from {@code imageDirectory}, with the processes, memory and files it holds.

@@ -256,7 +256,8 @@ class CrashPointsIT {
     /**
      * A saved snapshot of a running sandbox: undone, the call having never answered. The sandbox
      * runs on with everything it had, or, if the daemon died after its checkpoint and before its
-     * restore, hibernates in that checkpoint (its disk, frozen for the copy, thawed again).
+     * restore, hibernates in that checkpoint (its disk, frozen for the copy, thawed again). A
+     * hibernated sandbox, saved without waking it, sleeps on as it was.
      */
     private static final class SavedSnapshotTaking implements Scenario {
         private final CrashPoint point;
@@ -269,6 +270,9 @@ class CrashPointsIT {
         @Override
         public void prepare() {
             sandbox = StatefulSandbox.create(api, Map.of());
+            if (point == CrashPoint.SAVE_COPIED) {
+                assertThat(api.post("/v1/sandboxes/" + sandbox.id() + "/hibernate", "").status()).isEqualTo(200);
+            }
         }
 
         @Override
@@ -279,7 +283,7 @@ class CrashPointsIT {
         @Override
         public void verify() {
             JsonNode after = api.get("/v1/sandboxes/" + sandbox.id()).json();
-            String expected = point == CrashPoint.SAVE_COPYING ? "hibernated" : "running";
+            String expected = point == CrashPoint.SAVE_COPYING || point == CrashPoint.SAVE_COPIED ? "hibernated" : "running";
             assertThat(after.path("state").asString()).as("after a crash at " + point.id()).isEqualTo(expected);
             assertThat(api.get("/v1/sandboxes/" + sandbox.id() + "/snapshots").json().path("snapshots")).as("the snapshot is undone").isEmpty();
             String hibernation = after.path("snapshot").path("id").asString("");

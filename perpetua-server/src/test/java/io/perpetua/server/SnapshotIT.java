@@ -113,6 +113,22 @@ class SnapshotIT {
     }
 
     @Test
+    void aHibernatedSandboxIsSavedWithoutWakingIt() {
+        StatefulSandbox sandbox = stateful();
+        assertThat(api.post("/v1/sandboxes/" + sandbox.id() + "/hibernate", "").status()).isEqualTo(200);
+        List<String> timelineBefore = intervals(sandbox.id());
+
+        String snapshot = snapshot(sandbox.id(), "asleep").path("id").asString();
+        assertThat(api.state(sandbox.id())).as("still asleep").isEqualTo("hibernated");
+        assertThat(intervals(sandbox.id())).as("never woken, not even for a moment").isEqualTo(timelineBefore);
+
+        String copy = createFrom(snapshot);
+        sandboxes.add(copy);
+        sandbox.copyIn(copy).assertIntact(api, "in a copy of a snapshot taken while it slept");
+        sandbox.assertIntact(api, "after it is woken");
+    }
+
+    @Test
     void snapshotsBelongToTheirProjectAndOutliveTheirSandbox() {
         String sandbox = api.create(SPEC);
         sandboxes.add(sandbox);
@@ -206,6 +222,14 @@ class SnapshotIT {
     private static void assertError(Api.Response response, int status, String code) {
         assertThat(response.status()).as(response.body()).isEqualTo(status);
         assertThat(response.json().path("error").path("code").asString()).as(response.body()).isEqualTo(code);
+    }
+
+    /** The sandbox's states over its life, each with when it began. */
+    private static List<String> intervals(String sandbox) {
+        List<String> intervals = new ArrayList<>();
+        api.get("/v1/sandboxes/" + sandbox + "/timeline").json().path("intervals")
+                .forEach(interval -> intervals.add(interval.path("state").asString() + " " + interval.path("from").asString()));
+        return intervals;
     }
 
     private static double storageGbSeconds(String sandbox) {

@@ -299,6 +299,13 @@ public final class RunscRuntime implements SandboxRuntime {
     }
 
     @Override
+    public void copyFiles(SandboxId sandbox, Path imageDirectory, Path diskCopy) {
+        SandboxDirectory directory = directory(sandbox);
+        noteRoot(directory, imageDirectory);
+        directory.copyDisk(diskCopy);
+    }
+
+    @Override
     public void rollback(ContainerRef ref, ContainerRef next, SandboxSpec spec, Path imageDirectory, Path diskCopy) {
         long started = System.nanoTime();
         remove(ref);

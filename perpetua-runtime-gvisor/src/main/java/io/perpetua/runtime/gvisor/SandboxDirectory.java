@@ -148,13 +148,19 @@ final class SandboxDirectory {
         }
         Path disk = root.resolve("disk");
         Path draft = target.resolveSibling(target.getFileName() + ".draft");
-        HostCommand.run(List.of("fsfreeze", "--freeze", disk.toString()), COPY_LIMIT).orThrow("freezing the disk of " + root);
+        // A disk nobody has mounted (after the host restarted) needs no freezing: nothing writes to it.
+        boolean mounted = Mounts.isMounted(disk);
+        if (mounted) {
+            HostCommand.run(List.of("fsfreeze", "--freeze", disk.toString()), COPY_LIMIT).orThrow("freezing the disk of " + root);
+        }
         try {
             CrashPoint.SAVE_COPYING.reach();
             HostCommand.run(List.of("cp", "--reflink=auto", "--sparse=always", image.toString(), draft.toString()), COPY_LIMIT)
                     .orThrow("copying the disk of " + root);
         } finally {
-            HostCommand.run(List.of("fsfreeze", "--unfreeze", disk.toString()), COPY_LIMIT).orThrow("thawing the disk of " + root);
+            if (mounted) {
+                HostCommand.run(List.of("fsfreeze", "--unfreeze", disk.toString()), COPY_LIMIT).orThrow("thawing the disk of " + root);
+            }
         }
         try (FileChannel copy = FileChannel.open(draft, StandardOpenOption.WRITE)) {
             copy.force(true);
