@@ -1,10 +1,12 @@
 package io.perpetua.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -116,6 +118,8 @@ class SnapshotIT {
     void aHibernatedSandboxIsSavedWithoutWakingIt() {
         StatefulSandbox sandbox = stateful();
         assertThat(api.post("/v1/sandboxes/" + sandbox.id() + "/hibernate", "").status()).isEqualTo(200);
+        // The ledger is written in the background: the hibernation's line first.
+        await().atMost(Duration.ofSeconds(10)).until(() -> intervals(sandbox.id()).getLast().startsWith("hibernated"));
         List<String> timelineBefore = intervals(sandbox.id());
 
         String snapshot = snapshot(sandbox.id(), "asleep").path("id").asString();
