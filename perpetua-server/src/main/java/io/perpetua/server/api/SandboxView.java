@@ -19,11 +19,12 @@ record SandboxView(String id, String project, String state, String template, Str
     static SandboxView of(Sandbox s, String address) {
         SnapshotView snapshot = s.snapshot() == null ? null
                 : new SnapshotView(s.snapshot().id(), s.snapshot().createdAt().toString(), s.snapshot().sizeBytes());
+        LifecycleBody.View lifecycle = LifecycleBody.view(s);
         return new SandboxView(s.id().value(), s.project().value(), s.state().wireName(), s.spec().template(), s.createdAt().toString(),
                 s.stateChangedAt().toString(), s.lastActivityAt().toString(), s.spec().idleTimeout().toSeconds(),
                 s.spec().hibernateAfter().toSeconds(), s.spec().memoryMb(), s.spec().cpus(),
                 s.spec().diskMb(), s.spec().maxProcesses(), s.spec().maxOpenFiles(),
                 s.spec().env().keySet().stream().sorted().toList(), s.spec().labels(), snapshot, s.failureReason(), address,
-                NetworkBody.of(s.spec().network()), LifecycleBody.view(s), LifecycleBody.view(s).expiresAt());
+                NetworkBody.of(s.spec().network()), lifecycle, lifecycle.expiresAt());
     }
 }
