@@ -38,6 +38,8 @@ public enum CrashPoint {
     FORK_STARTED("fork.started", "a sandbox made from a saved snapshot runs; the store still says creating"),
     TEMPLATE_BUILDING("template.building", "a template's build sandbox exists; its setup has not run; the template is building"),
     TEMPLATE_SAVED("template.saved", "a template's state is saved as a snapshot; the template is still recorded as building"),
+    IMAGE_UNPACKING("image.unpacking", "an OCI image is unpacked in a work directory, not yet renamed into place"),
+    IMAGE_UNPACKED("image.unpacked", "an imported image's root is in place; no template records it yet"),
     DELETE_BEGUN("delete.begun", "the deletion is recorded as begun; nothing is removed yet"),
     DELETE_DESTROYED("delete.destroyed", "containers, mounts, network and files are gone; the snapshot and the record are not"),
     WARM_POOL_STARTED("warm-pool.started", "a pooled sandbox's container runs; it is neither frozen nor in the pool yet"),

@@ -135,6 +135,7 @@ public final class Templates implements AutoCloseable {
         String id = RandomIds.next("tp", 14);
         String root = "img-" + id;
         unpack.accept(root);
+        CrashPoint.IMAGE_UNPACKED.reach();
         Template template = Template.building(id, name, project, recipe, clock.instant()).onImage(root);
         try {
             store.insertTemplate(template);

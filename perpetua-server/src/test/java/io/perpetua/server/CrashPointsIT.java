@@ -113,6 +113,7 @@ class CrashPointsIT {
             case "rollback" -> new Rollback(point);
             case "fork" -> new ForkFromSnapshot();
             case "template" -> new TemplateBuild();
+            case "image" -> new ImageImport();
             case "delete" -> new Deletion();
             case "warm-pool" -> new WarmPoolStart();
             case "ledger" -> new LedgerWrite();
@@ -389,6 +390,34 @@ class CrashPointsIT {
             assertThat(api.get("/v1/snapshots").json().path("snapshots").toString()).as("no snapshot of the build is left")
                     .doesNotContain("template " + name);
             assertThat(api.delete("/v1/templates/" + name).status()).isEqualTo(204);
+        }
+    }
+
+    /** An OCI image's import: undone, with nothing of it left (no work directory, no root, no template). */
+    private static final class ImageImport implements Scenario {
+        private final String name = "image-" + System.nanoTime();
+        private Path layout;
+
+        @Override
+        public void prepare() {
+            try {
+                Path work = Files.createTempDirectory(daemon.dataDirectory(), "image-crash-");
+                layout = work.resolve("layout");
+                TemplateImageIT.buildBusyboxImage(layout, work.resolve("bundle"));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void trigger() {
+            sendExpectingHalt("POST", "/v1/templates", "{\"name\": \"" + name + "\", \"image\": \"" + layout + "\"}");
+        }
+
+        @Override
+        public void verify() {
+            assertThat(api.get("/v1/templates/" + name).status()).as("the import the daemon died in is undone").isEqualTo(404);
+            assertThat(list(daemon.dataDirectory().resolve("templates").resolve("images"))).as("nothing unpacked is left").isEmpty();
         }
     }
 

@@ -176,7 +176,7 @@ class TemplateImageIT {
     }
 
     /** An OCI image layout holding busybox (static, from Debian's busybox-static) and /greeting, made with umoci. */
-    private static void buildBusyboxImage(Path layout, Path bundle) throws IOException {
+    static void buildBusyboxImage(Path layout, Path bundle) throws IOException {
         run("umoci", "init", "--layout", layout.toString());
         run("umoci", "new", "--image", layout + ":latest");
         run("umoci", "unpack", "--image", layout + ":latest", bundle.toString());

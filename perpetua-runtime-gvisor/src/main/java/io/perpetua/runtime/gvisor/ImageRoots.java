@@ -1,5 +1,6 @@
 package io.perpetua.runtime.gvisor;
 
+import io.perpetua.crash.CrashPoint;
 import io.perpetua.error.ConflictException;
 import io.perpetua.error.InvalidInputException;
 import io.perpetua.error.RuntimeFailureException;
@@ -127,6 +128,7 @@ final class ImageRoots {
             String reference = reference(source);
             unpack(reference, work);
             prepare(work.resolve("rootfs"));
+            CrashPoint.IMAGE_UNPACKING.reach();
             if (source.startsWith(work)) {
                 Files.delete(source);
             }
