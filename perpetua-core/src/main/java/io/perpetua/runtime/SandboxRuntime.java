@@ -8,6 +8,7 @@ import io.perpetua.sandbox.ExecResult;
 import io.perpetua.sandbox.NetworkPolicy;
 import io.perpetua.sandbox.SandboxId;
 import io.perpetua.sandbox.SandboxSpec;
+import io.perpetua.volume.VolumeMount;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.List;
@@ -182,6 +183,47 @@ public interface SandboxRuntime extends AutoCloseable {
     /** The names of the imported images. */
     default Set<String> images() {
         return Set.of();
+    }
+
+    /**
+     * Makes the file system of volume {@code id}: empty, {@code sizeMb} MiB, on the host's disk.
+     * It appears whole or not at all.
+     *
+     * @throws RuntimeFailureException if it cannot be made; nothing of it is left
+     */
+    default void createVolume(String id, int sizeMb) {
+        throw new RuntimeFailureException("this runtime has no volumes");
+    }
+
+    /** Removes volume {@code id} and every file in it; nothing if there is none. Call it once no sandbox mounts it. */
+    default void deleteVolume(String id) {
+    }
+
+    /** The volumes of which this runtime holds files. */
+    default Set<String> volumes() {
+        return Set.of();
+    }
+
+    /** Bytes volume {@code id} takes on the host's disk: what its sandboxes wrote, not its size. */
+    default long volumeBytes(String id) {
+        return 0;
+    }
+
+    /**
+     * Mounts each of {@code mounts} into running container {@code ref} at its path, leaving those
+     * it has already as they are. They stay through standby, hibernation, every restore and
+     * restarts of the daemon, for as long as the sandbox lives; once this returns, they are in
+     * {@link #mounts}.
+     *
+     * @throws RuntimeFailureException if one cannot be mounted; those before it may be
+     */
+    default void mount(ContainerRef ref, List<VolumeMount> mounts) {
+        throw new RuntimeFailureException("this runtime cannot mount volumes into sandboxes");
+    }
+
+    /** The volume mounts {@link #mount} completed in the sandbox, first mounted first. */
+    default List<VolumeMount> mounts(SandboxId sandbox) {
+        return List.of();
     }
 
     /**

@@ -5,6 +5,8 @@ import io.perpetua.sandbox.Sandbox;
 import io.perpetua.sandbox.SandboxId;
 import io.perpetua.snapshot.SavedSnapshot;
 import io.perpetua.template.Template;
+import io.perpetua.volume.Attachment;
+import io.perpetua.volume.Volume;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -75,6 +77,30 @@ public interface SandboxStore extends AutoCloseable {
 
     /** Records that template {@code id} was deleted at {@code at}; its name is free again. */
     void deleteTemplate(String id, Instant at);
+
+    /** Records a new volume or drive; its name is free among its kind in its project (the caller made sure). */
+    void insertVolume(Volume volume);
+
+    /** The live volume or drive {@code id}. */
+    Optional<Volume> findVolume(String id);
+
+    /** Every live volume and drive, of every project, oldest first. */
+    List<Volume> listVolumes();
+
+    /** Records that volume {@code id} was deleted at {@code at}; its name is free again, and only now may its files go. */
+    void deleteVolume(String id, Instant at);
+
+    /** Records that a volume is mounted into a sandbox. */
+    void insertAttachment(Attachment attachment);
+
+    /** Forgets that volume {@code volumeId} is mounted into {@code sandbox}; nothing if it is not recorded. */
+    void deleteAttachment(SandboxId sandbox, String volumeId);
+
+    /** The volumes mounted into {@code sandbox}, first mounted first, whatever its state. */
+    List<Attachment> attachmentsOf(SandboxId sandbox);
+
+    /** The sandboxes, deleted ones included, that mount volume {@code volumeId}. */
+    List<Attachment> attachmentsTo(String volumeId);
 
     /** Releases connections. Idempotent. */
     @Override

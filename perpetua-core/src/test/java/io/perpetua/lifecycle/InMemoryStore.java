@@ -9,6 +9,9 @@ import io.perpetua.snapshot.SavedSnapshot;
 import io.perpetua.store.PendingOperation;
 import io.perpetua.store.SandboxStore;
 import io.perpetua.template.Template;
+import io.perpetua.volume.Attachment;
+import io.perpetua.volume.Volume;
+import java.util.ArrayList;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -24,6 +27,8 @@ final class InMemoryStore implements SandboxStore {
     private final Map<String, Map<SandboxId, Map<String, String>>> annotations = new LinkedHashMap<>();
     private final Map<String, SavedSnapshot> savedSnapshots = new LinkedHashMap<>();
     private final Map<String, Template> templates = new LinkedHashMap<>();
+    private final Map<String, Volume> volumes = new LinkedHashMap<>();
+    private final List<Attachment> attachments = new ArrayList<>();
     private int updates;
 
     @Override
@@ -154,5 +159,45 @@ final class InMemoryStore implements SandboxStore {
 
     @Override
     public void close() {
+    }
+
+    @Override
+    public synchronized void insertVolume(Volume volume) {
+        volumes.put(volume.id(), volume);
+    }
+
+    @Override
+    public synchronized Optional<Volume> findVolume(String id) {
+        return Optional.ofNullable(volumes.get(id));
+    }
+
+    @Override
+    public synchronized List<Volume> listVolumes() {
+        return List.copyOf(volumes.values());
+    }
+
+    @Override
+    public synchronized void deleteVolume(String id, Instant at) {
+        volumes.remove(id);
+    }
+
+    @Override
+    public synchronized void insertAttachment(Attachment attachment) {
+        attachments.add(attachment);
+    }
+
+    @Override
+    public synchronized void deleteAttachment(SandboxId sandbox, String volumeId) {
+        attachments.removeIf(a -> a.sandbox().equals(sandbox) && a.mount().volumeId().equals(volumeId));
+    }
+
+    @Override
+    public synchronized List<Attachment> attachmentsOf(SandboxId sandbox) {
+        return attachments.stream().filter(a -> a.sandbox().equals(sandbox)).toList();
+    }
+
+    @Override
+    public synchronized List<Attachment> attachmentsTo(String volumeId) {
+        return attachments.stream().filter(a -> a.mount().volumeId().equals(volumeId)).toList();
     }
 }

@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.List;
 
 /** Deleting directory trees that may hold files of a sandbox. */
 final class FileTrees {
@@ -55,5 +57,14 @@ final class FileTrees {
         } catch (RuntimeException e) {
             // The original failure is what the caller reports.
         }
+    }
+
+    /** The bytes of the host's disk that {@code path} (a file, or a tree on one file system) has allocated. */
+    static long allocatedBytes(Path path) {
+        HostCommand.Result du = HostCommand.run(List.of("du", "-s", "-x", "-B1", path.toString()), Duration.ofSeconds(30));
+        if (!du.succeeded() || du.stdout().isBlank()) {
+            throw new RuntimeFailureException("cannot measure " + path + ": " + du.stderr().strip());
+        }
+        return Long.parseLong(du.stdout().strip().split("\\s+")[0]);
     }
 }

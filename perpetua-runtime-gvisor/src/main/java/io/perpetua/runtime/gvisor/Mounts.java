@@ -42,6 +42,40 @@ final class Mounts {
                 .orThrow("mounting the disk " + image);
     }
 
+    /** Binds {@code source} at {@code target}, writable. */
+    static void bind(Path source, Path target) {
+        HostCommand.run(List.of("mount", "--bind", source.toString(), target.toString()), LIMIT)
+                .orThrow("binding " + source + " at " + target);
+    }
+
+    /**
+     * Binds {@code source} at {@code target}, read-only. A read-only bind made in one step, or
+     * remounted read-only where it propagates to, leaks writes into the sandboxes that receive it
+     * (measured); so it is made read-only at {@code staging}, a private mount point, first, and
+     * only then bound into place.
+     */
+    static void bindReadOnly(Path source, Path target, Path staging) {
+        bind(source, staging);
+        try {
+            HostCommand.run(List.of("mount", "--make-private", staging.toString()), LIMIT).orThrow("making " + staging + " private");
+            HostCommand.run(List.of("mount", "-o", "remount,bind,ro", staging.toString()), LIMIT).orThrow("making " + staging + " read-only");
+            bind(staging, target);
+        } finally {
+            unmountAll(staging);
+        }
+    }
+
+    /**
+     * Makes {@code directory} a mount point of its own whose later submounts propagate into the
+     * copies of it other mount namespaces hold: a sandbox's gofer sees what is mounted there after it started.
+     */
+    static void share(Path directory) {
+        if (!isMounted(directory)) {
+            bind(directory, directory);
+        }
+        HostCommand.run(List.of("mount", "--make-shared", directory.toString()), LIMIT).orThrow("sharing mounts below " + directory);
+    }
+
     static boolean isMounted(Path target) {
         return mountPoints().contains(target.toString());
     }

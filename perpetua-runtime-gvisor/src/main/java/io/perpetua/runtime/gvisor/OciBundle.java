@@ -76,7 +76,8 @@ final class OciBundle {
                     {"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "strictatime", "mode=755", "size=65536k"]},
                     {"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["nosuid", "noexec", "nodev", "ro"]},
                     {"destination": "/tmp", "type": "bind", "source": %s, "options": ["rbind", "rw"]},
-                    {"destination": %s, "type": "bind", "source": %s, "options": ["rbind", "ro"]}
+                    {"destination": %s, "type": "bind", "source": %s, "options": ["rbind", "ro"]},
+                    {"destination": %s, "type": "bind", "source": %s, "options": ["rbind", "rw"]}
                   ],
                   "linux": {
                     "cgroupsPath": %s,
@@ -91,6 +92,7 @@ final class OciBundle {
                 limits.maxOpenFiles(), limits.maxOpenFiles(), limits.maxProcesses(), limits.maxProcesses(),
                 quote(directory.rootfs().toString()), quote(hostname(directory)), quote(directory.rootfs().resolve("tmp").toString()),
                 quote(DefaultTemplate.HELPERS), quote(template.helpers().toString()),
+                quote(SandboxMounts.INSIDE), quote(new SandboxMounts(directory).hostDirectory().toString()),
                 quote(cgroupsPath), memory, limits.maxProcesses() + HOST_THREADS,
                 networkNamespace == null ? "{\"type\": \"network\"}" : "{\"type\": \"network\", \"path\": " + quote(networkNamespace) + "}");
     }

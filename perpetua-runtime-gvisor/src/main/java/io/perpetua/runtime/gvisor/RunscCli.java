@@ -61,6 +61,15 @@ final class RunscCli {
                 .orThrow("renaming the host of " + ref.containerId());
     }
 
+    /**
+     * Runs {@code script} with {@code sh} in container {@code ref} with CAP_SYS_ADMIN in the
+     * sandbox's own kernel (to mount there), for the runtime's own work, never the user's.
+     */
+    void runPrivileged(ContainerRef ref, String script, String what) {
+        HostCommand.run(command("exec", "--cap", "CAP_SYS_ADMIN", ref.containerId(), "/bin/sh", "-c", script), QUICK)
+                .orThrow(what + " in " + ref.containerId());
+    }
+
     void run(ContainerRef ref, Path bundle, Path log) {
         HostCommand.runDetaching(starting(command("run", "--detach", "--bundle", bundle.toString(), ref.containerId())), QUICK, log)
                 .orThrow("runsc run of " + ref.containerId());
@@ -68,14 +77,16 @@ final class RunscCli {
 
     /**
      * This runsc refuses to start a networked sandbox from the root network namespace, which it
-     * recognises by /proc/sys/net; in a private mount namespace with that hidden, it starts
-     * (RUNSC-FACTS), and the sandbox joins the network namespace its bundle names.
+     * recognises by /proc/sys/net; in a mount namespace of its own with that hidden, it starts
+     * (RUNSC-FACTS), and the sandbox joins the network namespace its bundle names. The namespace
+     * is a slave of the host's, not private: volumes bound on the host into a sandbox's shared
+     * mount directory after it started must propagate to its gofer (see {@link SandboxMounts}).
      */
     private List<String> starting(List<String> runscCommand) {
         if (!config.network().enabled()) {
             return runscCommand;
         }
-        List<String> wrapped = new ArrayList<>(List.of("unshare", "-m", "--propagation", "private", "sh", "-c",
+        List<String> wrapped = new ArrayList<>(List.of("unshare", "-m", "--propagation", "slave", "sh", "-c",
                 "mount -t tmpfs none /proc/sys/net && exec \"$@\"", "sh"));
         wrapped.addAll(runscCommand);
         return wrapped;

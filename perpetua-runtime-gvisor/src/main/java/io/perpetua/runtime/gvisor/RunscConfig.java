@@ -53,6 +53,10 @@ public record RunscConfig(String runsc, Path directory, String platform, String 
         return directory.resolve("sandboxes");
     }
 
+    Path volumesDirectory() {
+        return directory.resolve("volumes");
+    }
+
     Path templatesDirectory() {
         return directory.resolve("templates");
     }

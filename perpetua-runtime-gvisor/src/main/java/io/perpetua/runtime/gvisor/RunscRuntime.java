@@ -17,6 +17,7 @@ import io.perpetua.sandbox.ExecResult;
 import io.perpetua.sandbox.NetworkPolicy;
 import io.perpetua.sandbox.SandboxId;
 import io.perpetua.sandbox.SandboxSpec;
+import io.perpetua.volume.VolumeMount;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -66,6 +67,7 @@ public final class RunscRuntime implements SandboxRuntime {
 
     private final long hostMemoryBytes;
     private final ImageRoots images;
+    private final VolumeDisks volumeDisks;
     private volatile WarmPool warmPool;
     private final Map<String, WarmPool> warmCopies = new ConcurrentHashMap<>();
 
@@ -86,6 +88,7 @@ public final class RunscRuntime implements SandboxRuntime {
         this.template = DefaultTemplate.ensure(config.templatesDirectory());
         this.images = new ImageRoots(config.templatesDirectory().resolve("images"), template);
         images.sweep();
+        this.volumeDisks = new VolumeDisks(config.volumesDirectory());
         network.prepareHost();
         sandboxes().forEach(id -> network.claim(directory(id)));
         this.hostMemoryBytes = HostMemory.totalBytes();
@@ -126,6 +129,7 @@ public final class RunscRuntime implements SandboxRuntime {
         RootFilesystem root = root(spec.template());
         directory.mount(root, spec.withDefaults(LifecycleSettings.PRODUCT_LIMITS).diskMb());
         directory.recordRoot(spec.template());
+        new SandboxMounts(directory).prepare(volumeDisks::mounted);
         OciBundle.write(directory, root, spec, cgroups.path(ref), networkNamespace(directory, ref.sandbox(), spec.network()));
         try {
             runsc.run(ref, directory.bundle(), directory.log());
@@ -379,6 +383,41 @@ public final class RunscRuntime implements SandboxRuntime {
     }
 
     @Override
+    public void createVolume(String id, int sizeMb) {
+        volumeDisks.create(id, sizeMb);
+    }
+
+    @Override
+    public void deleteVolume(String id) {
+        volumeDisks.delete(id);
+    }
+
+    @Override
+    public Set<String> volumes() {
+        return volumeDisks.ids();
+    }
+
+    @Override
+    public long volumeBytes(String id) {
+        return volumeDisks.storedBytes(id);
+    }
+
+    @Override
+    public void mount(ContainerRef ref, List<VolumeMount> mounts) {
+        SandboxMounts sandboxMounts = new SandboxMounts(directory(ref.sandbox()));
+        for (VolumeMount mount : mounts) {
+            sandboxMounts.bindOnHost(mount, volumeDisks.mounted(mount.volumeId()));
+        }
+        runsc.runPrivileged(ref, SandboxMounts.insideScript(mounts), "mounting volumes");
+        sandboxMounts.record(mounts);
+    }
+
+    @Override
+    public List<VolumeMount> mounts(SandboxId sandbox) {
+        return new SandboxMounts(directory(sandbox)).recorded();
+    }
+
+    @Override
     public void repair(SandboxId sandbox) {
         directory(sandbox).repair();
     }
@@ -417,6 +456,7 @@ public final class RunscRuntime implements SandboxRuntime {
         SandboxDirectory directory = directory(ref.sandbox());
         RootFilesystem root = root(directory.recordedRoot().orElse(DefaultTemplate.NAME));
         directory.mount(root, spec.withDefaults(LifecycleSettings.PRODUCT_LIMITS).diskMb());
+        new SandboxMounts(directory).prepare(volumeDisks::mounted);
         long mounted = System.nanoTime();
         String namespace = networkNamespace(directory, ref.sandbox(), spec.network());
         long networked = System.nanoTime();
@@ -578,6 +618,7 @@ public final class RunscRuntime implements SandboxRuntime {
         FileTrees.delete(config.stateRoot());
         FileTrees.delete(config.sandboxesDirectory());
         FileTrees.delete(config.templatesDirectory());
+        volumeDisks.purge();
     }
 
     /**

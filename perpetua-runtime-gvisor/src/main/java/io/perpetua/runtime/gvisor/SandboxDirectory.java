@@ -79,11 +79,7 @@ final class SandboxDirectory {
     long storedBytes() {
         Path image = root.resolve("disk.img");
         Path measured = Files.exists(image) ? image : layers();
-        HostCommand.Result du = HostCommand.run(List.of("du", "-s", "-x", "-B1", measured.toString()), Duration.ofSeconds(30));
-        if (!du.succeeded() || du.stdout().isBlank()) {
-            throw new RuntimeFailureException("cannot measure " + measured + ": " + du.stderr().strip());
-        }
-        return Long.parseLong(du.stdout().strip().split("\\s+")[0]);
+        return FileTrees.allocatedBytes(measured);
     }
 
     /**

@@ -13,6 +13,8 @@ import io.perpetua.snapshot.SavedSnapshot;
 import io.perpetua.store.PendingOperation;
 import io.perpetua.store.SandboxStore;
 import io.perpetua.template.Template;
+import io.perpetua.volume.Attachment;
+import io.perpetua.volume.Volume;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,6 +40,7 @@ public final class SqliteSandboxStore implements SandboxStore {
     private final AnnotationTables annotations;
     private final SavedSnapshotTables savedSnapshots;
     private final TemplateTables templates;
+    private final VolumeTables volumes;
 
     private SqliteSandboxStore(HikariDataSource dataSource) {
         this.dataSource = dataSource;
@@ -50,6 +53,7 @@ public final class SqliteSandboxStore implements SandboxStore {
         this.annotations = new AnnotationTables(transactions);
         this.savedSnapshots = new SavedSnapshotTables(transactions);
         this.templates = new TemplateTables(transactions);
+        this.volumes = new VolumeTables(transactions);
     }
 
     /**
@@ -175,6 +179,46 @@ public final class SqliteSandboxStore implements SandboxStore {
     @Override
     public void deleteTemplate(String id, Instant at) {
         templates.delete(id, at);
+    }
+
+    @Override
+    public void insertVolume(Volume volume) {
+        volumes.insert(volume);
+    }
+
+    @Override
+    public Optional<Volume> findVolume(String id) {
+        return volumes.find(id);
+    }
+
+    @Override
+    public List<Volume> listVolumes() {
+        return volumes.list();
+    }
+
+    @Override
+    public void deleteVolume(String id, Instant at) {
+        volumes.delete(id, at);
+    }
+
+    @Override
+    public void insertAttachment(Attachment attachment) {
+        volumes.attach(attachment);
+    }
+
+    @Override
+    public void deleteAttachment(SandboxId sandbox, String volumeId) {
+        volumes.detach(sandbox, volumeId);
+    }
+
+    @Override
+    public List<Attachment> attachmentsOf(SandboxId sandbox) {
+        return volumes.attachmentsOf(sandbox);
+    }
+
+    @Override
+    public List<Attachment> attachmentsTo(String volumeId) {
+        return volumes.attachmentsTo(volumeId);
     }
 
     /** The API keys, in the same database. */
