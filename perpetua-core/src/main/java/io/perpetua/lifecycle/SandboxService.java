@@ -23,6 +23,8 @@ import io.perpetua.snapshot.SnapshotAction;
 import io.perpetua.snapshot.SnapshotStore;
 import io.perpetua.store.Annotations;
 import io.perpetua.store.SandboxStore;
+import io.perpetua.volume.VolumeMount;
+import io.perpetua.volume.Volumes;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
@@ -70,6 +72,7 @@ public final class SandboxService implements AutoCloseable {
     private final IdleTimers idleTimers;
     private final SavedSnapshots savedSnapshots;
     private final LifecycleListener listener;
+    private final Volumes volumes;
     private final ConcurrentMap<SandboxId, ManagedSandbox> sandboxes = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
@@ -86,8 +89,10 @@ public final class SandboxService implements AutoCloseable {
         this.idleTimers = new IdleTimers(sandboxes.values(), transitions, store, settings.minAvailableMemory(), clock, builder.background,
                 builder.hostMemory, builder.keepAwake, () -> closed, this::expire);
         this.savedSnapshots = new SavedSnapshots(runtime, store, snapshots, transitions, clock);
+        this.volumes = new Volumes(runtime, store, clock);
         Recovery recovery = new Recovery(runtime, store, snapshots, clock);
         List<Sandbox> live = recovery.recover();
+        volumes.recover(live.stream().map(Sandbox::id).toList());
         for (Sandbox sandbox : live) {
             sandboxes.put(sandbox.id(), new ManagedSandbox(sandbox));
         }
@@ -136,12 +141,23 @@ public final class SandboxService implements AutoCloseable {
      * does when idle, the rules that delete it) recorded with it from the start.
      */
     public Sandbox create(ProjectId project, SandboxSpec requested, Lifecycle lifecycle, Annotations annotations) {
+        return create(project, requested, lifecycle, List.of(), annotations);
+    }
+
+    /**
+     * Like {@link #create(ProjectId, SandboxSpec, Lifecycle, Annotations)}, with {@code mounts}
+     * (of the project's volumes and drives, see {@link Volumes#resolve}) mounted before it is returned.
+     *
+     * @throws ConflictException with code {@code volume_in_use} if another sandbox writes a volume it would write
+     */
+    public Sandbox create(ProjectId project, SandboxSpec requested, Lifecycle lifecycle, List<VolumeMount> mounts, Annotations annotations) {
         checkOpen();
         SandboxSpec spec = requested.withDefaults(settings.defaults());
         runtime.validate(spec);
+        volumes.check(mounts);
         return admissions.create(project, appear -> {
             Optional<SandboxId> warm = runtime.takeWarm(spec);
-            Consumer<ContainerRef> start = warm.isPresent() ? ref -> { } : ref -> runtime.start(ref, spec);
+            Consumer<ContainerRef> start = mounting(warm.isPresent() ? ref -> { } : ref -> runtime.start(ref, spec), mounts);
             Sandbox creating = Sandbox.creating(warm.orElseGet(SandboxId::random), project, spec, clock.instant()).withLifecycle(lifecycle);
             return createAdmitted(creating, annotations, appear, start, warm.isPresent());
         });
@@ -175,16 +191,24 @@ public final class SandboxService implements AutoCloseable {
     /** Like {@link #createFromSnapshot(ProjectId, String, UnaryOperator, Annotations)}, with {@code lifecycle} recorded from the start. */
     public Sandbox createFromSnapshot(ProjectId project, String snapshotId, UnaryOperator<SandboxSpec> adjust, Lifecycle lifecycle,
                                       Annotations annotations) {
+        return createFromSnapshot(project, snapshotId, adjust, lifecycle, List.of(), annotations);
+    }
+
+    /** Like {@link #createFromSnapshot(ProjectId, String, UnaryOperator, Lifecycle, Annotations)}, with {@code mounts} mounted into the copy. */
+    public Sandbox createFromSnapshot(ProjectId project, String snapshotId, UnaryOperator<SandboxSpec> adjust, Lifecycle lifecycle,
+                                      List<VolumeMount> mounts, Annotations annotations) {
         checkOpen();
         SavedSnapshot saved = savedSnapshot(project, snapshotId);
+        volumes.requireNoMounts(saved.source(), "a copy of its snapshot " + snapshotId);
         SandboxSpec source = store.find(saved.source()).orElseThrow(() -> new IllegalStateException(
                 "snapshot " + snapshotId + " was taken of sandbox " + saved.source() + ", which the store does not know")).spec();
         SandboxSpec spec = adjust.apply(source).withDefaults(settings.defaults());
         requireSameResources(source, spec);
+        volumes.check(mounts);
         savedSnapshots.open(saved);
         Sandbox copy = admissions.create(project, appear -> {
             Optional<SandboxId> warm = runtime.takeWarmCopy(saved.id(), spec);
-            Consumer<ContainerRef> start = warm.isPresent() ? ref -> { } : ref -> savedSnapshots.fork(ref, spec, saved);
+            Consumer<ContainerRef> start = mounting(warm.isPresent() ? ref -> { } : ref -> savedSnapshots.fork(ref, spec, saved), mounts);
             return createAdmitted(Sandbox.creating(warm.orElseGet(SandboxId::random), project, spec, clock.instant()).withLifecycle(lifecycle),
                     annotations, appear, start, warm.isPresent());
         });
@@ -213,6 +237,46 @@ public final class SandboxService implements AutoCloseable {
     /** How many copies of saved snapshot {@code snapshotId} are ready to be taken (see {@link #keepWarmCopies}). */
     public int warmCopies(String snapshotId) {
         return runtime.warmCopies(snapshotId);
+    }
+
+    /** {@code start}, then the sandbox's volumes claimed and mounted. */
+    private Consumer<ContainerRef> mounting(Consumer<ContainerRef> start, List<VolumeMount> mounts) {
+        if (mounts.isEmpty()) {
+            return start;
+        }
+        return ref -> {
+            volumes.claim(ref.sandbox(), mounts);
+            start.accept(ref);
+            runtime.mount(ref, mounts);
+        };
+    }
+
+    /** The project's volumes and drives, and which sandboxes mount them. */
+    public Volumes volumes() {
+        return volumes;
+    }
+
+    /**
+     * Mounts {@code mount} (of a volume or drive of the sandbox's project) into the sandbox, waking
+     * it if it sleeps; it stays mounted for the sandbox's life.
+     *
+     * @throws io.perpetua.error.NotFoundException if there is no such sandbox
+     * @throws InvalidInputException if its path is taken or inside another mount, or the volume is mounted already
+     * @throws ConflictException with code {@code volume_in_use} if another sandbox writes the volume
+     */
+    public Sandbox mount(SandboxId id, VolumeMount mount) {
+        return use(id, ref -> {
+            volumes.claim(id, List.of(mount));
+            CrashPoint.MOUNT_RECORDED.reach();
+            try {
+                runtime.mount(ref, List.of(mount));
+            } catch (RuntimeException e) {
+                volumes.release(id, List.of(mount));
+                throw e;
+            }
+            log.info("{} mounted at {} in sandbox {}", mount.volumeId(), mount.mountPath(), id);
+            return get(id);
+        });
     }
 
     private static void requireSameResources(SandboxSpec source, SandboxSpec copy) {
@@ -524,7 +588,10 @@ public final class SandboxService implements AutoCloseable {
             if (m.state() == SandboxState.STANDBY) {
                 transitions.wake(m);
             }
-            admissions.wake(m.record(), () -> savedSnapshots.rollback(m, saved));
+            admissions.wake(m.record(), () -> {
+                savedSnapshots.rollback(m, saved);
+                remount(m);
+            });
             listener.onSnapshot(SnapshotAction.RESTORED, saved, id, clock.instant());
             return m.record();
         });
@@ -541,6 +608,7 @@ public final class SandboxService implements AutoCloseable {
         if (count < 1 || count > MAX_FORKS) {
             throw new InvalidInputException("count", "count must be 1 to " + MAX_FORKS + " but was " + count);
         }
+        volumes.requireNoMounts(id, "forks of it");
         SavedSnapshot saved = snapshot(id, "fork of " + id);
         List<Sandbox> made = new ArrayList<>();
         try {
@@ -553,6 +621,17 @@ public final class SandboxService implements AutoCloseable {
             throw e;
         }
         return new Forks(saved, made);
+    }
+
+    /**
+     * Mounts again, inside the sandbox, what its runtime has mounted for it: a snapshot it was put
+     * back to may have been taken before some of its mounts were made.
+     */
+    private void remount(ManagedSandbox m) {
+        List<VolumeMount> made = runtime.mounts(m.id());
+        if (!made.isEmpty()) {
+            runtime.mount(m.record().container(), made);
+        }
     }
 
     /** The most sandboxes one {@link #fork} makes. */

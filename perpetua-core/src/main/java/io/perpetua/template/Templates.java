@@ -18,6 +18,7 @@ import io.perpetua.sandbox.SandboxId;
 import io.perpetua.sandbox.SandboxSpec;
 import io.perpetua.snapshot.SavedSnapshot;
 import io.perpetua.store.Annotations;
+import io.perpetua.volume.VolumeMount;
 import io.perpetua.store.SandboxStore;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -221,6 +222,12 @@ public final class Templates implements AutoCloseable {
 
     /** Like {@link #create(ProjectId, String, SandboxSpec, Annotations)}, with {@code lifecycle} recorded from the start. */
     public Sandbox create(ProjectId project, String name, SandboxSpec requested, Lifecycle lifecycle, Annotations annotations) {
+        return create(project, name, requested, lifecycle, List.of(), annotations);
+    }
+
+    /** Like {@link #create(ProjectId, String, SandboxSpec, Lifecycle, Annotations)}, with {@code mounts} of the project's volumes mounted. */
+    public Sandbox create(ProjectId project, String name, SandboxSpec requested, Lifecycle lifecycle, List<VolumeMount> mounts,
+                          Annotations annotations) {
         Template template = get(project, name);
         switch (template.state()) {
             case BUILDING -> throw new ConflictException("template_not_ready", "template '" + name + "' is still being built");
@@ -229,7 +236,7 @@ public final class Templates implements AutoCloseable {
             case READY -> { }
         }
         Sandbox made = sandboxes.createFromSnapshot(project, template.snapshotId(), source -> fromTemplate(name, source, requested),
-                lifecycle, annotations);
+                lifecycle, mounts, annotations);
         keepHotOnesWarm(template);
         return made;
     }

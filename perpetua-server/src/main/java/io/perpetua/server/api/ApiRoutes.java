@@ -15,9 +15,13 @@ import io.perpetua.lifecycle.SandboxService;
 import io.perpetua.runtime.SandboxRuntime;
 import io.perpetua.processes.SandboxProcesses;
 import io.perpetua.sandbox.ExecResult;
+import io.perpetua.sandbox.Lifecycle;
 import io.perpetua.sandbox.Sandbox;
 import io.perpetua.store.Annotations;
 import io.perpetua.template.Templates;
+import io.perpetua.volume.Volume;
+import io.perpetua.volume.VolumeMount;
+import io.perpetua.volume.Volumes;
 import io.perpetua.sandbox.SandboxId;
 import io.perpetua.server.metrics.Metrics;
 import java.io.IOException;
@@ -26,6 +30,8 @@ import java.time.Duration;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.eclipse.jetty.http.UriCompliance;
 
 /**
@@ -55,6 +61,7 @@ public final class ApiRoutes {
     private final CostModelRoutes costModel;
     private final SnapshotRoutes snapshots;
     private final TemplateRoutes templateRoutes;
+    private final VolumeRoutes volumeRoutes;
     private final Templates templates;
     private final AccessControl access;
     private final Previews previews;
@@ -90,6 +97,7 @@ public final class ApiRoutes {
         this.snapshots = new SnapshotRoutes(sandboxes, this::view, json);
         this.templates = templates;
         this.templateRoutes = new TemplateRoutes(templates, json);
+        this.volumeRoutes = new VolumeRoutes(sandboxes, this::view, json);
         this.access = new AccessControl(keys, sandboxes);
         this.previews = previews;
     }
@@ -121,7 +129,16 @@ public final class ApiRoutes {
     }
 
     private SandboxView view(Sandbox sandbox) {
-        return SandboxView.of(sandbox, runtime.address(sandbox.id()).orElse(null));
+        return SandboxView.of(sandbox, runtime.address(sandbox.id()).orElse(null), mounts(sandbox.id()));
+    }
+
+    private List<MountBody.View> mounts(SandboxId id) {
+        Volumes volumes = sandboxes.volumes();
+        return volumes.mountsOf(id).stream().map(mount -> {
+            Optional<Volume> volume = volumes.find(mount.volumeId());
+            return new MountBody.View(volume.map(v -> v.kind().word()).orElse(null), mount.volumeId(), volume.map(Volume::name).orElse(null),
+                    mount.mountPath(), mount.readOnly());
+        }).toList();
     }
 
     /** The routes added by {@link #register(JavalinConfig)}. */
@@ -157,6 +174,7 @@ public final class ApiRoutes {
         costModel.register(routes);
         snapshots.register(routes);
         templateRoutes.register(routes);
+        volumeRoutes.register(routes);
     }
 
     private void health(Context ctx) {
@@ -171,12 +189,14 @@ public final class ApiRoutes {
         CreateSandboxBody body = json.read(ctx.bodyAsBytes(), CreateSandboxBody.class, CreateSandboxBody.EMPTY);
         ProjectId project = AccessControl.project(ctx);
         Sandbox created;
+        List<VolumeMount> mounts = MountBody.resolve(sandboxes.volumes(), project, body.volumes(), body.drives());
         if (body.snapshot() != null) {
-            created = sandboxes.createFromSnapshot(project, body.snapshotAlone(), Annotations.NONE);
+            created = sandboxes.createFromSnapshot(project, body.snapshotAlone(), UnaryOperator.identity(), Lifecycle.DEFAULT, mounts,
+                    Annotations.NONE);
         } else if (body.template() != null && templates.find(project, body.template()).isPresent()) {
-            created = templates.create(project, body.template(), body.toSpec(), body.toLifecycle(), Annotations.NONE);
+            created = templates.create(project, body.template(), body.toSpec(), body.toLifecycle(), mounts, Annotations.NONE);
         } else {
-            created = sandboxes.create(project, body.toSpec(), body.toLifecycle(), Annotations.NONE);
+            created = sandboxes.create(project, body.toSpec(), body.toLifecycle(), mounts, Annotations.NONE);
         }
         ctx.status(HttpStatus.CREATED).header("Location", "/v1/sandboxes/" + created.id());
         sandbox(ctx, created);

@@ -5,20 +5,21 @@ import io.perpetua.sandbox.Lifecycle;
 import io.perpetua.sandbox.SandboxSpec;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * The body of {@code POST /v1/sandboxes}; every field is optional. With {@code snapshot}, the
  * sandbox is a copy of a saved snapshot and has the spec of the sandbox it was taken of, so no
- * other field may be given.
+ * other field may be given but the volumes and drives to mount.
  */
 record CreateSandboxBody(String template, Long idleTimeoutSeconds, Long hibernateAfterSeconds,
                          Map<String, String> env, Map<String, String> labels, Integer memoryMb, Double cpus,
                          Integer diskMb, Integer maxProcesses, Integer maxOpenFiles, NetworkBody network, String snapshot,
-                         LifecycleBody lifecycle) {
+                         LifecycleBody lifecycle, List<MountBody> volumes, List<MountBody> drives) {
 
     static final CreateSandboxBody EMPTY = new CreateSandboxBody(null, null, null, null, null, null, null, null, null, null, null, null,
-            null);
+            null, null, null);
 
     /** The lifecycle asked for; the default (perpetual, no expiry) if none. */
     Lifecycle toLifecycle() {

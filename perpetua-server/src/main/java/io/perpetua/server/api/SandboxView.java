@@ -9,14 +9,17 @@ record SandboxView(String id, String project, String state, String template, Str
                    String lastActivityAt, long idleTimeoutSeconds, long hibernateAfterSeconds, int memoryMb, double cpus,
                    Integer diskMb, Integer maxProcesses, Integer maxOpenFiles,
                    List<String> envNames, Map<String, String> labels, SnapshotView snapshot, String failureReason,
-                   String address, NetworkBody network, LifecycleBody.View lifecycle, String expiresAt) {
+                   String address, NetworkBody network, LifecycleBody.View lifecycle, String expiresAt, List<MountBody.View> mounts) {
 
     /** The last good snapshot of a sandbox. */
     record SnapshotView(String id, String createdAt, long sizeBytes) {
     }
 
-    /** The sandbox as shown, with its network address (reachable from the host), or null without a network. */
-    static SandboxView of(Sandbox s, String address) {
+    /**
+     * The sandbox as shown, with its network address (reachable from the host), or null without
+     * a network, and the volumes and drives it mounts.
+     */
+    static SandboxView of(Sandbox s, String address, List<MountBody.View> mounts) {
         SnapshotView snapshot = s.snapshot() == null ? null
                 : new SnapshotView(s.snapshot().id(), s.snapshot().createdAt().toString(), s.snapshot().sizeBytes());
         LifecycleBody.View lifecycle = LifecycleBody.view(s);
@@ -25,6 +28,6 @@ record SandboxView(String id, String project, String state, String template, Str
                 s.spec().hibernateAfter().toSeconds(), s.spec().memoryMb(), s.spec().cpus(),
                 s.spec().diskMb(), s.spec().maxProcesses(), s.spec().maxOpenFiles(),
                 s.spec().env().keySet().stream().sorted().toList(), s.spec().labels(), snapshot, s.failureReason(), address,
-                NetworkBody.of(s.spec().network()), lifecycle, lifecycle.expiresAt());
+                NetworkBody.of(s.spec().network()), lifecycle, lifecycle.expiresAt(), mounts);
     }
 }
