@@ -114,6 +114,8 @@ class CrashPointsIT {
             case "fork" -> new ForkFromSnapshot();
             case "template" -> new TemplateBuild();
             case "image" -> new ImageImport();
+            case "volume" -> new VolumeChange(point);
+            case "mount" -> new DriveMount();
             case "delete" -> new Deletion();
             case "warm-pool" -> new WarmPoolStart();
             case "ledger" -> new LedgerWrite();
@@ -418,6 +420,71 @@ class CrashPointsIT {
         public void verify() {
             assertThat(api.get("/v1/templates/" + name).status()).as("the import the daemon died in is undone").isEqualTo(404);
             assertThat(list(daemon.dataDirectory().resolve("templates").resolve("images"))).as("nothing unpacked is left").isEmpty();
+        }
+    }
+
+    /** A volume made or deleted: undone or finished, with no disk left that the store does not know. */
+    private static final class VolumeChange implements Scenario {
+        private final CrashPoint point;
+        private final String name = "crash-" + System.nanoTime();
+
+        VolumeChange(CrashPoint point) {
+            this.point = point;
+        }
+
+        @Override
+        public void prepare() {
+            if (point == CrashPoint.VOLUME_FORGOTTEN) {
+                assertThat(api.post("/v1/volumes", "{\"name\": \"" + name + "\", \"sizeMb\": 64}").status()).isEqualTo(201);
+            }
+        }
+
+        @Override
+        public void trigger() {
+            if (point == CrashPoint.VOLUME_FORGOTTEN) {
+                sendExpectingHalt("DELETE", "/v1/volumes/" + name, "");
+            } else {
+                sendExpectingHalt("POST", "/v1/volumes", "{\"name\": \"" + name + "\", \"sizeMb\": 64}");
+            }
+        }
+
+        @Override
+        public void verify() {
+            assertThat(api.get("/v1/volumes/" + name).status()).as("the volume is gone, or was never made").isEqualTo(404);
+            assertThat(list(daemon.dataDirectory().resolve("volumes"))).as("no disk the store does not know").isEmpty();
+            Api.Response again = api.post("/v1/volumes", "{\"name\": \"" + name + "\", \"sizeMb\": 64}");
+            assertThat(again.status()).as(again.body()).isEqualTo(201);
+            assertThat(api.delete("/v1/volumes/" + name).status()).isEqualTo(204);
+        }
+    }
+
+    /** A drive mounted into a running sandbox: forgotten, the sandbox as it was, and mounting it again works. */
+    private static final class DriveMount implements Scenario {
+        private final String drive = "crash-" + System.nanoTime();
+        private String sandbox;
+
+        @Override
+        public void prepare() {
+            assertThat(api.post("/v1/drives", "{\"name\": \"" + drive + "\"}").status()).isEqualTo(201);
+            sandbox = api.create(Map.of());
+            api.sh(sandbox, "echo kept > /root/file.txt");
+        }
+
+        @Override
+        public void trigger() {
+            sendExpectingHalt("POST", "/v1/sandboxes/" + sandbox + "/drives", "{\"drive\": \"" + drive + "\", \"mountPath\": \"/shared\"}");
+        }
+
+        @Override
+        public void verify() {
+            assertThat(api.sh(sandbox, "cat /root/file.txt")).isEqualTo("kept\n");
+            assertThat(api.get("/v1/sandboxes/" + sandbox).json().path("mounts").size()).as("the unfinished mount is forgotten").isZero();
+            Api.Response mounted = api.post("/v1/sandboxes/" + sandbox + "/drives",
+                    "{\"drive\": \"" + drive + "\", \"mountPath\": \"/shared\"}");
+            assertThat(mounted.status()).as(mounted.body()).isEqualTo(200);
+            assertThat(api.sh(sandbox, "echo works > /shared/f && cat /shared/f")).isEqualTo("works\n");
+            assertThat(api.delete("/v1/sandboxes/" + sandbox).status()).isEqualTo(204);
+            assertThat(api.delete("/v1/drives/" + drive).status()).isEqualTo(204);
         }
     }
 
