@@ -158,6 +158,14 @@ final class BenchClient {
         return send(HttpRequest.newBuilder(base.resolve("/metrics")).GET()).body();
     }
 
+    JsonNode post(String path, Object body) {
+        return call("POST", path, body);
+    }
+
+    JsonNode call(String method, String path) {
+        return call(method, path, null);
+    }
+
     private JsonNode call(String method, String path, Object body) {
         HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody()
                 : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body));

@@ -37,12 +37,12 @@ public final class LifecycleBenchmark {
     /** Apart from the subnet of a daemon an operator may run on this host. */
     private static final String SUBNET = "10.235.0.0/16";
     private static final Set<String> SECTIONS = Set.of("exec", "standby", "hibernate", "create", "rebuild", "files", "proxy",
-            "neighbours", "e2b", "fleet", "snapshot", "template");
+            "neighbours", "e2b", "fleet", "snapshot", "template", "storage");
     /**
      * Sections that run only when named: the fleet takes 25 minutes; e2b installs the e2b SDK from
      * npm; snapshot measures the runtime, not the API, which has no snapshots yet.
      */
-    private static final Set<String> ON_REQUEST = Set.of("fleet", "e2b", "snapshot", "template");
+    private static final Set<String> ON_REQUEST = Set.of("fleet", "e2b", "snapshot", "template", "storage");
     private static final String FORK_BOMB = String.join("\n", "import os, time", "while True:", "    if os.fork() == 0:",
             "        time.sleep(60)", "        os._exit(0)");
     private static final String MEMORY_HOG = String.join("\n", "chunks = []", "while True:",
@@ -144,6 +144,9 @@ public final class LifecycleBenchmark {
         }
         if (runs("template")) {
             new TemplateBenchmark(api).run(Math.max(3, rounds / 4), report);
+        }
+        if (runs("storage")) {
+            new StorageBenchmark(api).run(Math.max(3, rounds / 4), report);
         }
         report.print(System.out);
         if (runs("fleet")) {

@@ -55,6 +55,11 @@ public interface Ledger {
         return List.of();
     }
 
+    /** Every volume and drive of {@code project} made before {@code until}, kept or deleted since. */
+    default List<StoredVolume> volumesBefore(Instant until, ProjectId project) {
+        return List.of();
+    }
+
     /** Every change of one sandbox, in the order they happened. */
     List<StateChange> changesOf(SandboxId sandbox);
 

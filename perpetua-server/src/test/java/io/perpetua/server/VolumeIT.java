@@ -85,6 +85,14 @@ class VolumeIT {
         assertThat(api.sh(later, "cat /workspace/data/result.txt")).as("the data outlived every sandbox that used it")
                 .isEqualTo("precious\nstandby\nhibernated\nrestarted\n");
         delete(later);
+        JsonNode billed = api.get("/v1/usage").json().path("volumes");
+        assertThat(billed.findValuesAsString("id")).as("billed by its size while it is kept: " + billed).contains(volume);
+        for (JsonNode row : billed) {
+            if (row.path("id").asString().equals(volume)) {
+                assertThat(row.path("storageGbSeconds").asDouble()).isPositive();
+                assertThat(row.path("sizeMb").asInt()).isEqualTo(128);
+            }
+        }
         assertThat(api.delete("/v1/volumes/" + volume).status()).isEqualTo(204);
         volumes.clear();
         assertThat(api.get("/v1/volumes/" + volume).status()).isEqualTo(404);

@@ -5,6 +5,8 @@ import io.perpetua.access.ProjectId;
 import io.perpetua.error.InvalidInputException;
 import io.perpetua.error.NotFoundException;
 import io.perpetua.metering.Cost;
+import io.perpetua.metering.Prices;
+import io.perpetua.metering.StoredVolume;
 import io.perpetua.metering.Usage;
 import io.perpetua.metering.UsageQuery;
 import io.perpetua.metering.UsageReport;
@@ -97,7 +99,34 @@ final class UsageRoutes {
                     .result(csv(report));
             return;
         }
-        ctx.result(json.write(view(report)));
+        Map<String, Object> view = view(report);
+        view.put("volumes", volumes(source.ledger().volumesBefore(query.to(), project), query));
+        ctx.result(json.write(view));
+    }
+
+    /**
+     * What each volume and drive held in the period, by its size, apart from the sandboxes'
+     * rows: it is billed whether or not a sandbox mounts it.
+     */
+    private List<Map<String, Object>> volumes(List<StoredVolume> stored, UsageQuery query) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (StoredVolume volume : stored) {
+            double gbSeconds = volume.gbSeconds(query.from(), query.to());
+            if (gbSeconds == 0) {
+                continue;
+            }
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("id", volume.id());
+            row.put("name", volume.name());
+            row.put("kind", volume.kind());
+            row.put("sizeMb", volume.sizeMb());
+            row.put("deletedAt", volume.until() == null ? null : volume.until().toString());
+            row.put("storageGbSeconds", gbSeconds);
+            row.put("storageGbMonths", gbSeconds / Prices.SECONDS_PER_MONTH);
+            row.put("cost", gbSeconds / Prices.SECONDS_PER_MONTH * source.prices().perGbMonth());
+            rows.add(row);
+        }
+        return rows;
     }
 
     private UsageQuery query(Context ctx) {

@@ -4,6 +4,7 @@ import io.perpetua.access.ProjectId;
 import io.perpetua.metering.Ledger;
 import io.perpetua.metering.StateChange;
 import io.perpetua.metering.StoredSnapshot;
+import io.perpetua.metering.StoredVolume;
 import io.perpetua.sandbox.SandboxId;
 import io.perpetua.sandbox.SandboxState;
 import java.sql.PreparedStatement;
@@ -52,6 +53,28 @@ final class LedgerTables implements Ledger {
                 }
                 row.executeBatch();
             }
+        });
+    }
+
+    @Override
+    public List<StoredVolume> volumesBefore(Instant until, ProjectId project) {
+        return transactions.run("read volume storage of " + project.value(), connection -> {
+            List<StoredVolume> stored = new ArrayList<>();
+            try (PreparedStatement query = connection.prepareStatement("""
+                    SELECT id, name, kind, size_mb, created_at, deleted_at FROM volumes
+                    WHERE project = ? AND created_at < ? ORDER BY created_at, id""")) {
+                query.setString(1, project.value());
+                query.setLong(2, SandboxTables.micros(until));
+                try (ResultSet r = query.executeQuery()) {
+                    while (r.next()) {
+                        long deleted = r.getLong("deleted_at");
+                        Instant deletedAt = r.wasNull() ? null : SandboxTables.instant(deleted);
+                        stored.add(new StoredVolume(r.getString("id"), r.getString("name"), r.getString("kind").toLowerCase(Locale.ROOT),
+                                SandboxTables.instant(r.getLong("created_at")), deletedAt, r.getInt("size_mb")));
+                    }
+                }
+            }
+            return stored;
         });
     }
 
