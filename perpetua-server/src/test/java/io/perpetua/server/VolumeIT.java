@@ -129,6 +129,21 @@ class VolumeIT {
         assertThat(log.lines().count()).as("no line lost").isEqualTo(300);
         assertThat(log.lines().distinct().count()).as("none mangled").isEqualTo(300);
 
+        api.sh(a, "echo held > /shared/held.txt");
+        Api.Response holder = api.post("/v1/sandboxes/" + c + "/processes",
+                Map.of("cmd", List.of("sh", "-c", "exec 3</mnt/team/held.txt; exec sleep 1000")));
+        assertThat(holder.status()).as(holder.body()).isEqualTo(201);
+        await().atMost(Duration.ofSeconds(5)).until(() -> api.sh(c, "ls -l /proc/*/fd/ 2>/dev/null | grep -c held.txt || true").strip()
+                .equals("1"));
+        api.sh(a, "rm /shared/held.txt");
+        Api.Response unsafe = api.post("/v1/sandboxes/" + c + "/hibernate", "");
+        assertThat(unsafe.status()).as(unsafe.body()).isEqualTo(409);
+        assertThat(unsafe.json().path("error").path("code").asString()).isEqualTo("sandbox_holds_deleted_file");
+        assertThat(api.sh(c, "cat /mnt/team/note.txt")).as("refused, and still running").isEqualTo("from-a\n");
+        String process = "/v1/sandboxes/" + c + "/processes/" + holder.json().path("id").asString();
+        assertThat(api.post(process + "/signal", Map.of("signal", "KILL")).status()).isEqualTo(204);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !api.get(process).json().path("state").asString().equals("running"));
+
         assertThat(api.post("/v1/sandboxes/" + c + "/hibernate", "").status()).isEqualTo(200);
         api.sh(a, "echo while-c-slept >> /shared/note.txt");
         assertThat(api.sh(c, "cat /mnt/team/note.txt")).as("restored with the drive").isEqualTo("from-a\nwhile-c-slept\n");

@@ -21,6 +21,7 @@ import io.perpetua.volume.VolumeMount;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
@@ -272,6 +273,7 @@ public final class RunscRuntime implements SandboxRuntime {
         if (network.enabled()) {
             awaitNoConnections(ref);
         }
+        refuseFilesACheckpointCannotKeep(ref);
         runsc.checkpoint(ref, imageDirectory, directory(ref.sandbox()).log());
         forget(ref);
     }
@@ -425,6 +427,37 @@ public final class RunscRuntime implements SandboxRuntime {
     @Override
     public boolean checkpointComplete(Path imageDirectory) {
         return RunscCli.checkpointCompleted(imageDirectory);
+    }
+
+    /**
+     * Refuses to checkpoint a sandbox that holds open a file on a volume that is gone (deleted by
+     * the sandbox itself, by another sandbox, or on the host): runsc would fail the checkpoint and
+     * stop the sandbox, or write one that cannot be restored (measured). The sandbox runs on; the
+     * check reads the processes' file links only, since looking a path up again is what spoils it.
+     */
+    private void refuseFilesACheckpointCannotKeep(ContainerRef ref) {
+        List<VolumeMount> mounts = new SandboxMounts(directory(ref.sandbox())).recorded();
+        if (mounts.isEmpty()) {
+            return;
+        }
+        ExecResult links = execution.run(ref, ExecRequest.of("sh", "-c",
+                "for link in /proc/[0-9]*/fd/* /proc/[0-9]*/cwd; do readlink \"$link\"; done 2>/dev/null; true"));
+        for (String path : links.stdout().lines().distinct().toList()) {
+            for (VolumeMount mount : mounts) {
+                if (!path.equals(mount.mountPath()) && !path.startsWith(mount.mountPath() + "/")) {
+                    continue;
+                }
+                String relative = path.substring(mount.mountPath().length()).replaceFirst("^/", "");
+                boolean deleted = path.endsWith(" (deleted)")
+                        || !Files.exists(volumeDisks.mounted(mount.volumeId()).resolve(relative), LinkOption.NOFOLLOW_LINKS);
+                if (deleted) {
+                    throw new ConflictException("sandbox_holds_deleted_file", "sandbox " + ref.sandbox() + " holds open "
+                            + path.replace(" (deleted)", "") + ", which was deleted from " + mount.volumeId()
+                            + "; a checkpoint cannot keep it, so the sandbox keeps running. Close the file (or end the process"
+                            + " holding it) and try again");
+                }
+            }
+        }
     }
 
     /**
