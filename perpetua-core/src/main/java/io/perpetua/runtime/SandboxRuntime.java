@@ -189,6 +189,7 @@ public interface SandboxRuntime extends AutoCloseable {
      * Makes the file system of volume {@code id}: empty, {@code sizeMb} MiB, on the host's disk.
      * It appears whole or not at all.
      *
+     * @throws InvalidInputException naming {@code sizeMb} if the host's disk is smaller
      * @throws RuntimeFailureException if it cannot be made; nothing of it is left
      */
     default void createVolume(String id, int sizeMb) {

@@ -5,6 +5,7 @@ import io.perpetua.crash.CrashPoint;
 import io.perpetua.error.ConflictException;
 import io.perpetua.error.InvalidInputException;
 import io.perpetua.error.NotFoundException;
+import io.perpetua.error.QuotaExceededException;
 import io.perpetua.id.RandomIds;
 import io.perpetua.runtime.SandboxRuntime;
 import io.perpetua.sandbox.SandboxId;
@@ -33,6 +34,8 @@ public final class Volumes {
 
     private static final Logger log = LoggerFactory.getLogger(Volumes.class);
     private static final int ID_CHARACTERS = 13;
+    /** The most live volumes and drives a project may have, together. */
+    public static final int MAX_PER_PROJECT = 100;
 
     private final SandboxRuntime runtime;
     private final SandboxStore store;
@@ -49,11 +52,17 @@ public final class Volumes {
      *
      * @throws InvalidInputException if the name or size is malformed
      * @throws ConflictException     with code {@code volume_exists} if the project has a live one of that kind and name
+     * @throws QuotaExceededException with code {@code project_volume_limit} if it has {@value #MAX_PER_PROJECT} already
      */
     public synchronized Volume create(ProjectId project, Volume.Kind kind, String name, int sizeMb) {
         Volume volume = new Volume(RandomIds.next(kind.prefix(), ID_CHARACTERS), name, project, kind, sizeMb, clock.instant());
         if (find(project, kind, name) != null) {
             throw new ConflictException(kind.word() + "_exists", "a " + kind.word() + " named " + name + " exists already in this project");
+        }
+        long held = store.listVolumes().stream().filter(v -> v.project().equals(project)).count();
+        if (held >= MAX_PER_PROJECT) {
+            throw new QuotaExceededException("project_volume_limit", "the project has " + held + " volumes and drives, the most it may have;"
+                    + " delete one first");
         }
         runtime.createVolume(volume.id(), sizeMb);
         CrashPoint.VOLUME_MADE.reach();

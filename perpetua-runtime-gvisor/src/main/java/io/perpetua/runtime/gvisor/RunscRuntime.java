@@ -386,6 +386,9 @@ public final class RunscRuntime implements SandboxRuntime {
 
     @Override
     public void createVolume(String id, int sizeMb) {
+        long hostDisk = hostDiskBytes();
+        InvalidInputException.check(sizeMb * 1024L * 1024L <= hostDisk, "sizeMb",
+                "sizeMb " + sizeMb + " exceeds the size of the host's disk for volumes, " + hostDisk / (1024 * 1024) + " MiB");
         volumeDisks.create(id, sizeMb);
     }
 
