@@ -3,10 +3,13 @@ package io.perpetua.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.perpetua.crash.CrashPoint;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -147,6 +150,48 @@ class VolumeIT {
         assertThat(api.post("/v1/sandboxes/" + c + "/hibernate", "").status()).isEqualTo(200);
         api.sh(a, "echo while-c-slept >> /shared/note.txt");
         assertThat(api.sh(c, "cat /mnt/team/note.txt")).as("restored with the drive").isEqualTo("from-a\nwhile-c-slept\n");
+    }
+
+    @Test
+    void aCreationTheDaemonDiesInLeavesTheVolumeFreeForTheNextWriter() {
+        String volume = make("volumes", Map.of("name", "survivor", "sizeMb", 64));
+        Set<String> before = liveSandboxes();
+        daemon.restart(Map.of(CrashPoint.VARIABLE, CrashPoint.CREATE_STARTED.id()));
+        try {
+            api.post("/v1/sandboxes", Map.of("volumes", List.of(Map.of("volume", volume, "mountPath", "/data"))));
+        } catch (RuntimeException e) {
+            // The daemon died before it answered: what the test asked for.
+        }
+        assertThat(daemon.awaitExit(Duration.ofMinutes(2))).isEqualTo(CrashPoint.EXIT_CODE);
+        daemon.restart();
+        assertThat(liveSandboxes()).as("the creation is undone").isEqualTo(before);
+        assertThat(api.get("/v1/volumes/" + volume).json().path("mountedIn").size()).isZero();
+        String writer = create(Map.of("volumes", List.of(Map.of("volume", volume, "mountPath", "/data"))));
+        assertThat(api.sh(writer, "echo mine > /data/f && cat /data/f")).isEqualTo("mine\n");
+    }
+
+    @Test
+    void copiesOfASandboxWithVolumesAreRefusedButACopyMayMountOne() {
+        String volume = make("volumes", Map.of("name", "copies", "sizeMb", 64));
+        String plain = create(Map.of());
+        api.sh(plain, "echo from-snapshot > /root/origin.txt");
+        Api.Response snapshot = api.post("/v1/sandboxes/" + plain + "/snapshots", Map.of());
+        assertThat(snapshot.status()).as(snapshot.body()).isEqualTo(201);
+        String copy = create(Map.of("snapshot", snapshot.json().path("id").asString(),
+                "volumes", List.of(Map.of("volume", volume, "mountPath", "/data"))));
+        assertThat(api.sh(copy, "cat /root/origin.txt && echo on-volume > /data/v && cat /data/v"))
+                .as("a copy restored from a snapshot, with a volume mounted after").isEqualTo("from-snapshot\non-volume\n");
+
+        Api.Response fork = api.post("/v1/sandboxes/" + copy + "/fork", Map.of("count", 1));
+        assertThat(fork.status()).as(fork.body()).isEqualTo(409);
+        assertThat(fork.json().path("error").path("code").asString()).isEqualTo("sandbox_has_mounts");
+        api.delete("/v1/snapshots/" + snapshot.json().path("id").asString());
+    }
+
+    private Set<String> liveSandboxes() {
+        Set<String> ids = new HashSet<>();
+        api.get("/v1/sandboxes").json().path("sandboxes").forEach(s -> ids.add(s.path("id").asString()));
+        return ids;
     }
 
     @Test
