@@ -66,12 +66,15 @@ final class Mounts {
     }
 
     /**
-     * Makes {@code directory} a mount point of its own whose later submounts propagate into the
-     * copies of it other mount namespaces hold: a sandbox's gofer sees what is mounted there after it started.
+     * Mounts a small tmpfs at {@code directory} (unless something is mounted there) and makes it
+     * shared: its later submounts propagate into the copies other mount namespaces hold, so a
+     * sandbox's gofer sees what is mounted there after it started. A tmpfs of 1 MiB, not a
+     * directory of the host's disk, so that what a sandbox writes there cannot fill the host.
      */
     static void share(Path directory) {
         if (!isMounted(directory)) {
-            bind(directory, directory);
+            HostCommand.run(List.of("mount", "-t", "tmpfs", "-o", "size=1m,nr_inodes=4096,mode=755", "perpetua-mounts",
+                    directory.toString()), LIMIT).orThrow("mounting the mount directory " + directory);
         }
         HostCommand.run(List.of("mount", "--make-shared", directory.toString()), LIMIT).orThrow("sharing mounts below " + directory);
     }

@@ -14,7 +14,7 @@ import java.util.function.Function;
 /**
  * How volumes reach a sandbox. runsc cannot add a mount to a sandbox that runs, nor to one it
  * restores (a restore wants exactly the mounts of the checkpoint), so every sandbox's bundle has
- * the same one: its directory {@code mounts/}, shared (see {@link Mounts#share}), bound at
+ * the same one: its directory {@code mounts/}, a small shared tmpfs (see {@link Mounts#share}), bound at
  * {@value #INSIDE}. A volume is bound on the host into {@code mounts/<volume id>}, which then
  * appears inside at once, and the sandbox's own kernel binds that at the path the user chose
  * (a mount of the sandbox's kernel, part of what a checkpoint saves). What is mounted is

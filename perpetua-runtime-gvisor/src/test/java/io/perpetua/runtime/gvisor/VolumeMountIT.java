@@ -65,6 +65,9 @@ class VolumeMountIT {
         ContainerRef reader = started(runtime);
 
         runtime.mount(writer, List.of(new VolumeMount(volume, "/data", false)));
+        assertThat(run(runtime, writer, "dd if=/dev/zero of=/.perpetua-mounts/junk bs=1M count=8").exitCode())
+                .as("the mount directory is not a way around the disk limit").isNotZero();
+        run(runtime, writer, "rm -f /.perpetua-mounts/junk");
         assertThat(run(runtime, writer, "echo first > /data/note && cat /data/note").stdout()).isEqualTo("first\n");
         runtime.mount(reader, List.of(new VolumeMount(volume, "/mnt/shared", true)));
         assertThat(run(runtime, reader, "cat /mnt/shared/note").stdout()).as("the reader sees the writer's file").isEqualTo("first\n");
