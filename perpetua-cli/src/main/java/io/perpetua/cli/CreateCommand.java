@@ -1,9 +1,11 @@
 package io.perpetua.cli;
 
+import io.perpetua.client.Mount;
 import io.perpetua.client.Perpetua;
 import io.perpetua.client.SandboxInfo;
 import io.perpetua.client.SandboxSpec;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,8 +22,11 @@ import picocli.CommandLine.Spec;
 @Command(name = "create", description = "Creates a sandbox, or a copy of a saved snapshot, and prints its id.")
 final class CreateCommand implements Callable<Integer> {
 
-    /** The options that go with {@code --snapshot}: a copy takes every setting of the sandbox from its snapshot. */
-    private static final Set<String> WITH_SNAPSHOT = Set.of("--snapshot", "--url", "--output");
+    /**
+     * The options that go with {@code --snapshot}: a copy takes every setting of the sandbox from
+     * its snapshot, but for the volumes and drives it mounts.
+     */
+    private static final Set<String> WITH_SNAPSHOT = Set.of("--snapshot", "--url", "--output", "--volume", "--drive");
 
     @Mixin
     private ApiOptions api;
@@ -31,7 +36,7 @@ final class CreateCommand implements Callable<Integer> {
 
     @Option(names = "--snapshot", paramLabel = "ID",
             description = "Make it a copy of this saved snapshot: its processes, memory, files and settings. "
-                    + "No other setting goes with it.")
+                    + "No other setting goes with it but --volume and --drive.")
     private String snapshot;
 
     @Option(names = "--template", paramLabel = "NAME",
@@ -69,6 +74,16 @@ final class CreateCommand implements Callable<Integer> {
     @Option(names = "--label", paramLabel = "K=V", description = "Label to find it by (repeatable).")
     private Map<String, String> labels;
 
+    @Option(names = "--volume", paramLabel = MountArgument.FORMAT, converter = MountArgument.Converter.class,
+            description = "Mount this volume (its name or id) at /PATH, read-only with :ro (repeatable). "
+                    + "A volume has one writer at a time: a second read-write mount is refused.")
+    private List<MountArgument> volumes;
+
+    @Option(names = "--drive", paramLabel = MountArgument.FORMAT, converter = MountArgument.Converter.class,
+            description = "Mount this drive (its name or id) at /PATH, read-only with :ro (repeatable). "
+                    + "Any number of sandboxes write a drive at once.")
+    private List<MountArgument> drives;
+
     @Mixin
     private NetworkOptions network;
 
@@ -90,7 +105,7 @@ final class CreateCommand implements Callable<Integer> {
         SandboxSpec spec = snapshot == null ? spec() : null;
         SandboxInfo sandbox;
         try (Perpetua client = api.connect(terminal.env())) {
-            sandbox = (spec != null ? client.sandboxes().create(spec) : client.sandboxes().createFromSnapshot(snapshot)).info();
+            sandbox = (spec != null ? client.sandboxes().create(spec) : client.sandboxes().createFromSnapshot(snapshot, mounts())).info();
         }
         if (output.json()) {
             terminal.printJson(JsonViews.sandbox(sandbox));
@@ -101,7 +116,9 @@ final class CreateCommand implements Callable<Integer> {
     }
 
     private SandboxSpec spec() {
-        return SandboxSpec.builder()
+        SandboxSpec.Builder builder = SandboxSpec.builder();
+        mounts().forEach(builder::mount);
+        return builder
                 .template(template)
                 .idleTimeout(seconds(idleTimeoutSeconds))
                 .hibernateAfter(seconds(hibernateAfterSeconds))
@@ -115,6 +132,18 @@ final class CreateCommand implements Callable<Integer> {
                 .network(network.policy())
                 .lifecycle(lifecycle.lifecycle())
                 .build();
+    }
+
+    /** The volumes, then the drives, in the order given. */
+    private List<Mount> mounts() {
+        List<Mount> mounts = new ArrayList<>();
+        if (volumes != null) {
+            volumes.forEach(volume -> mounts.add(volume.volume()));
+        }
+        if (drives != null) {
+            drives.forEach(drive -> mounts.add(drive.drive()));
+        }
+        return mounts;
     }
 
     /** With {@code --snapshot}, refuses every option that would set something of the sandbox: the daemon would. */

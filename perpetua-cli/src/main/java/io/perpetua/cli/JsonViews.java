@@ -8,6 +8,7 @@ import io.perpetua.client.Fork;
 import io.perpetua.client.KeyInfo;
 import io.perpetua.client.LogEvent;
 import io.perpetua.client.LogPage;
+import io.perpetua.client.MountInfo;
 import io.perpetua.client.NetworkPolicy;
 import io.perpetua.client.ProcessInfo;
 import io.perpetua.client.Sandbox;
@@ -15,6 +16,7 @@ import io.perpetua.client.SandboxInfo;
 import io.perpetua.client.SavedSnapshotInfo;
 import io.perpetua.client.SnapshotInfo;
 import io.perpetua.client.TemplateInfo;
+import io.perpetua.client.VolumeInfo;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,6 +51,7 @@ final class JsonViews {
         json.put("network", network(sandbox.network()));
         json.put("lifecycle", lifecycle(sandbox));
         json.put("expiresAt", time(sandbox.expiresAt()));
+        json.put("mounts", sandbox.mounts().stream().map(JsonViews::mount).toList());
         return json;
     }
 
@@ -186,6 +189,36 @@ final class JsonViews {
         json.put("stateChangedAt", time(template.stateChangedAt()));
         json.put("failureReason", template.failureReason());
         json.put("buildLog", template.buildLog());
+        return json;
+    }
+
+    /** A volume or drive, with the live sandboxes that mount it. */
+    static Map<String, Object> volume(VolumeInfo volume) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("id", volume.id());
+        json.put("name", volume.name());
+        json.put("kind", volume.kind().apiValue());
+        json.put("sizeMb", volume.sizeMb());
+        json.put("usedBytes", volume.usedBytes());
+        json.put("createdAt", time(volume.createdAt()));
+        json.put("mountedIn", volume.mountedIn().stream().map(holder -> {
+            Map<String, Object> mounted = new LinkedHashMap<>();
+            mounted.put("sandboxId", holder.sandboxId());
+            mounted.put("mountPath", holder.mountPath());
+            mounted.put("readOnly", holder.readOnly());
+            return mounted;
+        }).toList());
+        return json;
+    }
+
+    /** A volume or drive that a sandbox mounts. */
+    private static Map<String, Object> mount(MountInfo mount) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("kind", mount.kind() == null ? null : mount.kind().apiValue());
+        json.put("id", mount.id());
+        json.put("name", mount.name());
+        json.put("mountPath", mount.mountPath());
+        json.put("readOnly", mount.readOnly());
         return json;
     }
 

@@ -49,6 +49,8 @@ public final class PerpetuaCli {
                 .addSubcommand(SandboxCommand.commandLine(terminal))
                 .addSubcommand(SnapshotCommand.commandLine(terminal))
                 .addSubcommand(TemplateCommand.commandLine(terminal))
+                .addSubcommand("volume", VolumeCommand.commandLine(terminal, VolumeCommand.Kind.VOLUME))
+                .addSubcommand("drive", VolumeCommand.commandLine(terminal, VolumeCommand.Kind.DRIVE))
                 .addSubcommand(KeysCommand.commandLine(terminal))
                 .addSubcommand(new UsageCommand(terminal))
                 .addSubcommand(CostModelCommand.commandLine(terminal))

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "sandbox",
         description = "Creates, lists, runs commands in, pauses, forks and deletes sandboxes, and sets when they expire; "
                 + "copies and lists their files; "
-                + "starts, lists, follows and signals their background processes.")
+                + "starts, lists, follows and signals their background processes; mounts drives into them.")
 final class SandboxCommand {
 
     static CommandLine commandLine(Terminal terminal) {
@@ -25,6 +25,7 @@ final class SandboxCommand {
                 .addSubcommand(new ShellCommand(terminal))
                 .addSubcommand(new PortForwardCommand(terminal))
                 .addSubcommand(new NetworkCommand(terminal))
+                .addSubcommand(new MountDriveCommand(terminal))
                 .addSubcommand(new LifecycleCommand(terminal))
                 .addSubcommand(new ForkCommand(terminal));
         for (TransitionCommand.Transition transition : TransitionCommand.Transition.values()) {

@@ -183,7 +183,7 @@ class LifecycleCommandsTest {
         CliRun listed = perpetua("sandbox", "list");
 
         assertThat(json(got.out())).isEqualTo(json(EXPIRING));
-        assertThat(got.out()).contains("\n  \"expiresAt\": \"2026-01-02T03:35:00.500Z\"\n}");
+        assertThat(got.out()).contains("\n  \"expiresAt\": \"2026-01-02T03:35:00.500Z\",\n  \"mounts\": []\n}");
         assertThat(listed.out().lines().toList()).hasSize(3).first().asString().contains("  EXPIRES  ");
         assertThat(listed.out().lines().skip(1)).extracting(line -> line.split(" +")[5]).containsExactly("2026-01-02T03:35:00Z", "-");
     }
@@ -213,7 +213,7 @@ class LifecycleCommandsTest {
                  "stateChangedAt":"2026-01-02T03:04:06Z","lastActivityAt":"2026-01-02T03:05:00.500Z",
                  "idleTimeoutSeconds":15,"hibernateAfterSeconds":600,"memoryMb":512,"cpus":1.0,"diskMb":1024,"maxProcesses":1024,
                  "maxOpenFiles":65536,"envNames":[],"labels":{},"snapshot":null,"failureReason":null,
-                 "network":{"allowOut":[],"denyOut":[]},"lifecycle":%s,"expiresAt":%s}""".formatted(lifecycle, expiresAt);
+                 "network":{"allowOut":[],"denyOut":[]},"lifecycle":%s,"expiresAt":%s,"mounts":[]}""".formatted(lifecycle, expiresAt);
     }
 
     private static void assertUsageError(CliRun run, String message) {

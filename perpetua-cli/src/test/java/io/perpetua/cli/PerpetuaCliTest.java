@@ -106,7 +106,7 @@ class PerpetuaCliTest {
         CliRun run = perpetua("--help");
 
         assertThat(run.exitCode()).isZero();
-        assertThat(run.out()).contains("server").contains("sandbox");
+        assertThat(run.out()).contains("server").contains("sandbox").contains("volume").contains("drive");
     }
 
     @Test
@@ -115,7 +115,7 @@ class PerpetuaCliTest {
 
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).contains("create", "list", "get", "exec", "standby", "hibernate", "resume", "delete",
-                "cp", "ls", "start", "ps", "logs", "kill");
+                "cp", "ls", "start", "ps", "logs", "kill", "mount-drive");
     }
 
     @Test

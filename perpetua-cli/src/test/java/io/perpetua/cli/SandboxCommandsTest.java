@@ -19,14 +19,14 @@ class SandboxCommandsTest {
              "labels":{"team":"ml","owner":"ana"},"snapshot":null,"failureReason":null,
              "network":{"allowOut":[],"denyOut":[]},
              "lifecycle":{"onIdle":"standby","expirationPolicies":[{"type":"ttl-idle","value":"30m"}],"expiresAt":"2026-01-02T03:35:00.500Z"},
-             "expiresAt":"2026-01-02T03:35:00.500Z"}""";
+             "expiresAt":"2026-01-02T03:35:00.500Z","mounts":[]}""";
     private static final String HIBERNATED = """
             {"id":"sb2","project":"default","state":"hibernated","template":null,"createdAt":"2026-01-01T00:00:00Z",
              "stateChangedAt":"2026-01-01T01:00:00Z","lastActivityAt":"2026-01-01T00:10:00Z",
              "idleTimeoutSeconds":15,"hibernateAfterSeconds":600,"memoryMb":256,"cpus":0.5,"diskMb":10240,"maxProcesses":1024,"maxOpenFiles":65536,"envNames":[],
              "labels":{},"snapshot":{"id":"snap1","createdAt":"2026-01-01T01:00:00Z","sizeBytes":1024},
              "failureReason":null,"network":{"allowOut":[],"denyOut":[]},
-             "lifecycle":{"onIdle":"standby","expirationPolicies":[],"expiresAt":null},"expiresAt":null}""";
+             "lifecycle":{"onIdle":"standby","expirationPolicies":[],"expiresAt":null},"expiresAt":null,"mounts":[]}""";
 
     private StubDaemon daemon;
 

@@ -17,7 +17,7 @@ class SnapshotCommandsTest {
              "stateChangedAt":"2026-01-02T03:04:06Z","lastActivityAt":"2026-01-02T03:05:00.500Z",
              "idleTimeoutSeconds":15,"hibernateAfterSeconds":600,"memoryMb":512,"cpus":1.0,"diskMb":1024,"maxProcesses":1024,"maxOpenFiles":65536,"envNames":[],
              "labels":{},"snapshot":null,"failureReason":null,"network":{"allowOut":[],"denyOut":[]},
-             "lifecycle":{"onIdle":"standby","expirationPolicies":[],"expiresAt":null},"expiresAt":null}""";
+             "lifecycle":{"onIdle":"standby","expirationPolicies":[],"expiresAt":null},"expiresAt":null,"mounts":[]}""";
     private static final String WARM = """
             {"id":"snwarm","name":"warm","sandboxId":"sb1","project":"default","createdAt":"2026-01-02T03:04:05.678Z","sizeBytes":73400320}""";
     private static final String PLAIN = """

@@ -37,6 +37,8 @@ public final class Perpetua implements AutoCloseable {
     private final Sandboxes sandboxes;
     private final Snapshots snapshots;
     private final Templates templates;
+    private final Volumes volumes;
+    private final Drives drives;
     private final Keys keys;
 
     private Perpetua(Http http) {
@@ -44,6 +46,8 @@ public final class Perpetua implements AutoCloseable {
         this.sandboxes = new Sandboxes(http);
         this.snapshots = new Snapshots(http);
         this.templates = new Templates(http);
+        this.volumes = new Volumes(http);
+        this.drives = new Drives(http);
         this.keys = new Keys(http);
     }
 
@@ -126,6 +130,26 @@ public final class Perpetua implements AutoCloseable {
      */
     public Templates templates() {
         return templates;
+    }
+
+    /**
+     * The volumes of the caller's project: file systems that outlive the sandboxes that mount
+     * them, written by one sandbox at a time.
+     *
+     * @return the entry point for making, listing, finding and deleting volumes
+     */
+    public Volumes volumes() {
+        return volumes;
+    }
+
+    /**
+     * The drives of the caller's project: file systems that outlive the sandboxes that mount them,
+     * written by any number of sandboxes at once.
+     *
+     * @return the entry point for making, listing, finding and deleting drives
+     */
+    public Drives drives() {
+        return drives;
     }
 
     /**

@@ -355,6 +355,40 @@ public final class Sandbox {
         return http.json(http.post(path + "/fork", body), json -> Fork.from(http, json));
     }
 
+    /**
+     * Mounts a drive into the sandbox read-write ({@code POST /v1/sandboxes/{id}/drives}), as
+     * {@link #mountDrive(String, String, boolean)} does.
+     *
+     * @param idOrName  the drive's id or name ({@link Perpetua#drives()})
+     * @param mountPath where it appears in the sandbox, such as {@code /shared}
+     * @return the sandbox's info, with the drive in its {@link SandboxInfo#mounts()}
+     * @throws IllegalArgumentException if {@code idOrName} is blank or {@code mountPath} is not absolute
+     * @throws InvalidRequestException  if the project has no such drive, the path cannot be mounted at or is taken,
+     *                                  or the sandbox mounts the drive already
+     */
+    public SandboxInfo mountDrive(String idOrName, String mountPath) {
+        return mountDrive(idOrName, mountPath, false);
+    }
+
+    /**
+     * Mounts a drive into the sandbox ({@code POST /v1/sandboxes/{id}/drives}), at once and
+     * without a restart; a sleeping sandbox is woken first. The drive stays mounted through
+     * standby, hibernation and restores, for the sandbox's life.
+     *
+     * @param idOrName  the drive's id or name ({@link Perpetua#drives()})
+     * @param mountPath where it appears in the sandbox, such as {@code /shared}
+     * @param readOnly  true to only read it
+     * @return the sandbox's info, with the drive in its {@link SandboxInfo#mounts()}
+     * @throws IllegalArgumentException if {@code idOrName} is blank or {@code mountPath} is not absolute
+     * @throws InvalidRequestException  if the project has no such drive, the path cannot be mounted at or is taken,
+     *                                  or the sandbox mounts the drive already
+     * @throws NotFoundException        when the sandbox does not exist
+     */
+    public SandboxInfo mountDrive(String idOrName, String mountPath, boolean readOnly) {
+        Map<String, Object> body = Mount.drive(idOrName, mountPath, readOnly).body();
+        return remember(http.json(http.post(path + "/drives", body), SandboxInfo::from));
+    }
+
     private SandboxInfo patchLifecycle(Map<String, Object> lifecycle) {
         return remember(http.json(http.patch(path, Map.of("lifecycle", lifecycle)), SandboxInfo::from));
     }

@@ -31,16 +31,18 @@ import java.util.Map;
  *                       that does not say
  * @param expiresAt      when its rules delete it as things stand (a {@code ttl-idle} deadline moves with its
  *                       activity), or null if it has no rule
+ * @param mounts         the volumes and drives it mounts; empty from a daemon that does not say
  */
 public record SandboxInfo(String id, String project, String state, String template, Instant createdAt, Instant stateChangedAt,
                           Instant lastActivityAt, Duration idleTimeout, Duration hibernateAfter, int memoryMb,
                           double cpus, Integer diskMb, Integer maxProcesses, Integer maxOpenFiles, List<String> envNames,
                           Map<String, String> labels, SnapshotInfo snapshot, String failureReason, NetworkPolicy network,
-                          Lifecycle lifecycle, Instant expiresAt) {
+                          Lifecycle lifecycle, Instant expiresAt, List<MountInfo> mounts) {
 
     /** Copies the collections; null ones are empty, and a null lifecycle is {@link Lifecycle#DEFAULT}. */
     public SandboxInfo {
         envNames = envNames == null ? List.of() : List.copyOf(envNames);
+        mounts = mounts == null ? List.of() : List.copyOf(mounts);
         labels = Validation.strings(labels, "labels");
         lifecycle = lifecycle == null ? Lifecycle.DEFAULT : lifecycle;
     }
@@ -54,6 +56,6 @@ public record SandboxInfo(String id, String project, String state, String templa
                 json.strings("envNames"), json.stringMap("labels"),
                 snapshot == null ? null : SnapshotInfo.from(snapshot), json.optionalString("failureReason"),
                 NetworkPolicy.from(json.optionalObject("network")), Lifecycle.from(json.optionalObject("lifecycle")),
-                json.optionalInstant("expiresAt"));
+                json.optionalInstant("expiresAt"), json.objects("mounts").stream().map(MountInfo::from).toList());
     }
 }

@@ -1,12 +1,14 @@
 package io.perpetua.client;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * What to create a sandbox from. Every part is optional: what is left unset (null, or empty
- * for the maps) is not sent, so the daemon's defaults apply.
+ * for the maps and the mounts) is not sent, so the daemon's defaults apply.
  *
  * <pre>{@code
  * SandboxSpec spec = SandboxSpec.builder()
@@ -14,6 +16,7 @@ import java.util.Map;
  *         .idleTimeout(Duration.ofSeconds(30))
  *         .label("owner", "me")
  *         .lifecycle(Lifecycle.of(Lifecycle.OnIdle.STANDBY, ExpirationPolicy.ttlIdle(Duration.ofDays(7))))
+ *         .volume("project-data", "/data")
  *         .build();
  * }</pre>
  *
@@ -33,24 +36,27 @@ import java.util.Map;
  * @param network        where it may open connections to, or null for the daemon's default
  * @param lifecycle      what it does once idle and the rules that delete it, or null for the daemon's default
  *                       (perpetual, kept until deleted)
+ * @param mounts         the volumes and drives to mount ({@link Perpetua#volumes()}, {@link Perpetua#drives()}), in order
  */
 public record SandboxSpec(String template, Duration idleTimeout, Duration hibernateAfter, Map<String, String> env,
                           Map<String, String> labels, Integer memoryMb, Double cpus, Integer diskMb, Integer maxProcesses,
-                          Integer maxOpenFiles, NetworkPolicy network, Lifecycle lifecycle) {
+                          Integer maxOpenFiles, NetworkPolicy network, Lifecycle lifecycle, List<Mount> mounts) {
 
-    private static final SandboxSpec DEFAULTS = new SandboxSpec(null, null, null, null, null, null, null, null, null, null, null, null);
+    private static final SandboxSpec DEFAULTS = new SandboxSpec(null, null, null, null, null, null, null, null, null, null, null, null,
+            null);
 
     /**
      * Validates and copies the parts.
      *
      * @throws IllegalArgumentException if a duration is not a positive whole number of seconds,
-     *                                  {@code memoryMb} or {@code cpus} is not positive, or a map holds null
+     *                                  {@code memoryMb} or {@code cpus} is not positive, or a map or the mounts hold null
      */
     public SandboxSpec {
         idleTimeout = Validation.wholeSeconds(idleTimeout, "idleTimeout");
         hibernateAfter = Validation.wholeSeconds(hibernateAfter, "hibernateAfter");
         env = Validation.strings(env, "env");
         labels = Validation.strings(labels, "labels");
+        mounts = Validation.mounts(mounts, "mounts");
         if (memoryMb != null && memoryMb <= 0) {
             throw new IllegalArgumentException("memoryMb must be positive but was " + memoryMb);
         }
@@ -93,6 +99,7 @@ public record SandboxSpec(String template, Duration idleTimeout, Duration hibern
                 .lifecycle(lifecycle);
         builder.env.putAll(env);
         builder.labels.putAll(labels);
+        builder.mounts.addAll(mounts);
         return builder;
     }
 
@@ -111,7 +118,14 @@ public record SandboxSpec(String template, Duration idleTimeout, Duration hibern
                 .set("maxOpenFiles", maxOpenFiles)
                 .set("network", network == null ? null : network.body())
                 .set("lifecycle", lifecycle == null ? null : lifecycle.body())
+                .set("volumes", bodies(mounts, VolumeKind.VOLUME))
+                .set("drives", bodies(mounts, VolumeKind.DRIVE))
                 .fields();
+    }
+
+    /** The {@code volumes} or {@code drives} of a body: the mounts of that kind, in order. */
+    static List<Map<String, Object>> bodies(List<Mount> mounts, VolumeKind kind) {
+        return mounts.stream().filter(mount -> mount.kind() == kind).map(Mount::body).toList();
     }
 
     /** Builds a {@link SandboxSpec}; the parts are checked by {@link #build()}. */
@@ -129,6 +143,7 @@ public record SandboxSpec(String template, Duration idleTimeout, Duration hibern
         private Integer maxOpenFiles;
         private NetworkPolicy network;
         private Lifecycle lifecycle;
+        private final List<Mount> mounts = new ArrayList<>();
 
         private Builder() {
         }
@@ -292,6 +307,69 @@ public record SandboxSpec(String template, Duration idleTimeout, Duration hibern
         }
 
         /**
+         * Adds a volume or drive to mount.
+         *
+         * @param mount what to mount where, such as {@code Mount.volume("project-data", "/data")}
+         * @return this builder
+         */
+        public Builder mount(Mount mount) {
+            mounts.add(mount);
+            return this;
+        }
+
+        /**
+         * Adds a volume to mount read-write: the sandbox is then its one writer while it lives, and
+         * a create that would be a second is refused with a {@link ConflictException} of the code
+         * {@code volume_in_use}.
+         *
+         * @param idOrName  the volume's id or name ({@link Perpetua#volumes()})
+         * @param mountPath where it appears in the sandbox, such as {@code /data}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code idOrName} is blank or {@code mountPath} is not absolute
+         */
+        public Builder volume(String idOrName, String mountPath) {
+            return mount(Mount.volume(idOrName, mountPath));
+        }
+
+        /**
+         * Adds a volume to mount.
+         *
+         * @param idOrName  the volume's id or name ({@link Perpetua#volumes()})
+         * @param mountPath where it appears in the sandbox, such as {@code /data}
+         * @param readOnly  true to only read it, which any number of sandboxes may do alongside its writer
+         * @return this builder
+         * @throws IllegalArgumentException if {@code idOrName} is blank or {@code mountPath} is not absolute
+         */
+        public Builder volume(String idOrName, String mountPath, boolean readOnly) {
+            return mount(Mount.volume(idOrName, mountPath, readOnly));
+        }
+
+        /**
+         * Adds a drive to mount read-write, as any number of sandboxes may at once.
+         *
+         * @param idOrName  the drive's id or name ({@link Perpetua#drives()})
+         * @param mountPath where it appears in the sandbox, such as {@code /shared}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code idOrName} is blank or {@code mountPath} is not absolute
+         */
+        public Builder drive(String idOrName, String mountPath) {
+            return mount(Mount.drive(idOrName, mountPath));
+        }
+
+        /**
+         * Adds a drive to mount.
+         *
+         * @param idOrName  the drive's id or name ({@link Perpetua#drives()})
+         * @param mountPath where it appears in the sandbox, such as {@code /shared}
+         * @param readOnly  true to only read it
+         * @return this builder
+         * @throws IllegalArgumentException if {@code idOrName} is blank or {@code mountPath} is not absolute
+         */
+        public Builder drive(String idOrName, String mountPath, boolean readOnly) {
+            return mount(Mount.drive(idOrName, mountPath, readOnly));
+        }
+
+        /**
          * Validates the parts and builds the spec.
          *
          * @return a new spec
@@ -299,7 +377,7 @@ public record SandboxSpec(String template, Duration idleTimeout, Duration hibern
          */
         public SandboxSpec build() {
             return new SandboxSpec(template, idleTimeout, hibernateAfter, env, labels, memoryMb, cpus, diskMb, maxProcesses, maxOpenFiles,
-                    network, lifecycle);
+                    network, lifecycle, mounts);
         }
     }
 }

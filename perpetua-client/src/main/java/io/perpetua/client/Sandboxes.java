@@ -18,7 +18,10 @@ public final class Sandboxes {
      *
      * @param spec what to create it from; only what is set is sent
      * @return the new sandbox
-     * @throws InvalidRequestException when the daemon rejects a part of {@code spec}, named by its field
+     * @throws InvalidRequestException when the daemon rejects a part of {@code spec}, named by its field, such as
+     *                                 {@code volumes[0].mountPath}
+     * @throws ConflictException       with the code {@code volume_in_use}, naming the sandbox that writes it, if a
+     *                                 volume of {@code spec} to be mounted read-write has a writer already
      */
     public Sandbox create(SandboxSpec spec) {
         Objects.requireNonNull(spec, "spec");
@@ -47,7 +50,33 @@ public final class Sandboxes {
      * @throws QuotaExceededException   if one more sandbox would exceed a limit of the project
      */
     public Sandbox createFromSnapshot(String snapshotId) {
-        Map<String, Object> body = Map.of("snapshot", Validation.notBlank(snapshotId, "snapshotId"));
+        return createFromSnapshot(snapshotId, List.of());
+    }
+
+    /**
+     * Creates a sandbox that is a copy of a saved snapshot, as {@link #createFromSnapshot(String)}
+     * does, with volumes and drives mounted into it ({@code POST /v1/sandboxes {"snapshot": id,
+     * "volumes": [...], "drives": [...]}}); the only settings a copy takes besides its snapshot's.
+     *
+     * @param snapshotId the id of a snapshot of the caller's project
+     * @param mounts     the volumes and drives to mount, such as {@code List.of(Mount.volume("project-data", "/data"))};
+     *                   none is as {@link #createFromSnapshot(String)}
+     * @return the new sandbox
+     * @throws IllegalArgumentException if {@code snapshotId} is blank or {@code mounts} holds null
+     * @throws NotFoundException        with the code {@code snapshot_not_found} if the project has no such snapshot
+     * @throws InvalidRequestException  naming the mount, such as {@code volumes[0].volume}, if the project has no such
+     *                                  volume or drive or a path cannot be mounted at
+     * @throws ConflictException        with the code {@code volume_in_use} if a volume to be written has a writer,
+     *                                  or {@code snapshot_corrupt} if the snapshot is damaged
+     * @throws QuotaExceededException   if one more sandbox would exceed a limit of the project
+     */
+    public Sandbox createFromSnapshot(String snapshotId, List<Mount> mounts) {
+        List<Mount> asked = Validation.mounts(mounts, "mounts");
+        Map<String, Object> body = new RequestBody()
+                .set("snapshot", Validation.notBlank(snapshotId, "snapshotId"))
+                .set("volumes", SandboxSpec.bodies(asked, VolumeKind.VOLUME))
+                .set("drives", SandboxSpec.bodies(asked, VolumeKind.DRIVE))
+                .fields();
         return Sandbox.of(http, http.json(http.post("/v1/sandboxes", body), SandboxInfo::from));
     }
 

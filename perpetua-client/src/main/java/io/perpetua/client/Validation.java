@@ -12,6 +12,8 @@ final class Validation {
 
     /** What can name a template: 1 to 63 characters of {@code [a-z0-9._-]}, starting with a letter or digit. */
     private static final Pattern TEMPLATE_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
+    /** What can name a volume or drive: 1 to 63 characters of {@code [a-z0-9_-]}, starting with a letter or digit. */
+    private static final Pattern VOLUME_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
 
     private Validation() {
     }
@@ -67,6 +69,15 @@ final class Validation {
         return name;
     }
 
+    /** A volume's or drive's name, as the daemon takes it: {@link #VOLUME_NAME}. */
+    static String volumeName(String name, String field) {
+        if (name == null || !VOLUME_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException(field + " must be 1 to 63 characters of [a-z0-9_-], starting with a letter or digit, "
+                    + "but was " + (name == null ? "null" : "'" + name + "'"));
+        }
+        return name;
+    }
+
     /** A time to wait: present and positive. */
     static Duration positive(Duration duration, String field) {
         if (duration == null || duration.isNegative() || duration.isZero()) {
@@ -86,6 +97,19 @@ final class Validation {
             }
         }
         return List.copyOf(cmd);
+    }
+
+    /** An unmodifiable copy of mounts to ask for; null is empty; no null elements. */
+    static List<Mount> mounts(List<Mount> mounts, String field) {
+        if (mounts == null) {
+            return List.of();
+        }
+        for (int i = 0; i < mounts.size(); i++) {
+            if (mounts.get(i) == null) {
+                throw new IllegalArgumentException(field + "[" + i + "] must not be null but was in " + mounts);
+            }
+        }
+        return List.copyOf(mounts);
     }
 
     /** An unmodifiable copy in the given order; null is empty; no null keys or values. */

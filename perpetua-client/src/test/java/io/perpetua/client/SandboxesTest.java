@@ -79,7 +79,7 @@ class SandboxesTest {
         assertThat(info).isEqualTo(new SandboxInfo("sbq3k7x2mfa4z5hd", "default", "running", "python",
                 Instant.parse("2026-01-02T03:04:05.678Z"), Instant.parse("2026-01-02T03:04:06Z"),
                 Instant.parse("2026-01-02T03:05:00.500Z"), Duration.ofSeconds(15), Duration.ofMinutes(10), 512, 1.0, null, null, null,
-                List.of("A", "B"), Map.of("team", "ml", "owner", "ana"), null, null, NetworkPolicy.DEFAULT, Lifecycle.DEFAULT, null));
+                List.of("A", "B"), Map.of("team", "ml", "owner", "ana"), null, null, NetworkPolicy.DEFAULT, Lifecycle.DEFAULT, null, List.of()));
         assertThat(info.labels().keySet()).containsExactly("team", "owner");
         assertThat(daemon.requests()).hasSize(1);
     }

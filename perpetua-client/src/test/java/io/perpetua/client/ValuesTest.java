@@ -35,6 +35,6 @@ class ValuesTest {
 
         SandboxSpec changed = spec.toBuilder().cpus(2.0).build();
 
-        assertThat(changed).isEqualTo(new SandboxSpec("python", null, null, null, java.util.Map.of("a", "1"), null, 2.0, null, null, null, null, null));
+        assertThat(changed).isEqualTo(new SandboxSpec("python", null, null, null, java.util.Map.of("a", "1"), null, 2.0, null, null, null, null, null, null));
     }
 }
