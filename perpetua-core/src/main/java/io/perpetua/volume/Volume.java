@@ -67,11 +67,13 @@ public record Volume(String id, String name, ProjectId project, Kind kind, int s
     /**
      * @throws InvalidInputException naming {@code name} unless it is 1-63 characters of
      *                               {@code [a-z0-9_-]} starting with a letter or digit (no dots,
-     *                               so never {@code ..})
+     *                               so never {@code ..}), and not shaped like an id (which a
+     *                               reference by name would be taken for)
      */
     public static void checkName(String name) {
         InvalidInputException.check(name != null && NAME.matcher(name).matches(), "name",
                 "name must be 1-63 characters of [a-z0-9_-], starting with a letter or digit, but was '" + name + "'");
+        InvalidInputException.check(!isId(name), "name", "name '" + name + "' has the shape of a volume id; choose another");
     }
 
     /** @throws InvalidInputException naming {@code sizeMb} if it is out of range */
