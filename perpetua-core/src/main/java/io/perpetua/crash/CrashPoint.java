@@ -19,6 +19,7 @@ public enum CrashPoint {
     CREATE_STARTED("create.started", "its container runs; the store still says creating"),
     STANDBY_FROZEN("standby.frozen", "its processes are frozen; the engine has not recorded standby"),
     WAKE_THAWED("wake.thawed", "a standby sandbox's processes run again; the engine has not recorded it"),
+    RECLAIM_RECLAIMED("reclaim.reclaimed", "a standby sandbox's memory is given back to the host; the engine has not recorded it"),
     HIBERNATE_BEGUN("hibernate.begun", "the hibernation is recorded as begun; nothing is checkpointed yet"),
     HIBERNATE_CHECKPOINTING("hibernate.checkpointing", "runsc checkpoint runs; the image is being written"),
     HIBERNATE_CHECKPOINTED("hibernate.checkpointed", "the image is written and the container gone; the snapshot is not sealed"),

@@ -44,16 +44,22 @@ final class IdleTimers {
     private final BooleanSupplier closed;
     private final BiConsumer<ManagedSandbox, String> expire;
     private final AtomicInteger pressureHibernations = new AtomicInteger();
+    private final Duration reclaimAfter;
+    /** Set once the runtime said it cannot reclaim memory (no swap): the tier is off from then on. */
+    private volatile boolean reclaimUnavailable;
 
     /**
      * @param sandboxes          a live view of the engine's sandboxes
      * @param minAvailableMemory bytes the host should keep available; 0 turns memory pressure off
      * @param closed             whether the engine is closing (no hibernation starts then)
      * @param expire             deletes a sandbox its lifecycle ends, for the reason given; called with its lock held
+     * @param reclaimAfter       time in standby before a sandbox's memory is given back; null: never
      */
     IdleTimers(Collection<ManagedSandbox> sandboxes, Transitions transitions, SandboxStore store, long minAvailableMemory, Clock clock,
                Executor background, HostMemory hostMemory, KeepAwake keepAwake, BooleanSupplier closed,
-               BiConsumer<ManagedSandbox, String> expire) {
+               BiConsumer<ManagedSandbox, String> expire, Duration reclaimAfter) {
+        this.reclaimAfter = reclaimAfter;
+        this.reclaimUnavailable = reclaimAfter == null;
         this.sandboxes = sandboxes;
         this.transitions = transitions;
         this.store = store;
@@ -111,9 +117,16 @@ final class IdleTimers {
                 return;
             }
             transitions.standby(m);
-        } else if (s.state() == SandboxState.STANDBY && !now.isBefore(s.stateChangedAt().plus(s.spec().hibernateAfter()))) {
+        } else if (s.state().isFrozen() && !now.isBefore(asleepSince(s).plus(s.spec().hibernateAfter()))) {
             scheduleHibernation(m, () -> { });
+        } else if (s.state() == SandboxState.STANDBY && !reclaimUnavailable && !now.isBefore(s.stateChangedAt().plus(reclaimAfter))) {
+            scheduleReclaim(m, () -> { });
         }
+    }
+
+    /** When a frozen sandbox fell asleep: a reclaimed one was reclaimed {@code reclaimAfter} after it did. */
+    private Instant asleepSince(Sandbox s) {
+        return s.state() == SandboxState.RECLAIMED && reclaimAfter != null ? s.stateChangedAt().minus(reclaimAfter) : s.stateChangedAt();
     }
 
     /** Whether nothing uses the sandbox: no request in it and nothing keeping it awake (a process, a stream). */
@@ -126,16 +139,39 @@ final class IdleTimers {
             return;
         }
         sandboxes.stream()
-                .filter(m -> m.state() == SandboxState.STANDBY && !m.hibernationPending() && m.mayRetry(clock.instant()))
-                .min(Comparator.comparing(m -> m.record().stateChangedAt()))
+                .filter(m -> m.state().isFrozen() && !m.hibernationPending() && m.mayRetry(clock.instant()))
+                .min(Comparator.comparing(m -> asleepSince(m.record())))
                 .ifPresent(m -> {
-                    log.info("host memory is short; hibernating sandbox {}, the longest in standby", m.id());
                     pressureHibernations.incrementAndGet();
+                    if (m.state() == SandboxState.STANDBY && !reclaimUnavailable) {
+                        log.info("host memory is short; reclaiming the memory of sandbox {}, the longest in standby", m.id());
+                        scheduleReclaim(m, pressureHibernations::decrementAndGet);
+                        return;
+                    }
+                    log.info("host memory is short; hibernating sandbox {}, the longest asleep", m.id());
                     scheduleHibernation(m, pressureHibernations::decrementAndGet);
                 });
     }
 
+    private void scheduleReclaim(ManagedSandbox m, Runnable done) {
+        inBackground(m, "reclamation", () -> {
+            if (m.state() == SandboxState.STANDBY && !transitions.reclaim(m)) {
+                reclaimUnavailable = true;
+                log.warn("the runtime cannot reclaim memory here (no swap); standby sandboxes keep their memory until they hibernate");
+            }
+        }, done);
+    }
+
     private void scheduleHibernation(ManagedSandbox m, Runnable done) {
+        inBackground(m, "hibernation", () -> {
+            if (m.state().isFrozen()) {
+                transitions.hibernate(m);
+            }
+        }, done);
+    }
+
+    /** Runs {@code transition} with the sandbox's lock held on the background executor, unless one is pending already. */
+    private void inBackground(ManagedSandbox m, String what, Runnable transition, Runnable done) {
         if (!m.claimHibernation()) {
             done.run();
             return;
@@ -143,13 +179,13 @@ final class IdleTimers {
         background.execute(() -> {
             try {
                 m.locked(() -> {
-                    if (m.state() == SandboxState.STANDBY && !closed.getAsBoolean()) {
-                        transitions.hibernate(m);
+                    if (!closed.getAsBoolean()) {
+                        transition.run();
                     }
                 });
             } catch (RuntimeException e) {
                 m.backOff(clock.instant().plus(RETRY_BACKOFF));
-                log.warn("background hibernation of sandbox {} failed; next try in {} s", m.id(), RETRY_BACKOFF.toSeconds(), e);
+                log.warn("background {} of sandbox {} failed; next try in {} s", what, m.id(), RETRY_BACKOFF.toSeconds(), e);
             } finally {
                 m.releaseHibernation();
                 done.run();

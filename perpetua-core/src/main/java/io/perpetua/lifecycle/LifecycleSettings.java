@@ -11,8 +11,10 @@ import java.util.Objects;
  * @param minAvailableMemory when the host has less memory available than this, standby
  *                           sandboxes are hibernated, longest asleep first; 0 disables the check
  * @param quota              what each project may hold at once
+ * @param reclaimAfter       time in standby before a sandbox's memory is given back to the host
+ *                           (the reclaimed tier); {@code null} turns the tier off
  */
-public record LifecycleSettings(SandboxSpec defaults, long minAvailableMemory, ProjectQuota quota) {
+public record LifecycleSettings(SandboxSpec defaults, long minAvailableMemory, ProjectQuota quota, Duration reclaimAfter) {
 
     /** Checks that the defaults name every optional value; limits left out are the product's. */
     public LifecycleSettings {
@@ -26,9 +28,17 @@ public record LifecycleSettings(SandboxSpec defaults, long minAvailableMemory, P
             throw new IllegalArgumentException("minAvailableMemory must not be negative but was " + minAvailableMemory);
         }
         Objects.requireNonNull(quota, "quota");
+        if (reclaimAfter != null && (reclaimAfter.isNegative() || reclaimAfter.isZero())) {
+            throw new IllegalArgumentException("reclaimAfter must be positive (or null: off) but was " + reclaimAfter);
+        }
     }
 
-    /** Settings without project limits. */
+    /** Settings without the reclaimed tier. */
+    public LifecycleSettings(SandboxSpec defaults, long minAvailableMemory, ProjectQuota quota) {
+        this(defaults, minAvailableMemory, quota, null);
+    }
+
+    /** Settings without project limits or the reclaimed tier. */
     public LifecycleSettings(SandboxSpec defaults, long minAvailableMemory) {
         this(defaults, minAvailableMemory, ProjectQuota.UNLIMITED);
     }

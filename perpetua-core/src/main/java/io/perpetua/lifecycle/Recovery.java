@@ -217,11 +217,13 @@ final class Recovery {
         Instant now = clock.instant();
         ContainerRef ref = container.ref();
         boolean frozen = container.status() == ContainerStatus.FROZEN;
-        if (before == SandboxState.STANDBY && !frozen) {
+        if (before != null && before.isFrozen() && !frozen) {
             runtime.freeze(ref);
             frozen = true;
         }
-        SandboxState state = frozen ? SandboxState.STANDBY : SandboxState.RUNNING;
+        // A reclaimed sandbox's container stays frozen with its memory out; one that was frozen but not yet recorded as reclaimed is in standby.
+        SandboxState state = !frozen ? SandboxState.RUNNING
+                : stored.state() == SandboxState.RECLAIMED || before == SandboxState.RECLAIMED ? SandboxState.RECLAIMED : SandboxState.STANDBY;
         Sandbox adopted = stored.withGeneration(ref.generation());
         if (adopted.state() == state) {
             return state == SandboxState.RUNNING ? adopted.withLastActivity(now) : adopted;
@@ -232,7 +234,7 @@ final class Recovery {
     }
 
     private Sandbox withoutContainer(Sandbox stored) {
-        boolean wasAwake = stored.state() == SandboxState.RUNNING || stored.state() == SandboxState.STANDBY;
+        boolean wasAwake = stored.state() == SandboxState.RUNNING || stored.state().isFrozen();
         if (!wasAwake) {
             return stored;
         }

@@ -87,7 +87,7 @@ public final class SandboxService implements AutoCloseable {
         this.transitions = new Transitions(runtime, store, snapshots, clock, listener, metering);
         this.admissions = new Admissions(settings.quota(), () -> sandboxes.values().stream().map(ManagedSandbox::record).toList());
         this.idleTimers = new IdleTimers(sandboxes.values(), transitions, store, settings.minAvailableMemory(), clock, builder.background,
-                builder.hostMemory, builder.keepAwake, () -> closed, this::expire);
+                builder.hostMemory, builder.keepAwake, () -> closed, this::expire, settings.reclaimAfter());
         this.savedSnapshots = new SavedSnapshots(runtime, store, snapshots, transitions, clock);
         this.volumes = new Volumes(runtime, store, clock);
         Recovery recovery = new Recovery(runtime, store, snapshots, clock);
@@ -492,11 +492,42 @@ public final class SandboxService implements AutoCloseable {
         return m.locked(() -> {
             switch (requireLive(m)) {
                 case RUNNING -> transitions.standby(m);
-                case STANDBY, HIBERNATED -> { }
+                case STANDBY, RECLAIMED, HIBERNATED -> { }
                 default -> throw notAwake(m, "standby");
             }
             return m.record();
         });
+    }
+
+    /**
+     * Gives the memory of a sandbox in standby (or running: it goes to standby first) back to
+     * the host now; it stays frozen and wakes by thawing. A reclaimed or hibernated sandbox is
+     * left as it is.
+     *
+     * @throws ConflictException with code {@code reclaim_unavailable} if the runtime cannot reclaim
+     *                           memory on this host (no swap), or if requests are running in it or it failed
+     */
+    public Sandbox reclaim(SandboxId id) {
+        ManagedSandbox m = managed(id);
+        return m.locked(() -> {
+            switch (requireLive(m)) {
+                case RUNNING -> {
+                    transitions.standby(m);
+                    requireReclaimed(m);
+                }
+                case STANDBY -> requireReclaimed(m);
+                case RECLAIMED, HIBERNATED -> { }
+                default -> throw notAwake(m, "reclaim");
+            }
+            return m.record();
+        });
+    }
+
+    private void requireReclaimed(ManagedSandbox m) {
+        if (!transitions.reclaim(m)) {
+            throw new ConflictException("reclaim_unavailable", "this host cannot give a sandbox's memory back (the daemon has no swap:"
+                    + " see --swap-size); sandbox " + m.id() + " stays in standby");
+        }
     }
 
     /**
@@ -508,7 +539,7 @@ public final class SandboxService implements AutoCloseable {
         ManagedSandbox m = managed(id);
         return m.locked(() -> {
             switch (requireLive(m)) {
-                case RUNNING, STANDBY -> transitions.hibernate(m);
+                case RUNNING, STANDBY, RECLAIMED -> transitions.hibernate(m);
                 case HIBERNATED -> { }
                 default -> throw notAwake(m, "hibernate");
             }
@@ -585,7 +616,7 @@ public final class SandboxService implements AutoCloseable {
         }
         return m.locked(() -> {
             requireLive(m);
-            if (m.state() == SandboxState.STANDBY) {
+            if (m.state().isFrozen()) {
                 transitions.wake(m);
             }
             admissions.wake(m.record(), () -> {

@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,7 +76,7 @@ final class Transitions {
         if (to != SandboxState.RUNNING) {
             return usage(m.record());
         }
-        if (from == SandboxState.STANDBY) {
+        if (from.isFrozen()) {
             return m.lastUsage() != null ? m.lastUsage() : usage(m.record());
         }
         return ResourceUsage.NONE;
@@ -86,7 +87,7 @@ final class Transitions {
         Sandbox s = m.record();
         switch (s.state()) {
             case RUNNING -> { }
-            case STANDBY -> thaw(m);
+            case STANDBY, RECLAIMED -> thaw(m);
             case HIBERNATED -> restore(m);
             case FAILED -> {
                 if (s.snapshot() == null) {
@@ -112,7 +113,32 @@ final class Transitions {
     }
 
     /**
-     * Checkpoints a running or standby sandbox to a new snapshot and replaces the previous one.
+     * Gives a standby sandbox's memory back to the host, if the runtime can; it stays frozen.
+     * One step in the runtime, then the move: after a crash in between, the sandbox is adopted
+     * in standby, frozen, and reclaimed again later.
+     *
+     * @return whether it was reclaimed
+     */
+    boolean reclaim(ManagedSandbox m) {
+        Sandbox s = m.record();
+        if (s.state() != SandboxState.STANDBY) {
+            throw new ConflictException("sandbox_not_in_standby", "sandbox " + s.id() + " is " + s.state().wireName()
+                    + "; only a sandbox in standby has memory to give back");
+        }
+        long started = System.nanoTime();
+        OptionalLong resident = runtime.reclaimMemory(s.container());
+        if (resident.isEmpty()) {
+            return false;
+        }
+        CrashPoint.RECLAIM_RECLAIMED.reach();
+        move(m, SandboxState.RECLAIMED, true);
+        log.info("sandbox {} reclaimed in {} ms: {} MiB left in RAM", s.id(), (System.nanoTime() - started) / 1_000_000,
+                resident.getAsLong() / (1024 * 1024));
+        return true;
+    }
+
+    /**
+     * Checkpoints a running, standby or reclaimed sandbox to a new snapshot and replaces the previous one.
      * If the checkpoint cannot be written the sandbox keeps running (or sleeping) as before;
      * if its processes are lost on the way it fails, keeping the previous snapshot.
      *
@@ -126,7 +152,7 @@ final class Transitions {
         Sandbox s = m.record();
         s.state().requireMoveTo(SandboxState.HIBERNATED);
         ContainerRef ref = s.container();
-        boolean wasStandby = s.state() == SandboxState.STANDBY;
+        boolean wasStandby = s.state().isFrozen();
         long started = System.nanoTime();
         SnapshotDraft draft = snapshots.begin(s.id());
         try {
@@ -247,10 +273,11 @@ final class Transitions {
 
     private void thaw(ManagedSandbox m) {
         long started = System.nanoTime();
+        SandboxState tier = m.record().state();
         runtime.thaw(m.record().container());
         CrashPoint.WAKE_THAWED.reach();
         move(m, SandboxState.RUNNING, false);
-        listener.onResume(m.id(), SandboxState.STANDBY, Duration.ofNanos(System.nanoTime() - started));
+        listener.onResume(m.id(), tier, Duration.ofNanos(System.nanoTime() - started));
     }
 
     private void restore(ManagedSandbox m) {

@@ -193,7 +193,7 @@ public final class Metering implements AutoCloseable {
     }
 
     private static boolean awake(SandboxState state) {
-        return state == SandboxState.RUNNING || state == SandboxState.STANDBY;
+        return state == SandboxState.RUNNING || state.isFrozen();
     }
 
     private static Instant later(Instant a, Instant b) {

@@ -40,6 +40,6 @@ public record StateChange(SandboxId sandbox, ProjectId project, SandboxState sta
 
     /** Whether the sandbox costs storage only in this state (standby or hibernated). */
     public boolean dormant() {
-        return state == SandboxState.STANDBY || state == SandboxState.HIBERNATED || state == SandboxState.FAILED;
+        return state.isFrozen() || state == SandboxState.HIBERNATED || state == SandboxState.FAILED;
     }
 }

@@ -47,7 +47,7 @@ public final class Usage {
         for (StoredSnapshot snapshot : snapshots) {
             Instant end = snapshot.until() == null || snapshot.until().isAfter(query.to()) ? query.to() : snapshot.until();
             for (Piece piece : clip(snapshot.from(), end, query)) {
-                UsageTotals stored = new UsageTotals(0, 0, 0, 0, 0, 0, 0, snapshot.bytes() / GB * seconds(piece.length()));
+                UsageTotals stored = new UsageTotals(0, 0, 0, 0, 0, 0, 0, 0, snapshot.bytes() / GB * seconds(piece.length()));
                 groups.merge(key(query, snapshot.source(), piece, labels), stored, UsageTotals::plus);
             }
         }
@@ -91,6 +91,7 @@ public final class Usage {
         return new UsageTotals(
                 running ? seconds : 0,
                 state == SandboxState.STANDBY ? seconds : 0,
+                state == SandboxState.RECLAIMED ? seconds : 0,
                 state == SandboxState.HIBERNATED || state == SandboxState.FAILED ? seconds : 0,
                 running ? change.cpus() * seconds : 0,
                 running ? change.memoryMb() / 1024.0 * seconds : 0,

@@ -13,6 +13,7 @@ import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -74,6 +75,17 @@ public interface SandboxRuntime extends AutoCloseable {
 
     /** Lets a frozen container run again. */
     void thaw(ContainerRef ref);
+
+    /**
+     * Gives the memory of frozen container {@code ref} back to the host (out to swap), keeping
+     * every process as it is; its pages come back as they are touched after a {@link #thaw}.
+     *
+     * @return the bytes it still holds in RAM, or empty if this runtime (or this host: no swap)
+     *         cannot reclaim memory; the container is then as it was
+     */
+    default OptionalLong reclaimMemory(ContainerRef ref) {
+        return OptionalLong.empty();
+    }
 
     /**
      * Writes a checkpoint of the whole container (memory, processes, kernel state) into

@@ -11,7 +11,8 @@ import java.util.Set;
  * <pre>
  *   creating   → running, deleted
  *   running    → standby, hibernated, failed, deleted
- *   standby    → running, hibernated, failed, deleted
+ *   standby    → running, reclaimed, hibernated, failed, deleted
+ *   reclaimed  → running, hibernated, failed, deleted
  *   hibernated → running, failed, deleted
  *   failed     → running, failed (a new reason), deleted
  *   deleted    → (nothing)
@@ -24,6 +25,11 @@ public enum SandboxState {
     RUNNING,
     /** Every process is frozen (cgroup freezer): no CPU; resumes by thawing in well under a millisecond. */
     STANDBY,
+    /**
+     * Frozen as in standby, with its memory given back to the host (out to swap): no CPU and
+     * next to no RAM. Resumes by thawing; its pages come back as they are touched.
+     */
+    RECLAIMED,
     /** Checkpointed to the snapshot store; no process left. Resumes by restoring the checkpoint. */
     HIBERNATED,
     /** Gone, with every process, mount, file and snapshot. */
@@ -34,10 +40,16 @@ public enum SandboxState {
     private static final Map<SandboxState, Set<SandboxState>> MOVES = Map.of(
             CREATING, EnumSet.of(RUNNING, DELETED),
             RUNNING, EnumSet.of(STANDBY, HIBERNATED, FAILED, DELETED),
-            STANDBY, EnumSet.of(RUNNING, HIBERNATED, FAILED, DELETED),
+            STANDBY, EnumSet.of(RUNNING, RECLAIMED, HIBERNATED, FAILED, DELETED),
+            RECLAIMED, EnumSet.of(RUNNING, HIBERNATED, FAILED, DELETED),
             HIBERNATED, EnumSet.of(RUNNING, FAILED, DELETED),
             FAILED, EnumSet.of(RUNNING, FAILED, DELETED),
             DELETED, EnumSet.noneOf(SandboxState.class));
+
+    /** Whether the sandbox's processes exist and are frozen: standby or reclaimed. */
+    public boolean isFrozen() {
+        return this == STANDBY || this == RECLAIMED;
+    }
 
     /** Whether a sandbox in this state may move to {@code next}. */
     public boolean mayMoveTo(SandboxState next) {

@@ -66,14 +66,15 @@ public final class PerpetuaServer implements AutoCloseable {
         CrashPoint.armed().ifPresent(point -> log.warn("crash point {} is armed: the daemon halts when it gets there", point.id()));
         Clock clock = Clock.systemUTC();
         NetworkConfig network = new NetworkConfig(config.network().equals("sandbox"), config.subnet());
-        this.runtime = new RunscRuntime(new RunscConfig(config.runsc(), config.dataDirectory(), config.platform(), config.cgroupParent(), network));
+        this.runtime = new RunscRuntime(new RunscConfig(config.runsc(), config.dataDirectory(), config.platform(), config.cgroupParent(), network,
+                config.swapBytes() / (1024 * 1024)));
         this.store = SqliteSandboxStore.open(config.dataDirectory().resolve("perpetua.db"));
         this.metering = Metering.inBackground(store.ledger(), runtime::storedBytes, clock);
         this.hibernator = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("perpetua-hibernator").factory());
         Metrics metrics = new Metrics();
         EventFeed events = new EventFeed();
         LifecycleSettings settings = new LifecycleSettings(new SandboxSpec("default", config.idleTimeout(), config.hibernateAfter(),
-                null, null, 1024, 1.0), config.minAvailableMemory(), config.projectQuota());
+                null, null, 1024, 1.0), config.minAvailableMemory(), config.projectQuota(), config.reclaimAfter());
         Previews previews = new Previews(store.previews(), clock);
         this.sandboxes = SandboxService.builder()
                 .runtime(runtime)

@@ -38,11 +38,14 @@ import java.util.Objects;
  * @param sandboxDomain      the domain of the host names {@code <port>-<sandbox id>.<domain>} that reach sandboxes'
  *                           ports ({@code --sandbox-domain}); {@code null}: {@code localhost:<port>}
  * @param templateWarmPool   copies kept ready of each of the most used templates ({@code --template-warm-pool})
+ * @param reclaimAfter       time in standby before a sandbox's memory is given back to the host ({@code --reclaim-after})
+ * @param swapBytes          the size of the swap file reclaimed memory goes to; 0: no reclaimed tier ({@code --swap-size})
  */
 public record ServerConfig(String host, int port, Path dataDirectory, Duration idleTimeout, Duration hibernateAfter,
                            String platform, String runsc, String cgroupParent, long minAvailableMemory,
                            Duration tickInterval, int warmPool, String network, String subnet, ProjectQuota projectQuota,
-                           Secret adminKey, Prices prices, TlsIdentity tls, String sandboxDomain, int templateWarmPool) {
+                           Secret adminKey, Prices prices, TlsIdentity tls, String sandboxDomain, int templateWarmPool,
+                           Duration reclaimAfter, long swapBytes) {
 
     /** Checks that every setting is there; {@code adminKey}, {@code tls} and {@code sandboxDomain} may be {@code null}. */
     public ServerConfig {
@@ -58,5 +61,6 @@ public record ServerConfig(String host, int port, Path dataDirectory, Duration i
         Objects.requireNonNull(subnet, "subnet");
         Objects.requireNonNull(projectQuota, "projectQuota");
         Objects.requireNonNull(prices, "prices");
+        Objects.requireNonNull(reclaimAfter, "reclaimAfter");
     }
 }

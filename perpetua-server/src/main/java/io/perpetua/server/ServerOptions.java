@@ -54,6 +54,15 @@ public final class ServerOptions {
             description = "default time in standby before a sandbox is checkpointed to disk")
     private Duration hibernateAfter;
 
+    @Option(names = "--reclaim-after", paramLabel = "TIME", defaultValue = "30s", converter = PositiveDuration.class,
+            description = "time in standby before a sandbox's memory is given back to the host (to swap): the reclaimed tier")
+    private Duration reclaimAfter;
+
+    @Option(names = "--swap-size", paramLabel = "SIZE", defaultValue = "4g", converter = MemoryThreshold.class,
+            description = "the swap file in the data directory that reclaimed sandboxes' memory goes to: a size such as 4g, "
+                    + "or a share of the host's memory such as 25%%; 0 turns the reclaimed tier off")
+    private long swapSize;
+
     @Option(names = "--platform", paramLabel = "NAME", defaultValue = "ptrace",
             description = "runsc platform: ptrace, kvm where virtualisation works, systrap on newer runsc")
     private String platform;
@@ -176,7 +185,7 @@ public final class ServerOptions {
         return new ServerConfig(host, port, dataDirectory.toAbsolutePath(), idleTimeout, hibernateAfter, platform, runsc, cgroupParent,
                 minAvailableMemory, tickInterval, warmPool, network, subnet, new ProjectQuota(projectMaxSandboxes, projectMaxRunning),
                 adminKey(), new Prices(currency, priceVcpuSecond, priceGbSecond, priceStorageGbMonth), tls(), sandboxDomain(),
-                templateWarmPool);
+                templateWarmPool, reclaimAfter, swapSize);
     }
 
     private String sandboxDomain() {

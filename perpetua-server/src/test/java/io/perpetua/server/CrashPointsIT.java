@@ -106,6 +106,7 @@ class CrashPointsIT {
         return switch (point.operation()) {
             case "create" -> new Creation();
             case "standby" -> new Standby();
+            case "reclaim" -> new Reclaim();
             case "wake" -> new Wake();
             case "hibernate", "snapshot" -> new Hibernation(point);
             case "restore" -> new Restore();
@@ -140,6 +141,29 @@ class CrashPointsIT {
         @Override
         public void verify() {
             assertThat(liveIds()).as("the creation the daemon died in is undone").isEqualTo(before);
+        }
+    }
+
+    /** A reclaim: the sandbox sleeps, in standby (its memory out already, as the next reclaim finds it) or reclaimed, with everything it had. */
+    private static final class Reclaim implements Scenario {
+        private StatefulSandbox sandbox;
+
+        @Override
+        public void prepare() {
+            sandbox = StatefulSandbox.create(api, Map.of());
+            assertThat(api.post("/v1/sandboxes/" + sandbox.id() + "/standby", "").status()).isEqualTo(200);
+        }
+
+        @Override
+        public void trigger() {
+            sendExpectingHalt("POST", "/v1/sandboxes/" + sandbox.id() + "/reclaim", "");
+        }
+
+        @Override
+        public void verify() {
+            assertThat(api.state(sandbox.id())).as("frozen all along").isIn("standby", "reclaimed");
+            LedgerCheck.assertCountedOnce(api, sandbox.id());
+            sandbox.assertIntact(api, "after a crash during a reclaim");
         }
     }
 

@@ -95,7 +95,7 @@ class FuzzIT {
         String spareKey = admin.post("/v1/keys", Map.of("project", "fuzz", "name", "spare")).json().path("id").asString();
         Map<String, String> pathValues = Map.of("id", sandbox, "processId", process, "keyId", spareKey, "previewId", sparePreview,
                 "token", preview.path("token").asString(), "port", Integer.toString(EchoServer.PORT));
-        Set<String> spared = Set.of("DELETE /v1/sandboxes/{id}", "POST /v1/sandboxes/{id}/standby", "POST /v1/sandboxes/{id}/hibernate",
+        Set<String> spared = Set.of("DELETE /v1/sandboxes/{id}", "POST /v1/sandboxes/{id}/standby", "POST /v1/sandboxes/{id}/hibernate", "POST /v1/sandboxes/{id}/reclaim",
                 "POST /v1/sandboxes/{id}/snapshots", "POST /v1/sandboxes/{id}/restore", "POST /v1/sandboxes/{id}/fork",
                 "PATCH /v1/sandboxes/{id}");
         return new OpenApiFuzzer.Fixtures(pathValues, fuzzer.authorization(), spared, NO_SANDBOX, bystander);

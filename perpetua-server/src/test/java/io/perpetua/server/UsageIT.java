@@ -124,7 +124,7 @@ class UsageIT {
         Api.Response csv = admin.get("/v1/usage?format=csv&groupBy=label&label=team");
         assertThat(csv.status()).isEqualTo(200);
         List<String> lines = csv.body().lines().toList();
-        assertThat(lines.getFirst()).startsWith("key,running_seconds,standby_seconds,hibernated_seconds,vcpu_seconds");
+        assertThat(lines.getFirst()).startsWith("key,running_seconds,standby_seconds,reclaimed_seconds,hibernated_seconds,vcpu_seconds");
         assertThat(lines).anyMatch(line -> line.startsWith("\"csv, \"\"quoted\"\"\","));
         assertThat(lines.getLast()).startsWith("total,").endsWith(",USD");
         admin.delete("/v1/sandboxes/" + id);

@@ -15,8 +15,9 @@ import java.util.regex.Pattern;
  * @param cgroupParent the cgroup (v1 hierarchy path, relative to each controller's root) under
  *                     which each container gets its own cgroup
  * @param network      whether and how sandboxes get a network
+ * @param swapMb       the size of the swap file that reclaimed sandboxes' memory goes to, in MiB; 0: none, and no reclaimed tier
  */
-public record RunscConfig(String runsc, Path directory, String platform, String cgroupParent, NetworkConfig network) {
+public record RunscConfig(String runsc, Path directory, String platform, String cgroupParent, NetworkConfig network, long swapMb) {
 
     private static final Pattern PLATFORM = Pattern.compile("[a-z0-9]+");
     private static final Pattern CGROUP = Pattern.compile("[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*");
@@ -33,6 +34,14 @@ public record RunscConfig(String runsc, Path directory, String platform, String 
         if (cgroupParent == null || !CGROUP.matcher(cgroupParent).matches()) {
             throw new IllegalArgumentException("cgroupParent must be a relative cgroup path such as 'perpetua' but was '" + cgroupParent + "'");
         }
+        if (swapMb < 0) {
+            throw new IllegalArgumentException("swapMb must not be negative but was " + swapMb);
+        }
+    }
+
+    /** A configuration without swap (no reclaimed tier). */
+    public RunscConfig(String runsc, Path directory, String platform, String cgroupParent, NetworkConfig network) {
+        this(runsc, directory, platform, cgroupParent, network, 0);
     }
 
     /** A configuration without sandbox networks. */
@@ -43,6 +52,10 @@ public record RunscConfig(String runsc, Path directory, String platform, String 
     /** The defaults: runsc from PATH, the ptrace platform, cgroups under {@code perpetua}, no network. */
     public static RunscConfig defaults(Path directory) {
         return new RunscConfig("runsc", directory, "ptrace", "perpetua");
+    }
+
+    Path swapFile() {
+        return directory.resolve("swap").resolve("swapfile");
     }
 
     Path stateRoot() {

@@ -29,6 +29,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -69,6 +70,9 @@ public final class RunscRuntime implements SandboxRuntime {
     private final long hostMemoryBytes;
     private final ImageRoots images;
     private final VolumeDisks volumeDisks;
+    private final SwapSpace swap;
+    /** What a reclaimed sandbox keeps in RAM at most: the kernel gives the rest to swap. */
+    private static final long RECLAIM_TARGET_BYTES = 16L * 1024 * 1024;
     private volatile WarmPool warmPool;
     private final Map<String, WarmPool> warmCopies = new ConcurrentHashMap<>();
 
@@ -90,6 +94,7 @@ public final class RunscRuntime implements SandboxRuntime {
         this.images = new ImageRoots(config.templatesDirectory().resolve("images"), template);
         images.sweep();
         this.volumeDisks = new VolumeDisks(config.volumesDirectory());
+        this.swap = SwapSpace.prepare(config.swapFile(), config.swapMb());
         network.prepareHost();
         sandboxes().forEach(id -> network.claim(directory(id)));
         this.hostMemoryBytes = HostMemory.totalBytes();
@@ -266,6 +271,14 @@ public final class RunscRuntime implements SandboxRuntime {
     @Override
     public void thaw(ContainerRef ref) {
         cgroups.thaw(ref);
+    }
+
+    @Override
+    public OptionalLong reclaimMemory(ContainerRef ref) {
+        if (!swap.isOn()) {
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of(cgroups.reclaim(ref, RECLAIM_TARGET_BYTES));
     }
 
     @Override
@@ -655,6 +668,7 @@ public final class RunscRuntime implements SandboxRuntime {
         FileTrees.delete(config.sandboxesDirectory());
         FileTrees.delete(config.templatesDirectory());
         volumeDisks.purge();
+        swap.remove();
     }
 
     /**

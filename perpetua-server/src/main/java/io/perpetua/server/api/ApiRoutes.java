@@ -159,6 +159,7 @@ public final class ApiRoutes {
         routes.post("/v1/sandboxes/{id}/exec", this::exec);
         routes.post("/v1/sandboxes/{id}/standby", ctx -> sandbox(ctx, sandboxes.standby(id(ctx))));
         routes.post("/v1/sandboxes/{id}/hibernate", ctx -> sandbox(ctx, sandboxes.hibernate(id(ctx))));
+        routes.post("/v1/sandboxes/{id}/reclaim", ctx -> sandbox(ctx, sandboxes.reclaim(id(ctx))));
         routes.post("/v1/sandboxes/{id}/resume", ctx -> sandbox(ctx, sandboxes.resume(id(ctx))));
         routes.put("/v1/sandboxes/{id}/network", this::network);
         routes.patch("/v1/sandboxes/{id}", this::patch);

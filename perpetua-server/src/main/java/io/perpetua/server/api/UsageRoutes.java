@@ -35,7 +35,7 @@ import java.util.Map;
  */
 final class UsageRoutes {
 
-    private static final String CSV_HEADER = "key,running_seconds,standby_seconds,hibernated_seconds,vcpu_seconds,"
+    private static final String CSV_HEADER = "key,running_seconds,standby_seconds,reclaimed_seconds,hibernated_seconds,vcpu_seconds,"
             + "memory_gb_seconds,cpu_seconds_used,peak_memory_bytes,storage_gb_seconds,cost_compute,cost_memory,"
             + "cost_storage,cost_total,currency\n";
 
@@ -199,6 +199,7 @@ final class UsageRoutes {
         Map<String, Object> units = new LinkedHashMap<>();
         units.put("runningSeconds", usage.runningSeconds());
         units.put("standbySeconds", usage.standbySeconds());
+        units.put("reclaimedSeconds", usage.reclaimedSeconds());
         units.put("hibernatedSeconds", usage.hibernatedSeconds());
         units.put("vcpuSeconds", usage.vcpuSeconds());
         units.put("memoryGbSeconds", usage.memoryGbSeconds());
@@ -221,7 +222,7 @@ final class UsageRoutes {
         UsageTotals u = row.usage();
         Cost c = row.cost();
         csv.append(csvField(row.key()));
-        for (Object value : new Object[] {u.runningSeconds(), u.standbySeconds(), u.hibernatedSeconds(), u.vcpuSeconds(),
+        for (Object value : new Object[] {u.runningSeconds(), u.standbySeconds(), u.reclaimedSeconds(), u.hibernatedSeconds(), u.vcpuSeconds(),
                 u.memoryGbSeconds(), u.cpuSeconds(), u.peakMemoryBytes(), u.storageGbSeconds(), c.compute(), c.memory(),
                 c.storage(), c.total()}) {
             csv.append(',').append(value);

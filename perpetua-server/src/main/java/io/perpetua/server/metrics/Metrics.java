@@ -51,7 +51,7 @@ public final class Metrics implements LifecycleListener {
                 .register(registry);
         memoryGbSeconds = Counter.builder("perpetua.usage.memory.gb.seconds").description("Memory allocated (GiB) × seconds running")
                 .register(registry);
-        for (String tier : new String[] {"standby", "hibernated"}) {
+        for (String tier : new String[] {"standby", "reclaimed", "hibernated"}) {
             resumeTimer(tier);
         }
     }
