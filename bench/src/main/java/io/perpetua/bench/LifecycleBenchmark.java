@@ -37,12 +37,12 @@ public final class LifecycleBenchmark {
     /** Apart from the subnet of a daemon an operator may run on this host. */
     private static final String SUBNET = "10.235.0.0/16";
     private static final Set<String> SECTIONS = Set.of("exec", "standby", "hibernate", "create", "rebuild", "files", "proxy",
-            "neighbours", "e2b", "fleet", "snapshot", "template", "storage");
+            "neighbours", "e2b", "fleet", "snapshot", "template", "storage", "reclaim");
     /**
      * Sections that run only when named: the fleet takes 25 minutes; e2b installs the e2b SDK from
      * npm; snapshot measures the runtime, not the API, which has no snapshots yet.
      */
-    private static final Set<String> ON_REQUEST = Set.of("fleet", "e2b", "snapshot", "template", "storage");
+    private static final Set<String> ON_REQUEST = Set.of("fleet", "e2b", "snapshot", "template", "storage", "reclaim");
     private static final String FORK_BOMB = String.join("\n", "import os, time", "while True:", "    if os.fork() == 0:",
             "        time.sleep(60)", "        os._exit(0)");
     private static final String MEMORY_HOG = String.join("\n", "chunks = []", "while True:",
@@ -55,9 +55,11 @@ public final class LifecycleBenchmark {
 
     private final Set<String> sections;
     private final Prices prices;
+    private final String cgroupParent;
 
-    private LifecycleBenchmark(BenchClient api, Path data, int rounds, Set<String> sections, Prices prices) {
+    private LifecycleBenchmark(BenchClient api, Path data, int rounds, Set<String> sections, Prices prices, String cgroupParent) {
         this.api = api;
+        this.cgroupParent = cgroupParent;
         this.prices = prices;
         this.data = data;
         this.rounds = rounds;
@@ -102,7 +104,7 @@ public final class LifecycleBenchmark {
                 "--subnet", SUBNET), Map.of("PERPETUA_ADMIN_KEY", key));
         try (PerpetuaServer server = PerpetuaServer.start(config)) {
             BenchClient api = new BenchClient(URI.create("http://127.0.0.1:" + server.port()), key);
-            new LifecycleBenchmark(api, data, rounds, sections, config.prices()).run();
+            new LifecycleBenchmark(api, data, rounds, sections, config.prices(), cgroupParent).run();
         } finally {
             new RunscRuntime(new RunscConfig("runsc", data, "ptrace", cgroupParent, new NetworkConfig(true, SUBNET))).purge();
             deleteTree(data);
@@ -147,6 +149,9 @@ public final class LifecycleBenchmark {
         }
         if (runs("storage")) {
             new StorageBenchmark(api).run(Math.max(3, rounds / 4), report);
+        }
+        if (runs("reclaim")) {
+            new ReclaimBenchmark(api, cgroupParent).run(Math.max(3, rounds / 4), report);
         }
         report.print(System.out);
         if (runs("fleet")) {

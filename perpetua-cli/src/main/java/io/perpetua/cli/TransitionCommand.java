@@ -10,12 +10,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-/** {@code perpetua sandbox standby|hibernate|resume}: one class, as the three differ only in the call they make. */
+/** {@code perpetua sandbox standby|reclaim|hibernate|resume}: one class, as they differ only in the call they make. */
 @Command
 final class TransitionCommand implements Callable<Integer> {
 
     enum Transition {
         STANDBY("standby", "Pauses a sandbox; it keeps its memory and resumes quickly.", Sandbox::standby),
+        RECLAIM("reclaim", "Gives a sandbox's memory back to the host; it stays frozen and wakes by thawing.", Sandbox::reclaim),
         HIBERNATE("hibernate", "Checkpoints a sandbox to disk and frees its memory.", Sandbox::hibernate),
         RESUME("resume", "Brings a sandbox in standby or hibernation back to running.", Sandbox::resume);
 

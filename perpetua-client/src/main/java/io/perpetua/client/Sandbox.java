@@ -119,6 +119,19 @@ public final class Sandbox {
     }
 
     /**
+     * Gives the sandbox's memory back to the host now (a running one goes to standby first): it
+     * stays frozen with every process, its memory in the daemon's swap, and wakes by thawing, its
+     * pages coming back as they are touched.
+     *
+     * @return the sandbox, {@code reclaimed}
+     * @throws ConflictException when its state forbids it, or with code {@code reclaim_unavailable}
+     *                           when the daemon has no swap
+     */
+    public SandboxInfo reclaim() {
+        return transition("reclaim");
+    }
+
+    /**
      * Checkpoints the sandbox to disk now, freeing its memory.
      *
      * @return the sandbox, {@code hibernated}
