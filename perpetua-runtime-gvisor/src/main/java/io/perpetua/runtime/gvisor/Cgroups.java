@@ -130,6 +130,20 @@ final class Cgroups {
         write(cpu.resolve("cpu.cfs_quota_us"), Long.toString(Math.round(cpus * CPU_PERIOD_MICROS)));
     }
 
+    /**
+     * Makes the container's memory limit bound its memory and swap together: without it, a
+     * sandbox at its limit would spill into the host's swap (which the reclaimed tier switches
+     * on) instead of being stopped, and hold more than it was given. A reclaim still moves its
+     * pages out (RAM plus swap stays the same). Nothing on a kernel that does not account swap.
+     */
+    void limitSwap(ContainerRef ref) {
+        Path memory = controller("memory", ref);
+        Path memsw = memory.resolve("memory.memsw.limit_in_bytes");
+        if (Files.exists(memsw)) {
+            write(memsw, read(memory.resolve("memory.limit_in_bytes")));
+        }
+    }
+
     void thaw(ContainerRef ref) {
         write(freezerState(ref), "THAWED");
     }

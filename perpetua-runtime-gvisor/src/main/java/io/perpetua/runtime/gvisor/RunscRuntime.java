@@ -139,6 +139,7 @@ public final class RunscRuntime implements SandboxRuntime {
         OciBundle.write(directory, root, spec, cgroups.path(ref), networkNamespace(directory, ref.sandbox(), spec.network()));
         try {
             runsc.run(ref, directory.bundle(), directory.log());
+            cgroups.limitSwap(ref);
             cgroups.limitCpu(ref, spec.cpus());
         } catch (RuntimeException e) {
             removeQuietly(ref);
@@ -513,6 +514,7 @@ public final class RunscRuntime implements SandboxRuntime {
         try {
             runsc.restore(ref, directory.bundle(), imageDirectory, directory.log());
             long restored = System.nanoTime();
+            cgroups.limitSwap(ref);
             cgroups.limitCpu(ref, spec.cpus());
             log.info("restored {} in {} ms: mounts {}, network {}, runsc restore {}", ref.containerId(),
                     millis(System.nanoTime() - started), millis(mounted - started), millis(networked - mounted),
