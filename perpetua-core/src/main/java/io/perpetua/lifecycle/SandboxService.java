@@ -753,6 +753,7 @@ public final class SandboxService implements AutoCloseable {
     private void expire(ManagedSandbox m, String reason) {
         transitions.delete(m, reason);
         sandboxes.remove(m.id());
+        volumes.forget(m.id());
         listener.onExpired(m.record(), reason);
         log.info("sandbox {} deleted by its lifecycle: {}", m.id(), reason);
     }
@@ -768,6 +769,7 @@ public final class SandboxService implements AutoCloseable {
             requireLive(m);
             transitions.delete(m);
             sandboxes.remove(id);
+            volumes.forget(id);
             log.info("sandbox {} deleted", id);
         });
     }

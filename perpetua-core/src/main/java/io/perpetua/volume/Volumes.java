@@ -14,7 +14,9 @@ import io.perpetua.store.SandboxStore;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -40,6 +42,12 @@ public final class Volumes {
     private final SandboxRuntime runtime;
     private final SandboxStore store;
     private final Clock clock;
+    /**
+     * The mounts of each sandbox asked about, read from the store once: every view of a sandbox
+     * shows them, so a list of sandboxes would otherwise query the store once per sandbox. Kept in
+     * step by claim, release and recover, the only writers, under this object's lock.
+     */
+    private final Map<SandboxId, List<VolumeMount>> mounts = new HashMap<>();
 
     public Volumes(SandboxRuntime runtime, SandboxStore store, Clock clock) {
         this.runtime = runtime;
@@ -111,8 +119,13 @@ public final class Volumes {
     }
 
     /** The volumes mounted into {@code sandbox}, first mounted first. */
-    public List<VolumeMount> mountsOf(SandboxId sandbox) {
-        return store.attachmentsOf(sandbox).stream().map(Attachment::mount).toList();
+    public synchronized List<VolumeMount> mountsOf(SandboxId sandbox) {
+        return mounts.computeIfAbsent(sandbox, id -> store.attachmentsOf(id).stream().map(Attachment::mount).toList());
+    }
+
+    /** Drops what is remembered of a deleted sandbox's mounts (the store keeps them as history). */
+    public synchronized void forget(SandboxId sandbox) {
+        mounts.remove(sandbox);
     }
 
     /** Bytes the volume takes on the host's disk: what was written to it. */
@@ -179,13 +192,15 @@ public final class Volumes {
         for (VolumeMount mount : mounts) {
             requireFree(sandbox, mount);
         }
+        this.mounts.remove(sandbox);
         for (VolumeMount mount : mounts) {
             store.insertAttachment(new Attachment(sandbox, mount, clock.instant()));
         }
     }
 
     /** Forgets {@code mounts} of {@code sandbox}, which could not be made. */
-    public void release(SandboxId sandbox, List<VolumeMount> mounts) {
+    public synchronized void release(SandboxId sandbox, List<VolumeMount> mounts) {
+        this.mounts.remove(sandbox);
         mounts.forEach(mount -> store.deleteAttachment(sandbox, mount.volumeId()));
     }
 
@@ -241,6 +256,7 @@ public final class Volumes {
                     log.warn("forgetting the mount of {} at {} in sandbox {}: it was not finished", recorded.volumeId(),
                             recorded.mountPath(), sandbox);
                     store.deleteAttachment(sandbox, recorded.volumeId());
+                    forget(sandbox);
                 }
             }
         }
