@@ -67,10 +67,8 @@ final class LedgerTables implements Ledger {
                 query.setLong(2, SandboxTables.micros(until));
                 try (ResultSet r = query.executeQuery()) {
                     while (r.next()) {
-                        long deleted = r.getLong("deleted_at");
-                        Instant deletedAt = r.wasNull() ? null : SandboxTables.instant(deleted);
                         stored.add(new StoredVolume(r.getString("id"), r.getString("name"), r.getString("kind").toLowerCase(Locale.ROOT),
-                                SandboxTables.instant(r.getLong("created_at")), deletedAt, r.getInt("size_mb")));
+                                SandboxTables.instant(r.getLong("created_at")), deletedAt(r), r.getInt("size_mb")));
                     }
                 }
             }
@@ -90,10 +88,8 @@ final class LedgerTables implements Ledger {
                 query.setLong(2, SandboxTables.micros(until));
                 try (ResultSet r = query.executeQuery()) {
                     while (r.next()) {
-                        long deleted = r.getLong("deleted_at");
-                        Instant deletedAt = r.wasNull() ? null : SandboxTables.instant(deleted);
                         stored.add(new StoredSnapshot(SandboxId.of(r.getString("sandbox_id")), project,
-                                SandboxTables.instant(r.getLong("created_at")), deletedAt, r.getLong("size_bytes")));
+                                SandboxTables.instant(r.getLong("created_at")), deletedAt(r), r.getLong("size_bytes")));
                     }
                 }
             }
@@ -169,5 +165,11 @@ final class LedgerTables implements Ledger {
             }
         }
         return lines;
+    }
+
+    /** The row's {@code deleted_at}, or null while what it records is kept. */
+    private static Instant deletedAt(ResultSet r) throws SQLException {
+        long deleted = r.getLong("deleted_at");
+        return r.wasNull() ? null : SandboxTables.instant(deleted);
     }
 }
