@@ -66,17 +66,17 @@ final class Mounts {
     }
 
     /**
-     * Mounts a small tmpfs at {@code directory} (unless something is mounted there) and makes it
-     * shared: its later submounts propagate into the copies other mount namespaces hold, so a
-     * sandbox's gofer sees what is mounted there after it started. A tmpfs of 1 MiB, not a
+     * Mounts a small tmpfs at {@code directory}, shared, unless it is mounted already (then it is
+     * this one: nothing to do on the restore path). Shared: its later submounts propagate into the
+     * copies other mount namespaces hold, so a sandbox's gofer sees what is mounted there after it started. A tmpfs of 1 MiB, not a
      * directory of the host's disk, so that what a sandbox writes there cannot fill the host.
      */
     static void share(Path directory) {
-        if (!isMounted(directory)) {
-            HostCommand.run(List.of("mount", "-t", "tmpfs", "-o", "size=1m,nr_inodes=4096,mode=755", "perpetua-mounts",
-                    directory.toString()), LIMIT).orThrow("mounting the mount directory " + directory);
+        if (isMounted(directory)) {
+            return;
         }
-        HostCommand.run(List.of("mount", "--make-shared", directory.toString()), LIMIT).orThrow("sharing mounts below " + directory);
+        HostCommand.run(List.of("mount", "-t", "tmpfs", "-o", "size=1m,nr_inodes=4096,mode=755,shared", "perpetua-mounts",
+                directory.toString()), LIMIT).orThrow("mounting the mount directory " + directory);
     }
 
     static boolean isMounted(Path target) {
